@@ -1,0 +1,66 @@
+//! JSON bodies of the HTTP API (`/api/...`), shared by the server, the app and the tests.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{GroupId, UserId};
+use crate::roles::Role;
+
+/// `POST /api/login` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The account's login.
+    pub login: String,
+    /// Its password.
+    pub password: String,
+}
+
+/// `GET /api/me` answer (and `POST /api/login` on success): who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The account.
+    pub user: UserId,
+    /// The name to show.
+    pub display_name: String,
+    /// The account's role.
+    pub role: Role,
+    /// Groups the user belongs to.
+    pub groups: Vec<GroupId>,
+    /// Groups the user teaches.
+    pub teaches: Vec<GroupId>,
+}
+
+/// `POST /api/timetable/{group}/sessions/{id}` body: a teacher or admin changes one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum SessionChange {
+    /// The session will not take place.
+    Cancel {
+        /// A note to the students.
+        note: Option<String>,
+    },
+    /// The session takes place in other rooms.
+    ChangeRoom {
+        /// The new rooms.
+        rooms: Vec<String>,
+        /// A note to the students.
+        note: Option<String>,
+    },
+    /// The session takes place at another time.
+    Move {
+        /// New start, UTC milliseconds.
+        start_ms: i64,
+        /// New end, UTC milliseconds.
+        end_ms: i64,
+        /// A note to the students.
+        note: Option<String>,
+    },
+}
+
+/// The body of every error answer of the HTTP API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable machine-readable code, e.g. `invalid_credentials`.
+    pub error: String,
+    /// A human-readable explanation (English).
+    pub message: String,
+}

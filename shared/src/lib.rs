@@ -1,0 +1,26 @@
+//! The domain of Cartable, shared by the server, the app and the tests.
+//!
+//! No I/O lives here: this crate compiles for native targets and for `wasm32-unknown-unknown`.
+//!
+//! Layout:
+//! - [`ids`]: identifiers (users, groups, sessions, documents) as newtypes;
+//! - [`roles`]: roles, the principal of a request, and who may read or write which document;
+//! - [`timetable`]: the schema of a `timetable:<group>` document, which is also its view model;
+//! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
+//! - [`api`]: the JSON bodies of the HTTP API, errors included;
+//! - [`sync`] (feature `crdt`): the sans-IO sync session that the app, the tests and the
+//!   server's document code all drive, and the Automerge mapping of the schema.
+//!
+//! A typical flow: the server derives a user's readable documents from [`roles::Principal`],
+//! sends them in a [`protocol::ServerFrame::Welcome`], and both sides exchange
+//! [`protocol::ServerFrame::Sync`] / [`protocol::ClientFrame::Sync`] frames carrying standard
+//! Automerge sync messages until neither has anything more to send.
+
+pub mod api;
+pub mod ids;
+pub mod protocol;
+pub mod roles;
+pub mod timetable;
+
+#[cfg(feature = "crdt")]
+pub mod sync;
