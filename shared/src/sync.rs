@@ -49,7 +49,7 @@ pub enum SyncError {
         /// The document.
         doc: DocId,
         /// Automerge's error.
-        source: AutomergeError,
+        source: Box<AutomergeError>,
     },
 }
 
@@ -170,10 +170,8 @@ impl ClientSession {
         if !new.is_empty() {
             replica.unacked.extend(new);
             out.changed.push(id.clone());
-            if connected {
-                if let Some(msg) = replica.doc.generate_sync_message(&mut replica.state) {
-                    out.send.push(ClientFrame::Sync { doc: id.clone(), data: msg.encode() });
-                }
+            if connected && let Some(msg) = replica.doc.generate_sync_message(&mut replica.state) {
+                out.send.push(ClientFrame::Sync { doc: id.clone(), data: msg.encode() });
             }
         }
         Some((result, out))
@@ -213,7 +211,7 @@ impl ClientSession {
                 replica
                     .doc
                     .receive_sync_message(&mut replica.state, msg)
-                    .map_err(|source| SyncError::Apply { doc: doc.clone(), source })?;
+                    .map_err(|e| SyncError::Apply { doc: doc.clone(), source: Box::new(e) })?;
                 if replica.doc.get_heads() != before {
                     out.changed.push(doc.clone());
                 }
