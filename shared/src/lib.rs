@@ -8,6 +8,7 @@
 //! - [`timetable`]: the schema of a `timetable:<group>` document, which is also its view model;
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
+//! - [`engine`]: messages between the app's UI module and its engine worker;
 //! - [`sync`] (feature `crdt`): the sans-IO sync session that the app, the tests and the
 //!   server's document code all drive, and the Automerge mapping of the schema.
 //!
@@ -17,6 +18,7 @@
 //! Automerge sync messages until neither has anything more to send.
 
 pub mod api;
+pub mod engine;
 pub mod ids;
 pub mod protocol;
 pub mod roles;

@@ -1,0 +1,88 @@
+//! Messages between the app's UI module and its engine worker (DESIGN §6). They travel with
+//! `postMessage` as JSON strings, so the UI module needs no Automerge.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::DocId;
+
+/// Sent by the UI to the engine worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineCommand {
+    /// A user is signed in (just now, or from a previous visit): load the stored documents,
+    /// connect to `/sync` and keep syncing, reconnecting with backoff.
+    Start,
+    /// Connect again now (the browser says it is back online, or the user asked).
+    Reconnect,
+    /// The user signed out: close the connection; with `clear`, delete every stored document
+    /// and view from this device.
+    Stop {
+        /// Delete local data too.
+        clear: bool,
+    },
+}
+
+/// Sent by the engine worker to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    /// The sync status changed. The same value is stored in IndexedDB (`meta`/`sync`).
+    Status(SyncStatus),
+    /// The view model of `doc` was rewritten in IndexedDB (`views`): read it again.
+    ViewUpdated {
+        /// The document.
+        doc: DocId,
+    },
+    /// A document may no longer be read and was deleted from the device.
+    ViewDropped {
+        /// The document.
+        doc: DocId,
+    },
+    /// The server refused the session (expired or revoked): the UI shows the login screen.
+    SignedOut,
+}
+
+/// Where the connection to the server stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connection {
+    /// No connection, or the network is down.
+    Offline,
+    /// Connected, messages in flight.
+    Syncing,
+    /// Connected, and every document is up to date.
+    Online,
+}
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// The connection.
+    pub connection: Connection,
+    /// When the last complete sync finished, UTC milliseconds; `None` before the first.
+    pub last_sync_ms: Option<i64>,
+    /// Local changes not yet acknowledged by the server.
+    pub pending: u32,
+}
+
+impl Default for SyncStatus {
+    fn default() -> Self {
+        Self { connection: Connection::Offline, last_sync_ms: None, pending: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_messages_have_a_stable_json_form() {
+        let e = EngineEvent::ViewUpdated { doc: "timetable:g".parse().unwrap() };
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"type":"view_updated","doc":"timetable:g"}"#);
+        let c: EngineCommand = serde_json::from_str(r#"{"type":"stop","clear":true}"#).unwrap();
+        assert_eq!(c, EngineCommand::Stop { clear: true });
+        let s = EngineEvent::Status(SyncStatus::default());
+        let back: EngineEvent = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+}
