@@ -1,0 +1,1 @@
+//! Cartable sync server (being written).
