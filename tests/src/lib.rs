@@ -1,1 +1,329 @@
-//! Test harness (being written).
+//! Workspace-level test harness for Cartable.
+//!
+//! - [`TestServer`] runs the real server (`cartable_sync_server::run`) in-process on
+//!   `127.0.0.1:0` over a temporary data directory with the demo institution, and can be stopped
+//!   and started again on the same directory.
+//! - [`Account`] signs in over real HTTP and keeps the session cookie.
+//! - [`SyncClient`] speaks the `/sync` protocol over a real WebSocket, driving the same
+//!   `cartable_shared::sync::ClientSession` as the app's engine.
+//!
+//! Every network wait in here is bounded by [`TIMEOUT`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use cartable_shared::api::{LoginRequest, Me};
+use cartable_shared::ids::DocId;
+use cartable_shared::protocol::{ClientFrame, ServerFrame};
+use cartable_shared::sync::{ClientSession, Outcome};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Message, http};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use cartable_sync_server::demo;
+
+/// The bound on every network wait of a test.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Awaits `fut` for at most [`TIMEOUT`].
+pub async fn bounded<T>(what: &str, fut: impl Future<Output = T>) -> anyhow::Result<T> {
+    tokio::time::timeout(TIMEOUT, fut).await.map_err(|_| anyhow!("timed out: {what}"))
+}
+
+/// The real server, in-process, on a loopback port of its own.
+#[derive(Debug)]
+pub struct TestServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    data_dir: PathBuf,
+    /// Kept so the directory lives as long as the first server over it.
+    _temp: Option<tempfile::TempDir>,
+    /// Tells the server to shut down; taken by [`TestServer::stop`] or on drop.
+    shutdown: Option<oneshot::Sender<()>>,
+    /// The server task; awaited by [`TestServer::stop`], aborted on drop.
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts a server with the demo institution over a fresh temporary directory.
+    pub async fn start() -> anyhow::Result<Self> {
+        let temp = tempfile::tempdir()?;
+        let dir = temp.path().to_path_buf();
+        let mut server = Self::start_in(&dir).await?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
+    /// Starts a server over an existing data directory (a restart).
+    pub async fn start_in(data_dir: &Path) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let config = cartable_sync_server::Config {
+            listen: addr,
+            data_dir: data_dir.to_path_buf(),
+            dist_dir: data_dir.join("no-dist"),
+            demo: true,
+            public_url: None,
+        };
+        let state = cartable_sync_server::AppState::open(config)
+            .await
+            .map_err(|e| anyhow!("server failed to open: {e}"))?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(cartable_sync_server::run(listener, state, async move {
+            let _ = rx.await;
+        }));
+        Ok(Self {
+            addr,
+            data_dir: data_dir.to_path_buf(),
+            _temp: None,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// The data directory, to start another server over it.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// `http://127.0.0.1:port` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Shuts the server down gracefully and waits for it; returns the temporary directory
+    /// (if this server owned it) so that a restart can reuse it.
+    pub async fn stop(mut self) -> anyhow::Result<Option<tempfile::TempDir>> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            bounded("server shutdown", task).await???;
+        }
+        Ok(self._temp.take())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// A signed-in account: an HTTP client holding the session cookie.
+#[derive(Debug)]
+pub struct Account {
+    /// Who signed in.
+    pub me: Me,
+    /// The `cartable_session` cookie value.
+    pub cookie: String,
+    http: reqwest::Client,
+    base: String,
+}
+
+/// An HTTP client for tests, without cookie store (cookies are handled explicitly).
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(TIMEOUT).build().expect("http client")
+}
+
+/// `POST /api/login`; the raw answer, for tests of failures.
+pub async fn login_raw(server: &TestServer, login: &str, password: &str) -> reqwest::Response {
+    http()
+        .post(server.url("/api/login"))
+        .json(&LoginRequest { login: login.into(), password: password.into() })
+        .send()
+        .await
+        .expect("login request")
+}
+
+impl Account {
+    /// Signs in; fails unless the server answers 200 with a session cookie.
+    pub async fn login(server: &TestServer, login: &str, password: &str) -> anyhow::Result<Self> {
+        let resp = login_raw(server, login, password).await;
+        if resp.status() != reqwest::StatusCode::OK {
+            bail!("login of {login} answered {}", resp.status());
+        }
+        let cookie = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("cartable_session="))
+            .and_then(|v| v.split(';').next())
+            .context("no cartable_session cookie in the login answer")?
+            .to_owned();
+        let me: Me = resp.json().await?;
+        Ok(Self { me, cookie, http: http(), base: server.url("") })
+    }
+
+    /// Signs in as one of the demo accounts, by login.
+    pub async fn demo(server: &TestServer, login: &str) -> anyhow::Result<Self> {
+        let account = demo::ACCOUNTS
+            .iter()
+            .find(|a| a.login == login)
+            .with_context(|| format!("no demo account {login}"))?;
+        Self::login(server, account.login, account.password).await
+    }
+
+    /// A request builder carrying the session cookie.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{}", self.base, path))
+            .header(reqwest::header::COOKIE, format!("cartable_session={}", self.cookie))
+    }
+
+    /// Opens a `/sync` connection with this account's session.
+    pub async fn sync(&self, server: &TestServer) -> anyhow::Result<SyncClient> {
+        SyncClient::connect(server, Some(&self.cookie), None).await
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A device speaking the sync protocol over a real WebSocket.
+#[derive(Debug)]
+pub struct SyncClient {
+    socket: Socket,
+    /// The device's documents, exactly as the app's engine keeps them.
+    pub session: ClientSession,
+    /// The documents listed by the server's last `Welcome`.
+    pub welcome: Option<Vec<DocId>>,
+    /// Every error frame received, in order.
+    pub errors: Vec<(Option<DocId>, cartable_shared::protocol::ErrorCode, String)>,
+}
+
+/// Builds the WebSocket upgrade request for `/sync`.
+pub fn sync_request(
+    server: &TestServer,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> http::Request<()> {
+    let mut req = format!("ws://{}/sync", server.addr).into_client_request().expect("request");
+    if let Some(c) = cookie {
+        req.headers_mut().insert("cookie", format!("cartable_session={c}").parse().unwrap());
+    }
+    if let Some(o) = origin {
+        req.headers_mut().insert("origin", o.parse().unwrap());
+    }
+    req
+}
+
+impl SyncClient {
+    /// Connects to `/sync` with an optional session cookie and `Origin` header.
+    pub async fn connect(
+        server: &TestServer,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let (socket, _) = bounded(
+            "websocket upgrade",
+            tokio_tungstenite::connect_async(sync_request(server, cookie, origin)),
+        )
+        .await??;
+        let mut session = ClientSession::new();
+        session.connected();
+        Ok(Self { socket, session, welcome: None, errors: Vec::new() })
+    }
+
+    /// Sends a raw binary frame (for forged or malformed input).
+    pub async fn send_raw(&mut self, bytes: Vec<u8>) -> anyhow::Result<()> {
+        bounded("send", self.socket.send(Message::Binary(bytes.into()))).await??;
+        Ok(())
+    }
+
+    async fn send_all(&mut self, frames: Vec<ClientFrame>) -> anyhow::Result<()> {
+        for f in frames {
+            self.send_raw(f.encode()).await?;
+        }
+        Ok(())
+    }
+
+    /// Receives and handles one frame; `Ok(None)` when the server closed the connection.
+    pub async fn step(&mut self) -> anyhow::Result<Option<(ServerFrame, Outcome)>> {
+        loop {
+            let msg = match bounded("next frame", self.socket.next()).await? {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(m)) => m,
+            };
+            match msg {
+                Message::Binary(bytes) => {
+                    let frame = ServerFrame::decode(&bytes)?;
+                    if let ServerFrame::Welcome { docs } = &frame {
+                        self.welcome = Some(docs.clone());
+                    }
+                    let out = self.session.receive(frame.clone())?;
+                    self.errors.extend(out.errors.iter().cloned());
+                    let send = out.send.clone();
+                    self.send_all(send).await?;
+                    return Ok(Some((frame, out)));
+                }
+                Message::Close(_) => return Ok(None),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Handles frames until `done` holds (checked after each frame), within [`TIMEOUT`] overall.
+    pub async fn until(
+        &mut self,
+        what: &str,
+        mut done: impl FnMut(&SyncClient) -> bool,
+    ) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        while !done(self) {
+            if tokio::time::Instant::now() > deadline {
+                bail!("timed out waiting until {what}");
+            }
+            if self.step().await?.is_none() {
+                bail!("connection closed while waiting until {what}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles frames until a typed document is readable and `done` holds for it.
+    pub async fn until_doc<T: autosurgeon::Hydrate>(
+        &mut self,
+        doc: &DocId,
+        mut done: impl FnMut(&T) -> bool,
+    ) -> anyhow::Result<T> {
+        let doc_id = doc.clone();
+        self.until(&format!("{doc} matches"), |c| c.read::<T>(&doc_id).is_some_and(|t| done(&t)))
+            .await?;
+        Ok(self.read(doc).expect("checked above"))
+    }
+
+    /// The typed content of a document held by this device.
+    pub fn read<T: autosurgeon::Hydrate>(&self, doc: &DocId) -> Option<T> {
+        self.session.document(doc).and_then(|d| cartable_shared::sync::read(d).ok().flatten())
+    }
+
+    /// Applies a local edit and sends the resulting frames.
+    pub async fn edit(
+        &mut self,
+        doc: &DocId,
+        f: impl FnOnce(&mut automerge::Automerge),
+    ) -> anyhow::Result<()> {
+        let (_, out) = self.session.edit(doc, f).with_context(|| format!("{doc} is not held"))?;
+        self.send_all(out.send).await
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let _ = bounded("close", self.socket.close(None)).await?;
+        Ok(())
+    }
+}
