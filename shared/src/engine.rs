@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn engine_messages_have_a_stable_json_form() {
         let e = EngineEvent::ViewUpdated { doc: "timetable:g".parse().unwrap() };
-        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"type":"view_updated","doc":"timetable:g"}"#);
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"type":"view_updated","doc":"timetable:g"}"#
+        );
         let c: EngineCommand = serde_json::from_str(r#"{"type":"stop","clear":true}"#).unwrap();
         assert_eq!(c, EngineCommand::Stop { clear: true });
         let s = EngineEvent::Status(SyncStatus::default());

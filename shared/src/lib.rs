@@ -5,10 +5,12 @@
 //! Layout:
 //! - [`ids`]: identifiers (users, groups, sessions, documents) as newtypes;
 //! - [`roles`]: roles, the principal of a request, and who may read or write which document;
-//! - [`timetable`]: the schema of a `timetable:<group>` document, which is also its view model;
+//! - [`timetable`], [`homework`], [`grades`], [`library`], [`announcements`], [`thread`], [`me`]:
+//!   the schema of each kind of document (DESIGN §2), which is also its view model;
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
 //! - [`engine`]: messages between the app's UI module and its engine worker;
+//! - [`rules`] (feature `crdt`): what a writer's changes may do to a document;
 //! - [`sync`] (feature `crdt`): the sans-IO sync session that the app, the tests and the
 //!   server's document code all drive, and the Automerge mapping of the schema.
 //!
@@ -17,12 +19,20 @@
 //! [`protocol::ServerFrame::Sync`] / [`protocol::ClientFrame::Sync`] frames carrying standard
 //! Automerge sync messages until neither has anything more to send.
 
+pub mod announcements;
 pub mod api;
 pub mod engine;
+pub mod grades;
+pub mod homework;
 pub mod ids;
+pub mod library;
+pub mod me;
 pub mod protocol;
 pub mod roles;
+pub mod thread;
 pub mod timetable;
 
+#[cfg(feature = "crdt")]
+pub mod rules;
 #[cfg(feature = "crdt")]
 pub mod sync;

@@ -1,0 +1,342 @@
+//! Content rules on writes (feature `crdt`): what a writer's changes may do to a document.
+//!
+//! [`crate::roles::Principal::access`] says *whether* a user may write a document at all. This
+//! module checks *what* they wrote: the server applies an incoming sync message to a fork of the
+//! stored document and calls [`check_write`] with the states before and after; only if it passes
+//! are the changes stored and forwarded (STACK.md, "Checking writes inside sync messages").
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+use automerge::Automerge;
+use autosurgeon::Hydrate;
+
+use crate::announcements::{ANNOUNCEMENTS_SCHEMA, Announcements};
+use crate::grades::{GRADES_SCHEMA, Grades};
+use crate::homework::{HOMEWORK_SCHEMA, Homework};
+use crate::ids::{DocId, DocKind};
+use crate::library::{LIBRARY_SCHEMA, Library};
+use crate::me::{ME_SCHEMA, MyLayer};
+use crate::roles::{Principal, Role};
+use crate::sync::read;
+use crate::thread::{THREAD_SCHEMA, Thread};
+use crate::timetable::{TIMETABLE_SCHEMA, Timetable};
+
+/// Why a write was refused. The message is sent to the writer in an error frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The document no longer matches its schema.
+    #[error("the document does not match the {0} schema: {1}")]
+    Schema(&'static str, String),
+    /// The document's schema version or scope field was changed.
+    #[error("the document's {0} field may not be changed")]
+    Fixed(&'static str),
+    /// A teacher wrote a grade of a subject they do not teach.
+    #[error("you do not teach {0}")]
+    NotYourSubject(String),
+    /// An entry names another author than the writer.
+    #[error("an entry you wrote names another author")]
+    WrongAuthor,
+    /// A thread message was rewritten or removed.
+    #[error("thread messages are append only")]
+    ThreadRewritten,
+    /// A thread's participants or subject were changed.
+    #[error("a thread's participants and subject may not be changed")]
+    ThreadMembership,
+}
+
+/// Who writes, with what the rules need to know of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Writer<'a> {
+    /// The authenticated user (never an actor id from the message).
+    pub principal: &'a Principal,
+    /// The subjects a teacher teaches.
+    pub subjects: &'a [String],
+}
+
+impl Writer<'_> {
+    fn is_admin(&self) -> bool {
+        self.principal.role == Role::Admin
+    }
+
+    fn user(&self) -> &str {
+        self.principal.user.as_str()
+    }
+}
+
+fn typed<T: Hydrate + Default>(kind: &'static str, doc: &Automerge) -> Result<T, Refusal> {
+    read::<T>(doc).map(Option::unwrap_or_default).map_err(|e| Refusal::Schema(kind, e.to_string()))
+}
+
+/// Entries added, removed or changed between two maps, with their old and new values.
+fn changed<'a, V: PartialEq>(
+    before: &'a BTreeMap<String, V>,
+    after: &'a BTreeMap<String, V>,
+) -> impl Iterator<Item = (Option<&'a V>, Option<&'a V>)> {
+    let removed =
+        before.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(_, v)| (Some(v), None));
+    let added_or_changed = after
+        .iter()
+        .filter(move |(k, v)| before.get(*k) != Some(v))
+        .map(move |(k, v)| (before.get(k), Some(v)));
+    removed.chain(added_or_changed)
+}
+
+fn fixed<T: PartialEq + Debug>(
+    name: &'static str,
+    before: &T,
+    after: &T,
+    was_empty: bool,
+) -> Result<(), Refusal> {
+    if !was_empty && before != after { Err(Refusal::Fixed(name)) } else { Ok(()) }
+}
+
+fn schema_and_scope(
+    schema: (u64, u64, u64),
+    scope: (&str, &str),
+    doc: &DocId,
+) -> Result<(), Refusal> {
+    let (before, after, current) = schema;
+    if after != current || (before != 0 && before != after) {
+        return Err(Refusal::Fixed("schema"));
+    }
+    if scope.1 != doc.scope() || (!scope.0.is_empty() && scope.0 != scope.1) {
+        return Err(Refusal::Fixed("scope"));
+    }
+    Ok(())
+}
+
+/// Checks a writer's change of `doc` from `before` to `after`. The writer's access to the
+/// document (`Access::Write`) must have been checked already.
+pub fn check_write(
+    writer: Writer<'_>,
+    doc: &DocId,
+    before: &Automerge,
+    after: &Automerge,
+) -> Result<(), Refusal> {
+    let was_empty = before.get_heads().is_empty();
+    match doc.kind() {
+        DocKind::Timetable => {
+            let (b, a): (Timetable, Timetable) =
+                (typed("timetable", before)?, typed("timetable", after)?);
+            schema_and_scope((b.schema, a.schema, TIMETABLE_SCHEMA), (&b.group, &a.group), doc)
+        }
+        DocKind::Homework => {
+            let (b, a): (Homework, Homework) =
+                (typed("homework", before)?, typed("homework", after)?);
+            schema_and_scope((b.schema, a.schema, HOMEWORK_SCHEMA), (&b.group, &a.group), doc)?;
+            authored(
+                writer,
+                changed(&b.assignments, &a.assignments).map(|(_, n)| n.map(|x| &x.author)),
+            )
+        }
+        DocKind::Library => {
+            let (b, a): (Library, Library) = (typed("library", before)?, typed("library", after)?);
+            schema_and_scope((b.schema, a.schema, LIBRARY_SCHEMA), (&b.group, &a.group), doc)?;
+            authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
+        }
+        DocKind::Announcements => {
+            let (b, a): (Announcements, Announcements) =
+                (typed("announcements", before)?, typed("announcements", after)?);
+            schema_and_scope(
+                (b.schema, a.schema, ANNOUNCEMENTS_SCHEMA),
+                (&b.audience, &a.audience),
+                doc,
+            )?;
+            authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
+        }
+        DocKind::Grades => {
+            let (b, a): (Grades, Grades) = (typed("grades", before)?, typed("grades", after)?);
+            schema_and_scope((b.schema, a.schema, GRADES_SCHEMA), (&b.student, &a.student), doc)?;
+            if writer.is_admin() {
+                return Ok(());
+            }
+            for (old, new) in changed(&b.assessments, &a.assessments) {
+                for entry in old.iter().chain(new.iter()) {
+                    if !writer.subjects.contains(&entry.subject) {
+                        return Err(Refusal::NotYourSubject(entry.subject.clone()));
+                    }
+                }
+                if new.is_some_and(|n| n.author != writer.user()) {
+                    return Err(Refusal::WrongAuthor);
+                }
+            }
+            Ok(())
+        }
+        DocKind::Thread => {
+            let (b, a): (Thread, Thread) = (typed("thread", before)?, typed("thread", after)?);
+            schema_and_scope((b.schema, a.schema, THREAD_SCHEMA), ("", doc.scope()), doc)?;
+            fixed("participants", &b.participants, &a.participants, was_empty)
+                .and_then(|()| fixed("subject", &b.subject, &a.subject, was_empty))
+                .map_err(|_| Refusal::ThreadMembership)?;
+            if a.messages.len() < b.messages.len()
+                || a.messages[..b.messages.len()] != b.messages[..]
+            {
+                return Err(Refusal::ThreadRewritten);
+            }
+            if a.messages[b.messages.len()..].iter().any(|m| m.author != writer.user()) {
+                return Err(Refusal::WrongAuthor);
+            }
+            Ok(())
+        }
+        DocKind::Me => {
+            let (b, a): (MyLayer, MyLayer) = (typed("me", before)?, typed("me", after)?);
+            schema_and_scope((b.schema, a.schema, ME_SCHEMA), (&b.user, &a.user), doc)
+        }
+    }
+}
+
+/// New or changed entries must name the writer as their author (admins may write for others).
+fn authored<'a>(
+    writer: Writer<'_>,
+    mut authors: impl Iterator<Item = Option<&'a String>>,
+) -> Result<(), Refusal> {
+    if writer.is_admin() || authors.all(|a| a.is_none_or(|a| a == writer.user())) {
+        Ok(())
+    } else {
+        Err(Refusal::WrongAuthor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grades::Assessment;
+    use crate::sync::write;
+    use crate::thread::ThreadMessage;
+
+    fn teacher(subjects: &[&str]) -> (Principal, Vec<String>) {
+        let p = Principal {
+            user: "prof".parse().unwrap(),
+            role: Role::Teacher,
+            groups: vec![],
+            teaches: vec!["g".parse().unwrap()],
+            wards: vec![],
+        };
+        (p, subjects.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn doc_of<T: autosurgeon::Reconcile>(value: &T) -> Automerge {
+        let mut d = Automerge::new();
+        write(&mut d, value).unwrap();
+        d
+    }
+
+    fn edited<T: autosurgeon::Reconcile>(base: &Automerge, value: &T) -> Automerge {
+        let mut d = base.fork();
+        write(&mut d, value).unwrap();
+        d
+    }
+
+    fn grade(subject: &str, author: &str) -> Assessment {
+        Assessment {
+            subject: subject.into(),
+            title: "Partiel".into(),
+            date_ms: 0,
+            score: Some(14.5),
+            out_of: 20.0,
+            coefficient: 2.0,
+            comment: None,
+            author: author.into(),
+            published_ms: Some(0),
+        }
+    }
+
+    #[test]
+    fn teacher_may_write_grades_of_their_subject_only() {
+        let (p, subjects) = teacher(&["Maths"]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "grades:lea".parse().unwrap();
+        let mut g = Grades { schema: GRADES_SCHEMA, student: "lea".into(), ..Default::default() };
+        g.assessments.insert("phys".into(), grade("Physique", "other"));
+        let before = doc_of(&g);
+
+        let mut ok = g.clone();
+        ok.assessments.insert("m1".into(), grade("Maths", "prof"));
+        assert_eq!(check_write(w, &id, &before, &edited(&before, &ok)), Ok(()));
+
+        let mut bad = g.clone();
+        bad.assessments.get_mut("phys").unwrap().score = Some(20.0);
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &bad)),
+            Err(Refusal::NotYourSubject("Physique".into()))
+        );
+
+        let mut forged = g.clone();
+        forged.assessments.insert("m2".into(), grade("Maths", "someone-else"));
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &forged)),
+            Err(Refusal::WrongAuthor)
+        );
+    }
+
+    #[test]
+    fn thread_messages_are_append_only_and_carry_their_true_author() {
+        let (p, subjects) = teacher(&[]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "thread:t1".parse().unwrap();
+        let msg = |author: &str, body: &str| ThreadMessage {
+            id: body.into(),
+            author: author.into(),
+            sent_ms: 0,
+            body: body.into(),
+        };
+        let t = Thread {
+            schema: THREAD_SCHEMA,
+            subject: "Projet".into(),
+            participants: vec!["prof".into(), "lea".into()],
+            messages: vec![msg("lea", "Bonjour")],
+        };
+        let before = doc_of(&t);
+
+        let mut reply = t.clone();
+        reply.messages.push(msg("prof", "Bonjour Léa"));
+        assert_eq!(check_write(w, &id, &before, &edited(&before, &reply)), Ok(()));
+
+        let mut rewritten = t.clone();
+        rewritten.messages[0].body = "Je n'ai rien dit".into();
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &rewritten)),
+            Err(Refusal::ThreadRewritten)
+        );
+
+        let mut impersonated = t.clone();
+        impersonated.messages.push(msg("lea", "Je suis Léa"));
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &impersonated)),
+            Err(Refusal::WrongAuthor)
+        );
+
+        let mut joined = t.clone();
+        joined.participants.push("intrus".into());
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &joined)),
+            Err(Refusal::ThreadMembership)
+        );
+    }
+
+    #[test]
+    fn documents_keep_their_schema_and_scope() {
+        let (p, subjects) = teacher(&[]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "timetable:g".parse().unwrap();
+        let before = doc_of(&Timetable::new("g"));
+        assert_eq!(check_write(w, &id, &before, &edited(&before, &Timetable::new("g"))), Ok(()));
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &Timetable::new("other"))),
+            Err(Refusal::Fixed("scope"))
+        );
+
+        let mut broken = before.fork();
+        {
+            use automerge::transaction::Transactable;
+            let mut tx = broken.transaction();
+            tx.put(automerge::ROOT, "sessions", "not a map").unwrap();
+            tx.commit();
+        }
+        assert!(matches!(
+            check_write(w, &id, &before, &broken),
+            Err(Refusal::Schema("timetable", _))
+        ));
+    }
+}
