@@ -1,0 +1,190 @@
+// Headless Chromium (Debian's, through playwright-core), a phone-sized context, and the waits
+// and checks the tests share. Every wait is bounded and says what it expected when it fails.
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { RESULTS_DIR, SCREENSHOTS_DIR } from './paths.mjs';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** The phone viewport of every context (and so of every screenshot). */
+export const MOBILE_VIEWPORT = { width: 390, height: 844 };
+
+/** Default bound of a Playwright action or wait. */
+export const ACTION_TIMEOUT_MS = 15_000;
+
+/** The demo accounts (README, `--demo`). */
+export const STUDENT = { login: 'lea.martin', password: 'etudiant-demo', group: 'l2-info-a' };
+export const TEACHER = { login: 'paul.durand', password: 'enseignant-demo' };
+
+/** Launches Chromium with the flags of STACK.md. */
+export async function launchBrowser() {
+  try {
+    return await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      timeout: 30_000,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+  } catch (e) {
+    throw new Error(
+      `expected Chromium to start from ${CHROMIUM_PATH} (set CHROMIUM_PATH, or ` +
+        `\`apt-get install chromium chromium-driver\`): ${e.message}`,
+    );
+  }
+}
+
+/**
+ * A fresh phone-sized French context (its own cookies, service workers and IndexedDB), whose
+ * pages log their console and errors to `test-results/console-<name>.log`.
+ */
+export async function newPhoneContext(browser, name) {
+  const context = await browser.newContext({
+    viewport: MOBILE_VIEWPORT,
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 1,
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+  });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const logFile = path.join(RESULTS_DIR, `console-${name}.log`);
+  const errors = [];
+  const log = (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  const watch = (page) => {
+    page.on('console', (msg) => {
+      log(`[${msg.type()}] ${msg.text()}`);
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    page.on('pageerror', (err) => {
+      log(`[pageerror] ${err.message}`);
+      errors.push(err.message);
+    });
+  };
+  context.on('page', watch);
+  context.on('serviceworker', (worker) => log(`[serviceworker] ${worker.url()}`));
+  /** The page errors seen so far (the last few), for failure messages. */
+  context.recentErrors = () => errors.slice(-5);
+  context.logFile = logFile;
+  return context;
+}
+
+/** What the page shows, for failure messages: URL, console errors, the start of its text. */
+export async function describePage(page) {
+  let text = '';
+  try {
+    text = await page.evaluate(() => document.body?.innerText ?? '(no body)');
+  } catch (e) {
+    text = `(could not read the page: ${e.message})`;
+  }
+  text = text.replace(/\s+/g, ' ').trim().slice(0, 400);
+  const errors = page.context().recentErrors?.() ?? [];
+  return (
+    `\n  url: ${page.url()}\n  page text: ${text || '(empty)'}` +
+    (errors.length ? `\n  page errors: ${errors.join(' | ')}` : '') +
+    (page.context().logFile ? `\n  console log: ${page.context().logFile}` : '')
+  );
+}
+
+/** Waits until `selector` is visible; fails saying what was expected and what is shown. */
+export async function expectVisible(page, selector, what, timeout = ACTION_TIMEOUT_MS) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(
+      `expected ${what} (\`${selector}\` visible) within ${timeout / 1000} s` + (await describePage(page)),
+    );
+  }
+}
+
+/** Waits until `fn(arg)` is truthy in the page; fails saying what was expected. */
+export async function expectInPage(page, what, fn, arg, timeout = ACTION_TIMEOUT_MS) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+  } catch (e) {
+    const reason = e.name === 'TimeoutError' ? `within ${timeout / 1000} s` : `(${e.message})`;
+    throw new Error(`expected ${what} ${reason}` + (await describePage(page)));
+  }
+}
+
+/** Saves a screenshot of the viewport to `screenshots/<name>.png`. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
+}
+
+/** Opens the app and signs in through the login form; returns once the timetable is shown. */
+export async function signIn(page, origin, account = STUDENT) {
+  await page.goto(`${origin}/`);
+  await expectVisible(page, 'form#login', 'the login form on a first visit');
+  await page.fill('#login-user', account.login);
+  await page.fill('#login-password', account.password);
+  await page.locator('form#login [type="submit"]').click();
+  await expectVisible(page, 'main#timetable', `the timetable after signing in as ${account.login}`, 20_000);
+}
+
+/** Waits until the sync indicator says `state`. */
+export async function expectSyncState(page, state, timeout = 20_000) {
+  await expectInPage(
+    page,
+    `#sync-indicator with data-state="${state}"`,
+    (s) => document.querySelector('#sync-indicator')?.dataset.state === s,
+    state,
+    timeout,
+  );
+}
+
+/**
+ * Waits until a service worker controls the page (reloading once if the first visit is not
+ * controlled yet, as happens when the worker does not claim its clients).
+ */
+export async function expectServiceWorkerControl(page) {
+  const controlled = () => navigator.serviceWorker?.controller != null;
+  try {
+    await page.waitForFunction(controlled, null, { timeout: 10_000, polling: 100 });
+    return;
+  } catch {
+    // Not controlled yet: the worker may be installed but not claiming; a reload is controlled.
+  }
+  await expectInPage(
+    page,
+    'a service worker registration that becomes active',
+    () => navigator.serviceWorker?.getRegistration().then((r) => r?.active != null) ?? false,
+    null,
+    20_000,
+  );
+  await page.reload();
+  await expectInPage(
+    page,
+    'the page to be controlled by the service worker (navigator.serviceWorker.controller) after a reload',
+    controlled,
+    null,
+    10_000,
+  );
+}
+
+/** The timetable as shown: every session's id and status, sorted by id. */
+export async function shownSessions(page) {
+  return page.$$eval('article.session', (articles) =>
+    articles
+      .map((a) => ({
+        id: a.dataset.sessionId,
+        status: a.dataset.status,
+        cancelled: a.classList.contains('cancelled'),
+      }))
+      .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)),
+  );
+}
