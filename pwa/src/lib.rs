@@ -1,1 +1,38 @@
-//! Cartable app (being written).
+//! Cartable's app: two wasm modules built from this crate (DESIGN §6).
+//!
+//! - the **UI** (`src/bin/ui.rs`, Yew, no Automerge) renders every view from the view models
+//!   stored in IndexedDB, so that a cold start needs only this small module and the stored views;
+//! - the **engine** (`src/bin/engine.rs`, feature `engine`, a dedicated module Web Worker) owns
+//!   the `/sync` WebSocket and the Automerge documents, drives
+//!   [`cartable_shared::sync::ClientSession`], writes view models and tells the UI.
+//!
+//! Layout:
+//! - pure logic, tested natively with `cargo test -p cartable-pwa`: [`calendar`] (dates without
+//!   a date library), [`week`] (the week view model), [`state`] (the UI reducer), [`i18n`] (the
+//!   translation catalogue), [`backoff`] (reconnection delays);
+//! - browser code (wasm32 only): `store` (IndexedDB, shared by both modules), `web` (fetch,
+//!   `Intl`, small DOM helpers), `app` + `components/` + `hooks/` (the UI; every effect lives in a
+//!   hook), `sync` (the engine, feature `engine`).
+//!
+//! A typical flow: the UI boots, reads `meta/me` and `views/*` from IndexedDB and paints the
+//! timetable; it starts the engine worker, which loads `docs/*`, connects to `/sync`, merges the
+//! server's changes, rewrites `views/<doc>` and posts `view_updated`; the UI reads the view again.
+
+pub mod backoff;
+pub mod calendar;
+pub mod i18n;
+pub mod state;
+pub mod week;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod hooks;
+#[cfg(target_arch = "wasm32")]
+pub mod store;
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
+pub mod sync;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,1 +1,11 @@
-fn main() {}
+//! The UI module's entry point: wasm-bindgen calls `main` when the module is initialised.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<cartable_pwa::app::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("the UI module runs in a browser: build it for wasm32-unknown-unknown");
+}

@@ -1,0 +1,45 @@
+//! The header: the app's name, the sync indicator, the user's name and the logout button.
+
+use cartable_shared::engine::SyncStatus;
+use yew::prelude::*;
+
+use super::SyncIndicator;
+use crate::calendar::CivilDate;
+use crate::i18n::Lang;
+
+/// Props of [`AppHeader`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct AppHeaderProps {
+    /// The interface language.
+    pub lang: Lang,
+    /// The signed-in user's name; `None` on the login screen.
+    pub user_name: Option<AttrValue>,
+    /// The sync status.
+    pub status: SyncStatus,
+    /// Today on the device.
+    pub today: CivilDate,
+    /// The logout button was pressed.
+    pub onlogout: Callback<()>,
+}
+
+/// `<header>` with `#sync-indicator`, `#user-name` and `#logout` once signed in.
+#[component]
+pub fn AppHeader(props: &AppHeaderProps) -> Html {
+    let t = props.lang.t();
+    let onclick = {
+        let cb = props.onlogout.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <header class="app-header">
+            <p class="brand">{ t.app_name }</p>
+            if let Some(name) = &props.user_name {
+                <SyncIndicator status={props.status} today={props.today} lang={props.lang} />
+                <div class="user">
+                    <span id="user-name">{ name.clone() }</span>
+                    <button id="logout" type="button" {onclick}>{ t.logout }</button>
+                </div>
+            }
+        </header>
+    }
+}

@@ -1,0 +1,75 @@
+//! The week view: navigation, the next session of today, and the days.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::{DaySection, NextSession};
+use crate::calendar::CivilDate;
+use crate::i18n::Lang;
+use crate::state::Action;
+use crate::week::{SessionCard, WeekPlan};
+
+/// Props of [`WeekView`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct WeekViewProps {
+    /// The week.
+    pub plan: Rc<WeekPlan>,
+    /// The next session of today, when the current week is shown.
+    pub next: Option<SessionCard>,
+    /// Today on the device.
+    pub today: CivilDate,
+    /// Whether any timetable is on the device yet.
+    pub has_timetable: bool,
+    /// The interface language.
+    pub lang: Lang,
+    /// `PrevWeek`, `ThisWeek` or `NextWeek`.
+    pub onnavigate: Callback<Action>,
+}
+
+/// `<main id="timetable">` with `#week-prev`, `#week-today`, `#week-next` and one
+/// `section.day` per day.
+#[component]
+pub fn WeekView(props: &WeekViewProps) -> Html {
+    let WeekViewProps { plan, next, today, has_timetable, lang, onnavigate } = props;
+    let t = lang.t();
+    let nav = |action: Action| {
+        let cb = onnavigate.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(action.clone()))
+    };
+    let this_week = plan.monday == today.monday();
+    html! {
+        <main id="timetable" aria-labelledby="week-title">
+            if let Some(card) = next {
+                <NextSession card={card.clone()} lang={*lang} />
+            }
+            <div class="week-bar">
+                <h1 id="week-title">{ lang.week_heading(plan.monday) }</h1>
+                <nav class="week-nav" aria-label={t.week_nav}>
+                    <button id="week-prev" type="button" onclick={nav(Action::PrevWeek)}>
+                        <span aria-hidden="true">{ "‹" }</span>
+                        <span class="sr-only">{ t.week_prev }</span>
+                    </button>
+                    <button id="week-today" type="button" onclick={nav(Action::ThisWeek)}
+                        aria-pressed={this_week.to_string()}>
+                        { t.week_today }
+                    </button>
+                    <button id="week-next" type="button" onclick={nav(Action::NextWeek)}>
+                        <span aria-hidden="true">{ "›" }</span>
+                        <span class="sr-only">{ t.week_next }</span>
+                    </button>
+                </nav>
+            </div>
+            if !has_timetable {
+                <p class="empty">{ t.no_timetable_yet }</p>
+            } else if plan.is_empty() {
+                <p class="empty">{ t.no_sessions_week }</p>
+            }
+            <div class="days">
+                { for plan.visible_days().map(|d| html! {
+                    <DaySection key={d.date.to_string()} day={d.clone()} today={d.date == *today} lang={*lang} />
+                }) }
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,113 @@
+//! The link to the engine worker: created on first use from the URL in
+//! `<meta name="cartable-engine">`, commands posted as JSON strings, events turned into actions.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cartable_shared::engine::{EngineCommand, EngineEvent};
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::{Dispatch, session};
+use crate::state::Action;
+use crate::web;
+
+/// A handle on the engine worker; clones share the same worker.
+#[derive(Clone, Default)]
+pub struct EngineLink {
+    inner: Rc<RefCell<Option<Running>>>,
+}
+
+struct Running {
+    worker: Worker,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl std::fmt::Debug for EngineLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineLink").field("started", &self.inner.borrow().is_some()).finish()
+    }
+}
+
+impl PartialEq for EngineLink {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl EngineLink {
+    /// Starts syncing: creates the worker if needed and sends `Start`.
+    pub fn start(&self, dispatch: &Dispatch) {
+        if self.inner.borrow().is_none() {
+            match spawn(dispatch.clone(), self.clone()) {
+                Ok(running) => *self.inner.borrow_mut() = Some(running),
+                Err(e) => {
+                    web::error(&format!("cannot start the engine worker: {e:?}"));
+                    return;
+                }
+            }
+        }
+        self.send(&EngineCommand::Start);
+    }
+
+    /// Sends a command if the worker runs.
+    pub fn send(&self, command: &EngineCommand) {
+        if let Some(r) = self.inner.borrow().as_ref()
+            && let Ok(json) = serde_json::to_string(command)
+        {
+            let _ = r.worker.post_message(&JsValue::from_str(&json));
+        }
+    }
+}
+
+fn worker_url() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let meta = doc.query_selector("meta[name='cartable-engine']").ok()??;
+    meta.get_attribute("content").filter(|u| !u.is_empty())
+}
+
+fn spawn(dispatch: Dispatch, link: EngineLink) -> Result<Running, JsValue> {
+    let url = worker_url().ok_or_else(|| JsValue::from_str("no <meta name=cartable-engine>"))?;
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Module);
+    opts.set_name("cartable-engine");
+    let worker = Worker::new_with_options(&url, &opts)?;
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let Some(json) = e.data().as_string() else { return };
+        match serde_json::from_str::<EngineEvent>(&json) {
+            Ok(event) => on_event(&dispatch, &link, event),
+            Err(err) => web::warn(&format!("unreadable engine event: {err}")),
+        }
+    });
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        web_sys::console::error_2(&JsValue::from_str("engine worker failed"), &e);
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    Ok(Running { worker, _onmessage: onmessage, _onerror: onerror })
+}
+
+fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
+    match event {
+        EngineEvent::Status(s) => dispatch.dispatch(Action::Status(s)),
+        EngineEvent::ViewUpdated { doc } => {
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match session::store().await {
+                    Ok(store) => match store.timetable(&doc).await {
+                        Ok(Some(t)) => dispatch.dispatch(Action::ViewUpdated(doc, t)),
+                        Ok(None) => {}
+                        Err(e) => web::warn(&format!("cannot read view {doc}: {e}")),
+                    },
+                    Err(e) => web::warn(&format!("{e}")),
+                }
+            });
+        }
+        EngineEvent::ViewDropped { doc } => dispatch.dispatch(Action::ViewDropped(doc)),
+        EngineEvent::SignedOut => {
+            let (dispatch, link) = (dispatch.clone(), link.clone());
+            wasm_bindgen_futures::spawn_local(session::sign_out_here(dispatch, link));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The session flows: boot from IndexedDB, login, logout, and forgetting a session the server
+//! no longer knows.
+
+use std::cell::RefCell;
+
+use cartable_shared::api::{LoginRequest, Me};
+use cartable_shared::engine::EngineCommand;
+
+use super::{Dispatch, EngineLink};
+use crate::state::{Action, LoginError};
+use crate::store::{self, Store};
+use crate::web;
+
+thread_local! {
+    /// The UI's connection to IndexedDB, opened once.
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+/// The UI's IndexedDB connection, opened on first use.
+pub(crate) async fn store() -> store::Result<Store> {
+    if let Some(s) = STORE.with(|s| s.borrow().clone()) {
+        return Ok(s);
+    }
+    let s = Store::open().await?;
+    STORE.with(|cell| *cell.borrow_mut() = Some(s.clone()));
+    Ok(s)
+}
+
+/// Reads the stored user, views and sync status and shows them before any network; then, if
+/// someone is signed in, starts the engine and checks the session in the background.
+pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
+    let store = match store().await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            web::error(&format!("cannot open local storage: {e}"));
+            None
+        }
+    };
+    let mut me = None;
+    let mut views = Vec::new();
+    let mut sync = None;
+    if let Some(store) = &store {
+        me = store.me().await.unwrap_or_else(|e| {
+            web::warn(&format!("{e}"));
+            None
+        });
+        if me.is_some() {
+            views = store.timetables().await.unwrap_or_default();
+            sync = store.sync_status().await.ok().flatten();
+        }
+    }
+    let signed_in = me.is_some();
+    dispatch.dispatch(Action::Booted { me, views, sync });
+    if signed_in {
+        engine.start(&dispatch);
+        check_me(dispatch, engine).await;
+    }
+}
+
+/// `GET /api/me`: refreshes the stored user; a `401` signs out; no answer changes nothing
+/// (offline).
+async fn check_me(dispatch: Dispatch, engine: EngineLink) {
+    match web::api("GET", "/api/me", None).await {
+        Ok(a) if a.status == 200 => {
+            if let Ok(me) = serde_json::from_str::<Me>(&a.body) {
+                if let Ok(store) = store().await {
+                    let _ = store.set_me(&me).await;
+                }
+                dispatch.dispatch(Action::MeRefreshed(me));
+            }
+        }
+        Ok(a) if a.status == 401 => sign_out_here(dispatch, engine).await,
+        Ok(a) => web::warn(&format!("GET /api/me answered {}", a.status)),
+        Err(_) => {}
+    }
+}
+
+/// `POST /api/login`; on success stores the user and starts the engine.
+pub(crate) async fn login(dispatch: Dispatch, engine: EngineLink, request: LoginRequest) {
+    dispatch.dispatch(Action::LoginStarted);
+    let Ok(body) = serde_json::to_string(&request) else { return };
+    let answer = match web::api("POST", "/api/login", Some(&body)).await {
+        Ok(a) => a,
+        Err(_) => return dispatch.dispatch(Action::LoginFailed(LoginError::Network)),
+    };
+    if answer.status != 200 {
+        return dispatch.dispatch(Action::LoginFailed(LoginError::from_status(answer.status)));
+    }
+    let Ok(me) = serde_json::from_str::<Me>(&answer.body) else {
+        return dispatch.dispatch(Action::LoginFailed(LoginError::Server));
+    };
+    match store().await {
+        Ok(store) => {
+            // Views of a previous session on this device are not this user's.
+            let _ = store.sign_out().await;
+            if let Err(e) = store.set_me(&me).await {
+                web::warn(&format!("cannot store the user: {e}"));
+            }
+        }
+        Err(e) => web::warn(&format!("{e}")),
+    }
+    dispatch.dispatch(Action::LoggedIn(me));
+    engine.start(&dispatch);
+}
+
+/// The logout button: stops the engine (clearing its documents), tells the server, forgets the
+/// user and the views here.
+pub(crate) async fn logout(dispatch: Dispatch, engine: EngineLink) {
+    engine.send(&EngineCommand::Stop { clear: true });
+    // Offline, the server is not told; the local data is gone all the same.
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = web::api("POST", "/api/logout", None).await;
+    });
+    forget(&dispatch).await;
+}
+
+/// The server no longer knows the session: stop and clear the engine, forget the user.
+pub(crate) async fn sign_out_here(dispatch: Dispatch, engine: EngineLink) {
+    engine.send(&EngineCommand::Stop { clear: true });
+    forget(&dispatch).await;
+}
+
+async fn forget(dispatch: &Dispatch) {
+    if let Ok(store) = store().await
+        && let Err(e) = store.sign_out().await
+    {
+        web::warn(&format!("cannot clear local data: {e}"));
+    }
+    dispatch.dispatch(Action::SignedOut);
+}

@@ -1,0 +1,124 @@
+//! The app's root hook: the reducer, the start-up flow, the engine, the clock, network events,
+//! the service worker, and the callbacks the components call.
+
+use std::rc::Rc;
+
+use cartable_shared::api::LoginRequest;
+use cartable_shared::engine::EngineCommand;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+use super::use_clock::use_clock;
+use super::use_service_worker::{apply_update, use_service_worker};
+use super::{EngineLink, Model, session};
+use crate::i18n::Lang;
+use crate::state::{Action, AppState};
+use crate::web;
+
+/// Key of the saved language preference in `localStorage`.
+pub(crate) const LANG_PREF: &str = "cartable.lang";
+
+/// What the root component needs: the state and the callbacks.
+#[derive(Clone, PartialEq)]
+pub struct AppHandle {
+    /// The current state.
+    pub state: Rc<AppState>,
+    /// Submit the login form.
+    pub on_login: Callback<LoginRequest>,
+    /// Sign out.
+    pub on_logout: Callback<()>,
+    /// Week navigation.
+    pub on_week: Callback<Action>,
+    /// Pick a language.
+    pub on_lang: Callback<Lang>,
+    /// Load the new version.
+    pub on_update: Callback<()>,
+}
+
+impl std::fmt::Debug for AppHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppHandle").field("state", &self.state).finish_non_exhaustive()
+    }
+}
+
+fn initial_state() -> Model {
+    let lang = Lang::pick(web::pref(LANG_PREF).as_deref(), web::browser_language().as_deref());
+    Model(AppState::new(lang, web::now_ms(), web::today()))
+}
+
+/// The app's state and effects.
+#[hook]
+pub fn use_app() -> AppHandle {
+    let model = use_reducer(initial_state);
+    let engine = use_memo((), |_| EngineLink::default());
+    let dispatch = model.dispatcher();
+
+    {
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(session::boot(dispatch, engine));
+        });
+    }
+    use_clock(dispatch.clone());
+    use_service_worker(dispatch.clone());
+    {
+        // Back online: reconnect now rather than at the end of the backoff.
+        let engine = (*engine).clone();
+        use_effect_with((), move |_| {
+            let onl = Closure::<dyn FnMut()>::new(move || engine.send(&EngineCommand::Reconnect));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("online", onl.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "online",
+                        onl.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    {
+        let lang = model.0.lang;
+        use_effect_with(lang, |lang| {
+            if let Some(root) =
+                web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("lang", lang.tag());
+            }
+            if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+                d.set_title(lang.t().app_name);
+            }
+        });
+    }
+
+    let on_login = {
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        Callback::from(move |req: LoginRequest| {
+            wasm_bindgen_futures::spawn_local(session::login(
+                dispatch.clone(),
+                engine.clone(),
+                req,
+            ));
+        })
+    };
+    let on_logout = {
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        Callback::from(move |()| {
+            wasm_bindgen_futures::spawn_local(session::logout(dispatch.clone(), engine.clone()));
+        })
+    };
+    let on_week = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |a: Action| dispatch.dispatch(a))
+    };
+    let on_lang = Callback::from(move |lang: Lang| {
+        web::set_pref(LANG_PREF, lang.tag());
+        dispatch.dispatch(Action::SetLang(lang));
+    });
+    let on_update = Callback::from(|()| apply_update());
+
+    AppHandle { state: Rc::new(model.0.clone()), on_login, on_logout, on_week, on_lang, on_update }
+}

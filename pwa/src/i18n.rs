@@ -1,0 +1,429 @@
+//! The translation catalogue. Every string the user sees comes from here: French by default,
+//! English available. The language is the saved preference, else the browser's
+//! (`navigator.language`), else French.
+
+use cartable_shared::engine::Connection;
+use cartable_shared::timetable::SessionKind;
+
+use crate::calendar::{CivilDate, LocalDateTime};
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// French, the default.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Every language, in the order the switch shows them.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// The BCP 47 tag, for `<html lang>` and `Intl`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of a BCP 47 tag (`fr`, `fr-CA`, `en-GB`…), if the app has it.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The saved preference, else the browser's language, else French.
+    pub fn pick(saved: Option<&str>, browser: Option<&str>) -> Lang {
+        saved
+            .and_then(Lang::from_tag)
+            .or_else(|| browser.and_then(Lang::from_tag))
+            .unwrap_or_default()
+    }
+
+    /// The strings of this language.
+    pub fn t(self) -> &'static Texts {
+        match self {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
+    }
+
+    /// A day heading: `lundi 23 novembre` / `Monday 23 November`.
+    pub fn day_heading(self, date: CivilDate) -> String {
+        let t = self.t();
+        let weekday = t.weekdays[usize::from(date.weekday())];
+        let month = t.months[usize::from(date.month - 1)];
+        match self {
+            Lang::Fr if date.day == 1 => format!("{weekday} 1er {month}"),
+            _ => format!("{weekday} {} {month}", date.day),
+        }
+    }
+
+    /// A short date: `23 nov.` / `23 Nov`.
+    pub fn short_date(self, date: CivilDate) -> String {
+        format!("{} {}", date.day, self.t().months_short[usize::from(date.month - 1)])
+    }
+
+    /// The heading of a week: `Semaine du 23 au 29 novembre 2026`.
+    pub fn week_heading(self, monday: CivilDate) -> String {
+        let sunday = monday.add_days(6);
+        let t = self.t();
+        let m1 = t.months[usize::from(monday.month - 1)];
+        let m2 = t.months[usize::from(sunday.month - 1)];
+        let (d1, d2, y) = (monday.day, sunday.day, sunday.year);
+        match self {
+            Lang::Fr if monday.month == sunday.month => format!("Semaine du {d1} au {d2} {m2} {y}"),
+            Lang::Fr => format!("Semaine du {d1} {m1} au {d2} {m2} {y}"),
+            Lang::En if monday.month == sunday.month => format!("Week of {d1}–{d2} {m2} {y}"),
+            Lang::En => format!("Week of {d1} {m1} – {d2} {m2} {y}"),
+        }
+    }
+
+    /// A time range on one day: `08:00 – 10:00`.
+    pub fn time_range(self, start: &LocalDateTime, end: &LocalDateTime) -> String {
+        format!("{} – {}", start.hm(), end.hm())
+    }
+
+    /// A slot possibly on another day than `today`'s reference: `lundi 23 novembre, 08:00 – 10:00`.
+    pub fn slot(self, start: &LocalDateTime, end: &LocalDateTime) -> String {
+        format!("{}, {}", self.day_heading(start.date), self.time_range(start, end))
+    }
+
+    /// `Dernière synchro : 14:02`, with the date when it was not today, or “jamais”.
+    pub fn last_sync(self, at: Option<&LocalDateTime>, today: CivilDate) -> String {
+        let t = self.t();
+        match at {
+            None => format!("{} {}", t.last_sync_prefix, t.never),
+            Some(at) if at.date == today => format!("{} {}", t.last_sync_prefix, at.hm()),
+            Some(at) => format!("{} {} {}", t.last_sync_prefix, self.short_date(at.date), at.hm()),
+        }
+    }
+
+    /// `3 modifications en attente`.
+    pub fn pending(self, n: u32) -> String {
+        match (self, n) {
+            (Lang::Fr, 1) => "1 modification en attente".to_owned(),
+            (Lang::Fr, n) => format!("{n} modifications en attente"),
+            (Lang::En, 1) => "1 change waiting to be sent".to_owned(),
+            (Lang::En, n) => format!("{n} changes waiting to be sent"),
+        }
+    }
+
+    /// The short label of a session kind: `CM`, `TD`, `TP`, `Examen`.
+    pub fn kind(self, kind: SessionKind) -> &'static str {
+        let t = self.t();
+        match kind {
+            SessionKind::Cm => t.kind_cm,
+            SessionKind::Td => t.kind_td,
+            SessionKind::Tp => t.kind_tp,
+            SessionKind::Exam => t.kind_exam,
+        }
+    }
+
+    /// The label of a connection state.
+    pub fn connection(self, c: Connection) -> &'static str {
+        let t = self.t();
+        match c {
+            Connection::Online => t.online,
+            Connection::Offline => t.offline,
+            Connection::Syncing => t.syncing,
+        }
+    }
+}
+
+/// The fixed strings of one language.
+#[derive(Debug)]
+pub struct Texts {
+    /// The app's name.
+    pub app_name: &'static str,
+    /// Shown while the local data is read.
+    pub loading: &'static str,
+    /// Heading of the login screen.
+    pub login_title: &'static str,
+    /// Text under the login heading.
+    pub login_intro: &'static str,
+    /// Label of the login field.
+    pub login_user: &'static str,
+    /// Label of the password field.
+    pub login_password: &'static str,
+    /// The login button.
+    pub login_submit: &'static str,
+    /// The login button while the request is in flight.
+    pub login_busy: &'static str,
+    /// Wrong login or password.
+    pub err_credentials: &'static str,
+    /// Too many attempts, or the account is locked for a while.
+    pub err_rate_limited: &'static str,
+    /// The server cannot be reached.
+    pub err_network: &'static str,
+    /// The server failed.
+    pub err_server: &'static str,
+    /// The logout button.
+    pub logout: &'static str,
+    /// Connection state: online.
+    pub online: &'static str,
+    /// Connection state: offline.
+    pub offline: &'static str,
+    /// Connection state: syncing.
+    pub syncing: &'static str,
+    /// Before the time of the last sync.
+    pub last_sync_prefix: &'static str,
+    /// No sync yet.
+    pub never: &'static str,
+    /// Label of the week navigation.
+    pub week_nav: &'static str,
+    /// Previous week button.
+    pub week_prev: &'static str,
+    /// Current week button.
+    pub week_today: &'static str,
+    /// Next week button.
+    pub week_next: &'static str,
+    /// A day with no class.
+    pub no_sessions_day: &'static str,
+    /// A week with no class.
+    pub no_sessions_week: &'static str,
+    /// No timetable on the device yet (first sync not done).
+    pub no_timetable_yet: &'static str,
+    /// Badge of a cancelled session.
+    pub cancelled: &'static str,
+    /// Badge of a moved session.
+    pub moved: &'static str,
+    /// Before the former time of a moved session.
+    pub moved_from: &'static str,
+    /// Label of a room change.
+    pub room_changed: &'static str,
+    /// Label before the rooms.
+    pub rooms: &'static str,
+    /// Label before the teachers.
+    pub teachers: &'static str,
+    /// Heading of the next session of the day.
+    pub next_session: &'static str,
+    /// Marks today's heading.
+    pub today: &'static str,
+    /// A new version of the app is ready.
+    pub update_ready: &'static str,
+    /// Button to load it.
+    pub update_now: &'static str,
+    /// Label of the language switch.
+    pub language: &'static str,
+    /// The name of each language, in that language.
+    pub lang_names: [&'static str; 2],
+    /// Label of the theme switch.
+    pub theme: &'static str,
+    /// Theme names: system, light, dark, high contrast.
+    pub themes: [&'static str; 4],
+    /// Kinds of sessions.
+    pub kind_cm: &'static str,
+    /// Tutorial.
+    pub kind_td: &'static str,
+    /// Lab.
+    pub kind_tp: &'static str,
+    /// Exam.
+    pub kind_exam: &'static str,
+    /// Weekdays, Monday first.
+    pub weekdays: [&'static str; 7],
+    /// Months, January first.
+    pub months: [&'static str; 12],
+    /// Abbreviated months.
+    pub months_short: [&'static str; 12],
+}
+
+/// French.
+pub static FR: Texts = Texts {
+    app_name: "Cartable",
+    loading: "Chargement…",
+    login_title: "Connexion",
+    login_intro: "Connectez-vous avec votre compte de l’établissement.",
+    login_user: "Identifiant",
+    login_password: "Mot de passe",
+    login_submit: "Se connecter",
+    login_busy: "Connexion…",
+    err_credentials: "Identifiant ou mot de passe incorrect.",
+    err_rate_limited: "Trop de tentatives. Réessayez dans quelques minutes.",
+    err_network: "Serveur injoignable. Vérifiez votre connexion puis réessayez.",
+    err_server: "Le serveur a rencontré une erreur. Réessayez plus tard.",
+    logout: "Se déconnecter",
+    online: "En ligne",
+    offline: "Hors ligne",
+    syncing: "Synchronisation…",
+    last_sync_prefix: "Dernière synchro :",
+    never: "jamais",
+    week_nav: "Navigation entre les semaines",
+    week_prev: "Semaine précédente",
+    week_today: "Aujourd’hui",
+    week_next: "Semaine suivante",
+    no_sessions_day: "Pas de cours",
+    no_sessions_week: "Aucun cours cette semaine.",
+    no_timetable_yet: "L’emploi du temps n’est pas encore sur cet appareil. Il arrivera à la prochaine synchronisation.",
+    cancelled: "Annulé",
+    moved: "Déplacé",
+    moved_from: "Prévu initialement :",
+    room_changed: "Changement de salle :",
+    rooms: "Salle",
+    teachers: "Enseignant",
+    next_session: "Prochain cours",
+    today: "aujourd’hui",
+    update_ready: "Une nouvelle version de Cartable est prête.",
+    update_now: "Mettre à jour",
+    language: "Langue",
+    lang_names: ["Français", "English"],
+    theme: "Thème",
+    themes: ["Système", "Clair", "Sombre", "Contraste élevé"],
+    kind_cm: "CM",
+    kind_td: "TD",
+    kind_tp: "TP",
+    kind_exam: "Examen",
+    weekdays: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    months_short: [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ],
+};
+
+/// English.
+pub static EN: Texts = Texts {
+    app_name: "Cartable",
+    loading: "Loading…",
+    login_title: "Sign in",
+    login_intro: "Sign in with your school account.",
+    login_user: "Username",
+    login_password: "Password",
+    login_submit: "Sign in",
+    login_busy: "Signing in…",
+    err_credentials: "Wrong username or password.",
+    err_rate_limited: "Too many attempts. Try again in a few minutes.",
+    err_network: "The server cannot be reached. Check your connection and try again.",
+    err_server: "The server ran into an error. Try again later.",
+    logout: "Sign out",
+    online: "Online",
+    offline: "Offline",
+    syncing: "Syncing…",
+    last_sync_prefix: "Last sync:",
+    never: "never",
+    week_nav: "Week navigation",
+    week_prev: "Previous week",
+    week_today: "Today",
+    week_next: "Next week",
+    no_sessions_day: "No classes",
+    no_sessions_week: "No classes this week.",
+    no_timetable_yet: "The timetable is not on this device yet. It will arrive with the next sync.",
+    cancelled: "Cancelled",
+    moved: "Moved",
+    moved_from: "Originally:",
+    room_changed: "Room changed:",
+    rooms: "Room",
+    teachers: "Teacher",
+    next_session: "Next class",
+    today: "today",
+    update_ready: "A new version of Cartable is ready.",
+    update_now: "Update",
+    language: "Language",
+    lang_names: ["Français", "English"],
+    theme: "Theme",
+    themes: ["System", "Light", "Dark", "High contrast"],
+    kind_cm: "Lecture",
+    kind_td: "Tutorial",
+    kind_tp: "Lab",
+    kind_exam: "Exam",
+    weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    months_short: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u8, d: u8) -> CivilDate {
+        CivilDate::new(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn language_is_the_saved_one_then_the_browsers_then_french() {
+        assert_eq!(Lang::pick(Some("en"), Some("fr-FR")), Lang::En);
+        assert_eq!(Lang::pick(None, Some("en-GB")), Lang::En);
+        assert_eq!(Lang::pick(Some("xx"), Some("fr-CA")), Lang::Fr);
+        assert_eq!(Lang::pick(None, Some("de-DE")), Lang::Fr);
+        assert_eq!(Lang::pick(None, None), Lang::Fr);
+        assert_eq!(Lang::from_tag("EN_us"), Some(Lang::En));
+    }
+
+    #[test]
+    fn day_headings_read_naturally() {
+        assert_eq!(Lang::Fr.day_heading(date(2026, 11, 23)), "lundi 23 novembre");
+        assert_eq!(Lang::Fr.day_heading(date(2026, 12, 1)), "mardi 1er décembre");
+        assert_eq!(Lang::En.day_heading(date(2026, 11, 23)), "Monday 23 November");
+    }
+
+    #[test]
+    fn week_headings_span_months() {
+        assert_eq!(Lang::Fr.week_heading(date(2026, 11, 23)), "Semaine du 23 au 29 novembre 2026");
+        assert_eq!(
+            Lang::Fr.week_heading(date(2026, 11, 30)),
+            "Semaine du 30 novembre au 6 décembre 2026"
+        );
+        assert_eq!(Lang::En.week_heading(date(2026, 11, 23)), "Week of 23–29 November 2026");
+    }
+
+    #[test]
+    fn last_sync_shows_the_date_only_when_not_today() {
+        let today = date(2026, 11, 23);
+        let at = LocalDateTime { date: today, hour: 14, minute: 2 };
+        assert_eq!(Lang::Fr.last_sync(Some(&at), today), "Dernière synchro : 14:02");
+        let earlier = LocalDateTime { date: date(2026, 11, 20), hour: 9, minute: 0 };
+        assert_eq!(Lang::Fr.last_sync(Some(&earlier), today), "Dernière synchro : 20 nov. 09:00");
+        assert_eq!(Lang::Fr.last_sync(None, today), "Dernière synchro : jamais");
+        assert_eq!(Lang::En.last_sync(Some(&at), today), "Last sync: 14:02");
+    }
+
+    #[test]
+    fn pending_counts_agree_in_number() {
+        assert_eq!(Lang::Fr.pending(1), "1 modification en attente");
+        assert_eq!(Lang::Fr.pending(3), "3 modifications en attente");
+        assert_eq!(Lang::En.pending(2), "2 changes waiting to be sent");
+    }
+
+    #[test]
+    fn kinds_and_states_are_translated() {
+        assert_eq!(Lang::Fr.kind(SessionKind::Exam), "Examen");
+        assert_eq!(Lang::Fr.kind(SessionKind::Td), "TD");
+        assert_eq!(Lang::Fr.connection(Connection::Syncing), "Synchronisation…");
+        assert_eq!(Lang::En.connection(Connection::Offline), "Offline");
+    }
+}

@@ -1,0 +1,366 @@
+//! The UI's state and its pure reducer. Effects (IndexedDB, fetch, the engine worker) live in
+//! `hooks/`; they dispatch [`Action`]s here. Tested natively.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use cartable_shared::api::Me;
+use cartable_shared::engine::{Connection, SyncStatus};
+use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::timetable::Timetable;
+
+use crate::calendar::CivilDate;
+use crate::i18n::Lang;
+
+/// Which screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Local data is being read (a few milliseconds at start).
+    Loading,
+    /// Nobody is signed in on this device.
+    Login,
+    /// The timetable.
+    Timetable,
+}
+
+/// Why a login attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    /// Wrong login or password.
+    Credentials,
+    /// Too many attempts or the account is locked for a while.
+    RateLimited,
+    /// No answer from the server.
+    Network,
+    /// The server answered with an error.
+    Server,
+}
+
+impl LoginError {
+    /// The error for an HTTP status of `POST /api/login`.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 | 401 | 403 | 404 => LoginError::Credentials,
+            423 | 429 => LoginError::RateLimited,
+            _ => LoginError::Server,
+        }
+    }
+
+    /// The message to show.
+    pub fn message(self, lang: Lang) -> &'static str {
+        let t = lang.t();
+        match self {
+            LoginError::Credentials => t.err_credentials,
+            LoginError::RateLimited => t.err_rate_limited,
+            LoginError::Network => t.err_network,
+            LoginError::Server => t.err_server,
+        }
+    }
+}
+
+/// Something that happened, for the reducer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The local data was read at start.
+    Booted {
+        /// The signed-in user, if any.
+        me: Option<Me>,
+        /// Stored timetable views.
+        views: Vec<(DocId, Timetable)>,
+        /// The last stored sync status.
+        sync: Option<SyncStatus>,
+    },
+    /// The login form was submitted.
+    LoginStarted,
+    /// The login failed.
+    LoginFailed(LoginError),
+    /// The login succeeded.
+    LoggedIn(Me),
+    /// `GET /api/me` answered (the display name may have changed).
+    MeRefreshed(Me),
+    /// The user signed out, or the server no longer knows the session.
+    SignedOut,
+    /// The engine rewrote a view.
+    ViewUpdated(DocId, Timetable),
+    /// The engine dropped a document.
+    ViewDropped(DocId),
+    /// The engine's sync status changed.
+    Status(SyncStatus),
+    /// Time passes: the clock, and today's date on the device.
+    Tick {
+        /// Now, UTC milliseconds.
+        now_ms: i64,
+        /// Today on the device.
+        today: CivilDate,
+    },
+    /// Show the previous week.
+    PrevWeek,
+    /// Show the next week.
+    NextWeek,
+    /// Show the current week.
+    ThisWeek,
+    /// The user picked a language.
+    SetLang(Lang),
+    /// A new version of the app is installed and waiting.
+    UpdateReady,
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// The interface language.
+    pub lang: Lang,
+    /// The screen.
+    pub screen: Screen,
+    /// The signed-in user.
+    pub me: Option<Me>,
+    /// Timetable views by document.
+    pub timetables: BTreeMap<DocId, Rc<Timetable>>,
+    /// Bumped whenever `timetables` changes, so that derived views are recomputed only then.
+    pub views_version: u64,
+    /// What the sync indicator shows.
+    pub sync: SyncStatus,
+    /// Now, UTC milliseconds.
+    pub now_ms: i64,
+    /// Today on the device.
+    pub today: CivilDate,
+    /// The Monday of the week shown.
+    pub week: CivilDate,
+    /// A login request is in flight.
+    pub login_busy: bool,
+    /// The last login failure.
+    pub login_error: Option<LoginError>,
+    /// A new version of the app waits to be activated.
+    pub update_ready: bool,
+}
+
+impl AppState {
+    /// The state at start, before the local data is read.
+    pub fn new(lang: Lang, now_ms: i64, today: CivilDate) -> Self {
+        Self {
+            lang,
+            screen: Screen::Loading,
+            me: None,
+            timetables: BTreeMap::new(),
+            views_version: 0,
+            sync: SyncStatus::default(),
+            now_ms,
+            today,
+            week: today.monday(),
+            login_busy: false,
+            login_error: None,
+            update_ready: false,
+        }
+    }
+
+    /// Applies an action.
+    pub fn reduce(mut self, action: Action) -> Self {
+        match action {
+            Action::Booted { me, views, sync } => {
+                self.screen = if me.is_some() { Screen::Timetable } else { Screen::Login };
+                self.me = me;
+                if self.me.is_some() {
+                    for (doc, t) in views {
+                        self.set_view(doc, t);
+                    }
+                }
+                if let Some(s) = sync {
+                    // Stored by the engine in a previous visit: its connection is stale.
+                    self.sync = SyncStatus { connection: Connection::Offline, ..s };
+                }
+            }
+            Action::LoginStarted => {
+                self.login_busy = true;
+                self.login_error = None;
+            }
+            Action::LoginFailed(e) => {
+                self.login_busy = false;
+                self.login_error = Some(e);
+            }
+            Action::LoggedIn(me) => {
+                self.login_busy = false;
+                self.login_error = None;
+                self.me = Some(me);
+                self.screen = Screen::Timetable;
+                self.week = self.today.monday();
+            }
+            Action::MeRefreshed(me) => {
+                if self.me.is_some() {
+                    self.me = Some(me);
+                }
+            }
+            Action::SignedOut => {
+                self.me = None;
+                self.screen = Screen::Login;
+                self.timetables.clear();
+                self.views_version += 1;
+                self.sync = SyncStatus::default();
+                self.login_busy = false;
+            }
+            Action::ViewUpdated(doc, t) => {
+                if self.me.is_some() {
+                    self.set_view(doc, t);
+                }
+            }
+            Action::ViewDropped(doc) => {
+                if self.timetables.remove(&doc).is_some() {
+                    self.views_version += 1;
+                }
+            }
+            Action::Status(s) => {
+                if self.me.is_some() {
+                    self.sync = s;
+                }
+            }
+            Action::Tick { now_ms, today } => {
+                // When the day changes while the current week is shown, follow it.
+                if self.today != today && self.week == self.today.monday() {
+                    self.week = today.monday();
+                }
+                self.now_ms = now_ms;
+                self.today = today;
+            }
+            Action::PrevWeek => self.week = self.week.add_days(-7),
+            Action::NextWeek => self.week = self.week.add_days(7),
+            Action::ThisWeek => self.week = self.today.monday(),
+            Action::SetLang(lang) => self.lang = lang,
+            Action::UpdateReady => self.update_ready = true,
+        }
+        self
+    }
+
+    fn set_view(&mut self, doc: DocId, t: Timetable) {
+        if doc.kind() == DocKind::Timetable {
+            self.timetables.insert(doc, Rc::new(t));
+            self.views_version += 1;
+        }
+    }
+
+    /// Whether the week shown is the current one.
+    pub fn is_this_week(&self) -> bool {
+        self.week == self.today.monday()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartable_shared::roles::Role;
+
+    fn me() -> Me {
+        Me {
+            user: "lea.martin".parse().unwrap(),
+            display_name: "Léa Martin".into(),
+            role: Role::Student,
+            groups: vec!["l2-info-a".parse().unwrap()],
+            teaches: vec![],
+        }
+    }
+
+    fn today() -> CivilDate {
+        CivilDate::new(2026, 11, 26).unwrap()
+    }
+
+    fn fresh() -> AppState {
+        AppState::new(Lang::Fr, 0, today())
+    }
+
+    fn doc() -> DocId {
+        "timetable:l2-info-a".parse().unwrap()
+    }
+
+    #[test]
+    fn boot_with_a_stored_user_shows_the_timetable_at_once() {
+        let s = fresh().reduce(Action::Booted {
+            me: Some(me()),
+            views: vec![(doc(), Timetable::new("l2-info-a"))],
+            sync: Some(SyncStatus {
+                connection: Connection::Online,
+                last_sync_ms: Some(5),
+                pending: 2,
+            }),
+        });
+        assert_eq!(s.screen, Screen::Timetable);
+        assert_eq!(s.timetables.len(), 1);
+        assert_eq!(s.sync.connection, Connection::Offline, "a stored status is not live");
+        assert_eq!(s.sync.last_sync_ms, Some(5));
+        assert_eq!(s.week, CivilDate::new(2026, 11, 23).unwrap());
+    }
+
+    #[test]
+    fn boot_without_a_user_shows_login() {
+        let s = fresh().reduce(Action::Booted { me: None, views: vec![], sync: None });
+        assert_eq!(s.screen, Screen::Login);
+    }
+
+    #[test]
+    fn login_failure_then_success() {
+        let s = fresh().reduce(Action::Booted { me: None, views: vec![], sync: None });
+        let s = s.reduce(Action::LoginStarted);
+        assert!(s.login_busy);
+        let s = s.reduce(Action::LoginFailed(LoginError::from_status(401)));
+        assert!(!s.login_busy);
+        assert_eq!(
+            s.login_error.unwrap().message(Lang::Fr),
+            "Identifiant ou mot de passe incorrect."
+        );
+        let s = s.reduce(Action::LoginStarted).reduce(Action::LoggedIn(me()));
+        assert_eq!(s.screen, Screen::Timetable);
+        assert_eq!(s.login_error, None);
+    }
+
+    #[test]
+    fn sign_out_forgets_user_views_and_status() {
+        let s = fresh()
+            .reduce(Action::LoggedIn(me()))
+            .reduce(Action::ViewUpdated(doc(), Timetable::new("l2-info-a")))
+            .reduce(Action::Status(SyncStatus {
+                connection: Connection::Online,
+                last_sync_ms: Some(1),
+                pending: 0,
+            }))
+            .reduce(Action::SignedOut);
+        assert_eq!(s.screen, Screen::Login);
+        assert!(s.me.is_none() && s.timetables.is_empty());
+        assert_eq!(s.sync, SyncStatus::default());
+        // A late event from the engine does not bring anything back.
+        let s = s.reduce(Action::ViewUpdated(doc(), Timetable::new("x")));
+        assert!(s.timetables.is_empty());
+    }
+
+    #[test]
+    fn only_timetable_views_are_kept_and_versions_move() {
+        let s = fresh().reduce(Action::LoggedIn(me()));
+        let v0 = s.views_version;
+        let s =
+            s.reduce(Action::ViewUpdated("me:lea.martin".parse().unwrap(), Timetable::default()));
+        assert_eq!(s.views_version, v0);
+        let s = s.reduce(Action::ViewUpdated(doc(), Timetable::new("l2-info-a")));
+        assert_eq!(s.views_version, v0 + 1);
+        let s = s.reduce(Action::ViewDropped(doc()));
+        assert!(s.timetables.is_empty());
+        assert_eq!(s.views_version, v0 + 2);
+    }
+
+    #[test]
+    fn week_navigation_moves_by_seven_days_and_comes_back() {
+        let s = fresh().reduce(Action::NextWeek).reduce(Action::NextWeek);
+        assert_eq!(s.week, CivilDate::new(2026, 12, 7).unwrap());
+        assert!(!s.is_this_week());
+        let s = s.reduce(Action::PrevWeek).reduce(Action::ThisWeek);
+        assert!(s.is_this_week());
+    }
+
+    #[test]
+    fn a_new_day_moves_the_current_week_but_not_a_browsed_one() {
+        let sunday = CivilDate::new(2026, 11, 29).unwrap();
+        let monday = sunday.add_days(1);
+        let s =
+            AppState::new(Lang::Fr, 0, sunday).reduce(Action::Tick { now_ms: 1, today: monday });
+        assert_eq!(s.week, monday);
+        let s = AppState::new(Lang::Fr, 0, sunday)
+            .reduce(Action::PrevWeek)
+            .reduce(Action::Tick { now_ms: 1, today: monday });
+        assert_eq!(s.week, CivilDate::new(2026, 11, 16).unwrap());
+    }
+}

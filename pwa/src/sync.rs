@@ -1,0 +1,543 @@
+//! The engine (feature `engine`), run by the engine worker module: owns the `/sync` WebSocket
+//! and the Automerge documents, drives [`ClientSession`], and keeps IndexedDB's `docs`,
+//! `pending`, `views` and `meta/sync` up to date for the UI.
+//!
+//! Flow: `Start` loads every stored document into the session and connects to
+//! `ws(s)://<host>/sync`. Each binary frame from the server goes through
+//! [`ClientSession::receive`]; the frames it returns are sent at once, and the documents it
+//! reports changed are saved (bytes, pending hashes, view model) in one IndexedDB transaction,
+//! after which `view_updated` is posted to the UI. The status is `syncing` while frames flow,
+//! `online` after [`QUIET_MS`] without any (that is a completed sync), `offline` when the socket
+//! is closed. A closed socket is reopened with [`Backoff`], or at once on `Reconnect`; a socket
+//! that fails to open makes the engine ask `/api/me`, and a `401` ends in `signed_out`.
+//!
+//! Everything runs on the worker's single thread: the state is one thread-local [`Engine`],
+//! borrowed briefly by each callback and never across an `await`. Commands are handled one at a
+//! time, in order, so that `Stop { clear }` followed by `Start` cannot interleave.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, VecDeque};
+use std::str::FromStr;
+
+use automerge::ChangeHash;
+use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::protocol::ServerFrame;
+use cartable_shared::sync::{ClientSession, Outcome, read};
+use cartable_shared::timetable::Timetable;
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, CloseEvent, DedicatedWorkerGlobalScope, MessageEvent, WebSocket};
+
+use crate::backoff::Backoff;
+use crate::store::{DocWrite, Store};
+use crate::web;
+
+/// Time without any frame after which a sync counts as complete, milliseconds.
+pub const QUIET_MS: i32 = 300;
+
+thread_local! {
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
+    /// Commands not yet handled, and whether a task is handling them.
+    static QUEUE: RefCell<(VecDeque<EngineCommand>, bool)> = const { RefCell::new((VecDeque::new(), false)) };
+}
+
+fn with<R>(f: impl FnOnce(&mut Engine) -> R) -> R {
+    ENGINE.with(|e| f(&mut e.borrow_mut()))
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// The open (or opening) socket and the callbacks that must live as long as it.
+struct Socket {
+    ws: WebSocket,
+    opened: bool,
+    _onopen: Closure<dyn FnMut()>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onclose: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    fn shut(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+#[derive(Default)]
+struct Engine {
+    store: Option<Store>,
+    /// A user is signed in and the engine should keep syncing.
+    running: bool,
+    /// Bumped by every `Stop`: work started before it must not touch storage or the UI.
+    generation: u32,
+    session: ClientSession,
+    socket: Option<Socket>,
+    /// Bumped by every new socket: events of an older socket are ignored.
+    socket_seq: u32,
+    status: SyncStatus,
+    backoff: Backoff,
+    reconnect_timer: Option<i32>,
+    quiet_timer: Option<i32>,
+    /// The server reported an error since the last quiet period.
+    error_in_burst: bool,
+    dirty: BTreeSet<DocId>,
+    dropped: BTreeSet<DocId>,
+    flushing: bool,
+    /// Keeps the timer callbacks alive until they fire.
+    timers: Vec<Closure<dyn FnMut()>>,
+}
+
+/// Installs the worker's message handler. Called by the engine module's `main`.
+pub fn run() {
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let Some(json) = e.data().as_string() else { return };
+        match serde_json::from_str::<EngineCommand>(&json) {
+            Ok(cmd) => enqueue(cmd),
+            Err(err) => web::warn(&format!("engine: unreadable command: {err}")),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The worker lives as long as the page.
+    onmessage.forget();
+}
+
+fn enqueue(cmd: EngineCommand) {
+    let start = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.0.push_back(cmd);
+        !std::mem::replace(&mut q.1, true)
+    });
+    if start {
+        wasm_bindgen_futures::spawn_local(async {
+            while let Some(cmd) = QUEUE.with(|q| {
+                let mut q = q.borrow_mut();
+                let next = q.0.pop_front();
+                q.1 = next.is_some();
+                next
+            }) {
+                handle(cmd).await;
+            }
+        });
+    }
+}
+
+fn post(event: &EngineEvent) {
+    if let Ok(json) = serde_json::to_string(event) {
+        let _ = scope().post_message(&JsValue::from_str(&json));
+    }
+}
+
+async fn handle(cmd: EngineCommand) {
+    match cmd {
+        EngineCommand::Start => start().await,
+        EngineCommand::Reconnect => {
+            if with(|e| e.running && e.socket.is_none()) {
+                with(|e| {
+                    cancel_timer(&mut e.reconnect_timer);
+                    e.backoff.reset();
+                });
+                connect();
+            }
+        }
+        EngineCommand::Stop { clear } => stop(clear).await,
+    }
+}
+
+async fn store() -> Option<Store> {
+    if let Some(s) = with(|e| e.store.clone()) {
+        return Some(s);
+    }
+    match Store::open().await {
+        Ok(s) => {
+            with(|e| e.store = Some(s.clone()));
+            Some(s)
+        }
+        Err(err) => {
+            web::error(&format!("engine: cannot open IndexedDB: {err}"));
+            None
+        }
+    }
+}
+
+async fn start() {
+    if with(|e| e.running) {
+        // Already syncing (a second tab's UI, or a repeated start): just make sure of the socket.
+        if with(|e| e.socket.is_none() && e.reconnect_timer.is_none()) {
+            connect();
+        }
+        post(&EngineEvent::Status(with(|e| e.status)));
+        return;
+    }
+    let mut session = ClientSession::new();
+    let mut last_sync_ms = None;
+    if let Some(store) = store().await {
+        match store.docs().await {
+            Ok(docs) => {
+                for d in docs {
+                    let hashes = d.pending.iter().filter_map(|h| ChangeHash::from_str(h).ok());
+                    if let Err(err) = session.restore(d.doc.clone(), &d.bytes, hashes) {
+                        web::warn(&format!("engine: stored {} is unreadable: {err}", d.doc));
+                    }
+                }
+            }
+            Err(err) => web::warn(&format!("engine: cannot read stored documents: {err}")),
+        }
+        last_sync_ms = store.sync_status().await.ok().flatten().and_then(|s| s.last_sync_ms);
+    }
+    with(|e| {
+        e.status = SyncStatus {
+            connection: Connection::Offline,
+            last_sync_ms,
+            pending: session.pending() as u32,
+        };
+        e.session = session;
+        e.running = true;
+        e.backoff.reset();
+    });
+    post(&EngineEvent::Status(with(|e| e.status)));
+    connect();
+}
+
+async fn stop(clear: bool) {
+    let store = with(|e| {
+        e.running = false;
+        e.generation = e.generation.wrapping_add(1);
+        if let Some(s) = e.socket.take() {
+            s.shut();
+        }
+        cancel_timer(&mut e.reconnect_timer);
+        cancel_timer(&mut e.quiet_timer);
+        e.session = ClientSession::new();
+        e.dirty.clear();
+        e.dropped.clear();
+        e.status = SyncStatus::default();
+        e.store.clone()
+    });
+    if let Some(store) = store {
+        let result = if clear {
+            store.clear_sync_data().await
+        } else {
+            store.set_sync_status(&SyncStatus::default()).await
+        };
+        if let Err(err) = result {
+            web::warn(&format!("engine: cannot clear local data: {err}"));
+        }
+    }
+    post(&EngineEvent::Status(SyncStatus::default()));
+}
+
+fn sync_url() -> Option<String> {
+    let location = scope().location();
+    let scheme = if location.protocol() == "https:" { "wss" } else { "ws" };
+    Some(format!("{scheme}://{}/sync", location.host()))
+}
+
+fn connect() {
+    let Some(url) = sync_url() else { return };
+    let ws = match WebSocket::new(&url) {
+        Ok(ws) => ws,
+        Err(err) => {
+            web_sys::console::warn_2(&JsValue::from_str("engine: cannot open the socket"), &err);
+            schedule_reconnect();
+            return;
+        }
+    };
+    ws.set_binary_type(BinaryType::Arraybuffer);
+    let seq = with(|e| {
+        e.socket_seq = e.socket_seq.wrapping_add(1);
+        e.socket_seq
+    });
+    let onopen = Closure::<dyn FnMut()>::new(move || on_open(seq));
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+        match m.data().dyn_into::<ArrayBuffer>() {
+            Ok(buf) => on_frame(seq, &Uint8Array::new(&buf).to_vec()),
+            Err(_) => web::warn("engine: ignored a text frame"),
+        }
+    });
+    let onclose = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| on_close(seq));
+    ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
+    with(|e| {
+        if let Some(old) = e.socket.take() {
+            old.shut();
+        }
+        e.socket = Some(Socket {
+            ws,
+            opened: false,
+            _onopen: onopen,
+            _onmessage: onmessage,
+            _onclose: onclose,
+        });
+    });
+}
+
+fn current(e: &Engine, seq: u32) -> bool {
+    e.running && e.socket_seq == seq && e.socket.is_some()
+}
+
+fn on_open(seq: u32) {
+    let changed = with(|e| {
+        if !current(e, seq) {
+            return None;
+        }
+        if let Some(s) = e.socket.as_mut() {
+            s.opened = true;
+        }
+        e.session.connected();
+        e.error_in_burst = false;
+        Some(set_connection(e, Connection::Syncing))
+    });
+    if let Some(changed) = changed {
+        if changed {
+            publish_status();
+        }
+        arm_quiet_timer(seq);
+    }
+}
+
+fn on_frame(seq: u32, bytes: &[u8]) {
+    if !with(|e| current(e, seq)) {
+        return;
+    }
+    let frame = match ServerFrame::decode(bytes) {
+        Ok(f) => f,
+        Err(err) => {
+            web::warn(&format!("engine: undecodable frame: {err}"));
+            return;
+        }
+    };
+    let status_changed = with(|e| {
+        e.backoff.reset();
+        match e.session.receive(frame) {
+            Ok(out) => apply(e, out),
+            Err(err) => {
+                web::warn(&format!("engine: {err}"));
+                e.error_in_burst = true;
+            }
+        }
+        let pending = e.session.pending() as u32;
+        let pending_changed = e.status.pending != pending;
+        e.status.pending = pending;
+        set_connection(e, Connection::Syncing) | pending_changed
+    });
+    if status_changed {
+        publish_status();
+    }
+    arm_quiet_timer(seq);
+    schedule_flush();
+}
+
+fn apply(e: &mut Engine, out: Outcome) {
+    if let Some(socket) = &e.socket {
+        for frame in out.send {
+            if let Err(err) = socket.ws.send_with_u8_array(&frame.encode()) {
+                web_sys::console::warn_2(&JsValue::from_str("engine: send failed"), &err);
+            }
+        }
+    }
+    for d in out.changed.into_iter().chain(out.acked) {
+        e.dropped.remove(&d);
+        e.dirty.insert(d);
+    }
+    for d in out.dropped {
+        e.dirty.remove(&d);
+        e.dropped.insert(d);
+    }
+    for (doc, code, message) in out.errors {
+        let doc = doc.map(|d| d.to_string()).unwrap_or_default();
+        web::warn(&format!("sync error from the server ({code:?}) {doc}: {message}"));
+        e.error_in_burst = true;
+    }
+}
+
+fn on_close(seq: u32) {
+    let was = with(|e| {
+        if !current(e, seq) {
+            return None;
+        }
+        let opened = e.socket.take().is_some_and(|s| s.opened);
+        e.session.disconnected();
+        cancel_timer(&mut e.quiet_timer);
+        set_connection(e, Connection::Offline);
+        Some((opened, e.generation))
+    });
+    let Some((opened, generation)) = was else { return };
+    publish_status();
+    if opened {
+        schedule_reconnect();
+    } else {
+        // Refused before the upgrade: an expired session, or no network at all.
+        wasm_bindgen_futures::spawn_local(check_session(generation));
+    }
+}
+
+async fn check_session(generation: u32) {
+    let answer = web::api("GET", "/api/me", None).await;
+    if with(|e| e.generation != generation || !e.running) {
+        return;
+    }
+    match answer {
+        Ok(a) if a.status == 401 => {
+            with(|e| {
+                e.running = false;
+                cancel_timer(&mut e.reconnect_timer);
+            });
+            post(&EngineEvent::SignedOut);
+        }
+        _ => schedule_reconnect(),
+    }
+}
+
+fn schedule_reconnect() {
+    let delay = with(|e| {
+        if !e.running || e.reconnect_timer.is_some() || e.socket.is_some() {
+            return None;
+        }
+        Some(e.backoff.next_delay_ms(js_sys::Math::random()))
+    });
+    let Some(delay) = delay else { return };
+    let id = set_timeout(delay as i32, || {
+        let go = with(|e| {
+            e.reconnect_timer = None;
+            e.running && e.socket.is_none()
+        });
+        if go {
+            connect();
+        }
+    });
+    with(|e| e.reconnect_timer = id);
+}
+
+fn arm_quiet_timer(seq: u32) {
+    with(|e| cancel_timer(&mut e.quiet_timer));
+    let id = set_timeout(QUIET_MS, move || {
+        let changed = with(|e| {
+            e.quiet_timer = None;
+            if !current(e, seq) || !e.socket.as_ref().is_some_and(|s| s.opened) {
+                return false;
+            }
+            if !std::mem::take(&mut e.error_in_burst) {
+                e.status.last_sync_ms = Some(web::now_ms());
+            }
+            set_connection(e, Connection::Online);
+            true
+        });
+        if changed {
+            publish_status();
+        }
+    });
+    with(|e| e.quiet_timer = id);
+}
+
+/// Sets the connection; whether the status changed.
+fn set_connection(e: &mut Engine, c: Connection) -> bool {
+    std::mem::replace(&mut e.status.connection, c) != c
+}
+
+/// Posts the status to the UI and stores it in `meta/sync`.
+fn publish_status() {
+    let (status, store) = with(|e| (e.status, e.store.clone()));
+    post(&EngineEvent::Status(status));
+    if let Some(store) = store {
+        wasm_bindgen_futures::spawn_local(async move {
+            // Runs after any earlier write of the status: the last one stored is the latest.
+            let status = with(|e| e.status);
+            let _ = store.set_sync_status(&status).await;
+        });
+    }
+}
+
+fn set_timeout(ms: i32, f: impl FnOnce() + 'static) -> Option<i32> {
+    let mut f = Some(f);
+    let closure = Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = f.take() {
+            f();
+        }
+    });
+    let id = scope()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms)
+        .ok();
+    with(|e| {
+        // Fired timers' closures are dropped here, a few at a time.
+        if e.timers.len() > 32 {
+            e.timers.drain(..16);
+        }
+        e.timers.push(closure);
+    });
+    id
+}
+
+fn cancel_timer(timer: &mut Option<i32>) {
+    if let Some(id) = timer.take() {
+        scope().clear_timeout_with_handle(id);
+    }
+}
+
+fn schedule_flush() {
+    let start = with(|e| {
+        let idle = !e.flushing && (!e.dirty.is_empty() || !e.dropped.is_empty());
+        if idle {
+            e.flushing = true;
+        }
+        idle
+    });
+    if start {
+        wasm_bindgen_futures::spawn_local(flush());
+    }
+}
+
+/// Saves changed documents and deletes dropped ones, then tells the UI; loops while more
+/// changes arrived during the write. Writes of a burst of frames are coalesced.
+async fn flush() {
+    loop {
+        let batch = with(|e| {
+            if e.dirty.is_empty() && e.dropped.is_empty() {
+                e.flushing = false;
+                return None;
+            }
+            let dirty = std::mem::take(&mut e.dirty);
+            let dropped: Vec<DocId> = std::mem::take(&mut e.dropped).into_iter().collect();
+            let writes: Vec<DocWrite> = dirty.into_iter().filter_map(|d| snapshot(e, d)).collect();
+            Some((writes, dropped, e.generation, e.store.clone()))
+        });
+        let Some((writes, dropped, generation, store)) = batch else { return };
+        let Some(store) = store else { continue };
+        if let Err(err) = store.write_docs(&writes, &dropped).await {
+            web::error(&format!("engine: cannot save documents: {err}"));
+            continue;
+        }
+        if with(|e| e.generation != generation) {
+            with(|e| e.flushing = false);
+            return;
+        }
+        for w in writes.into_iter().filter(|w| w.view.is_some()) {
+            post(&EngineEvent::ViewUpdated { doc: w.doc });
+        }
+        for doc in dropped {
+            post(&EngineEvent::ViewDropped { doc });
+        }
+    }
+}
+
+fn snapshot(e: &Engine, doc: DocId) -> Option<DocWrite> {
+    let bytes = e.session.save(&doc)?;
+    let pending = e.session.unacked(&doc).iter().map(ToString::to_string).collect();
+    let view = match doc.kind() {
+        DocKind::Timetable => match e.session.document(&doc).map(read::<Timetable>) {
+            Some(Ok(Some(t))) => serde_json::to_string(&t).ok(),
+            Some(Err(err)) => {
+                web::warn(&format!("engine: {doc} does not match the timetable schema: {err}"));
+                None
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    Some(DocWrite { doc, bytes, pending, view })
+}

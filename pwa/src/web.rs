@@ -1,0 +1,159 @@
+//! Small browser helpers shared by the UI and the engine: the clock, `Intl` time zones, HTTP
+//! requests to the API, console logging and saved preferences. Works in a window and in a
+//! worker (it uses only globals both have).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+use crate::calendar::{CivilDate, DAY_MS, FixedOffset, LocalDateTime, ZoneClock};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.DateTimeFormat`, bound here with `catch` on the constructor: an unknown zone
+    /// throws a `RangeError`, which must not abort the module.
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    #[derive(Debug)]
+    type Dtf;
+
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
+    fn new(locale: &str, options: &JsValue) -> Result<Dtf, JsValue>;
+
+    #[wasm_bindgen(method, js_class = "DateTimeFormat", js_name = formatToParts)]
+    fn format_to_parts(this: &Dtf, ms: f64) -> Array;
+
+    /// The global `fetch`, present in windows and workers alike.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &Request) -> js_sys::Promise;
+}
+
+/// Now, UTC milliseconds.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The wall-clock time of `ms` in the device's own zone.
+pub fn device_time(ms: i64) -> LocalDateTime {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let date =
+        CivilDate::new(d.get_full_year() as i32, d.get_month() as u8 + 1, d.get_date() as u8)
+            .unwrap_or_else(|| CivilDate::from_days(ms.div_euclid(DAY_MS)));
+    LocalDateTime { date, hour: d.get_hours() as u8, minute: d.get_minutes() as u8 }
+}
+
+/// Today on the device.
+pub fn today() -> CivilDate {
+    device_time(now_ms()).date
+}
+
+/// A [`ZoneClock`] backed by `Intl.DateTimeFormat`, which knows every IANA zone and costs no
+/// bytes in the module. Formatters are cached per zone.
+#[derive(Debug, Default)]
+pub struct IntlClock {
+    formatters: RefCell<HashMap<String, Option<Dtf>>>,
+}
+
+impl IntlClock {
+    /// A clock with an empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn formatter(zone: &str) -> Option<Dtf> {
+        let opts = Object::new();
+        let set = |k: &str, v: &str| {
+            let _ = Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+        };
+        set("timeZone", zone);
+        set("hourCycle", "h23");
+        for k in ["year", "month", "day", "hour", "minute"] {
+            set(k, "numeric");
+        }
+        Dtf::new("en-US", &opts).ok()
+    }
+}
+
+impl ZoneClock for IntlClock {
+    fn local(&self, ms: i64, zone: &str) -> LocalDateTime {
+        let mut cache = self.formatters.borrow_mut();
+        let dtf = cache.entry(zone.to_owned()).or_insert_with(|| Self::formatter(zone));
+        let Some(dtf) = dtf else { return device_time(ms) };
+        let (mut y, mut mo, mut d, mut h, mut mi) = (0i32, 0u8, 0u8, 0u8, 0u8);
+        for part in dtf.format_to_parts(ms as f64).iter() {
+            let get = |k: &str| Reflect::get(&part, &JsValue::from_str(k)).ok()?.as_string();
+            let (Some(kind), Some(value)) = (get("type"), get("value")) else { continue };
+            let n: i32 = value.parse().unwrap_or(0);
+            match kind.as_str() {
+                "year" => y = n,
+                "month" => mo = n as u8,
+                "day" => d = n as u8,
+                "hour" => h = (n % 24) as u8,
+                "minute" => mi = n as u8,
+                _ => {}
+            }
+        }
+        match CivilDate::new(y, mo, d) {
+            Some(date) => LocalDateTime { date, hour: h, minute: mi },
+            None => FixedOffset::default().local(ms, zone),
+        }
+    }
+}
+
+/// Logs a warning to the console.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+/// Logs an error to the console.
+pub fn error(message: &str) {
+    web_sys::console::error_1(&JsValue::from_str(message));
+}
+
+/// The answer to an API request: status and body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body.
+    pub body: String,
+}
+
+/// Sends a same-origin request with the session cookie. `Err` means no answer (offline, server
+/// unreachable), never an HTTP error status.
+pub async fn api(method: &str, path: &str, json: Option<&str>) -> Result<HttpAnswer, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Some(body) = json {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = Request::new_with_str_and_init(path, &init)?;
+    request.headers().set("Accept", "application/json")?;
+    if json.is_some() {
+        request.headers().set("Content-Type", "application/json")?;
+    }
+    let response: Response = JsFuture::from(global_fetch(&request)).await?.dyn_into()?;
+    let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+    Ok(HttpAnswer { status: response.status(), body })
+}
+
+/// A saved preference (`localStorage`, window only).
+pub fn pref(key: &str) -> Option<String> {
+    web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+/// Saves a preference; failures (private mode, quota) are ignored.
+pub fn set_pref(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// `navigator.language` (window only).
+pub fn browser_language() -> Option<String> {
+    web_sys::window()?.navigator().language()
+}
