@@ -1,0 +1,116 @@
+/*
+ * Cartable service worker (DESIGN §7). Hand-written, no dependencies.
+ *
+ * The build (`cargo xtask build`) stamps BUILD_ID with the build id and PRECACHE with a
+ * JSON array of the app shell's URLs (index.html, the hashed /assets/* files, the
+ * manifest and its icons). A new build id means a new version of the app.
+ *
+ * - install: precaches the shell in the cache `cartable-shell-<build id>`. It does not call
+ *   skipWaiting(): a new version waits until the app asks for it (the app shows "a new
+ *   version is ready" and posts {type: "skip_waiting"}), so an open app never runs against
+ *   files of another version. The very first install has nothing to wait for.
+ * - activate: deletes the other `cartable-shell-*` caches and claims the open pages (so the
+ *   first visit is served offline-ready without a reload).
+ * - fetch: never touches /api/, /sync, non-GET requests or other origins (the network
+ *   answers them as usual). Navigations are network-first with a short timeout and fall back
+ *   to the cached /index.html when offline or when the server is down. /assets/* (immutable,
+ *   hashed names) and the other precached URLs are cache-first.
+ * - message {type: "skip_waiting"}: activates the waiting version; the app reloads when
+ *   its controller changes.
+ */
+
+const BUILD_ID = '{{BUILD_ID}}';
+const PRECACHE = {{PRECACHE}};
+const CACHE_PREFIX = 'cartable-shell-';
+const CACHE = CACHE_PREFIX + BUILD_ID;
+const NAVIGATION_TIMEOUT_MS = 4000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' }))),
+    ),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names
+          .filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE)
+          .map((name) => caches.delete(name)),
+      );
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip_waiting') {
+    self.skipWaiting();
+  }
+});
+
+function bypass(request, url) {
+  return (
+    request.method !== 'GET' ||
+    url.origin !== self.location.origin ||
+    url.pathname.startsWith('/api/') ||
+    url.pathname === '/sync' ||
+    url.pathname.startsWith('/sync/')
+  );
+}
+
+async function fromCache(request) {
+  const cache = await caches.open(CACHE);
+  return cache.match(request, { ignoreSearch: false });
+}
+
+async function shell() {
+  const cache = await caches.open(CACHE);
+  return (await cache.match('/index.html')) || (await cache.match('/'));
+}
+
+/** Network first (bounded by a timeout), the cached shell when there is no answer. */
+async function navigate(request) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), NAVIGATION_TIMEOUT_MS);
+  try {
+    const response = await fetch(request, { signal: controller.signal });
+    if (response.ok || response.status < 500) return response;
+    return (await shell()) || response;
+  } catch (err) {
+    const cached = await shell();
+    if (cached) return cached;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Cache first; a miss goes to the network and, for immutable assets, fills the cache. */
+async function cacheFirst(request, url) {
+  const cached = await fromCache(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && url.pathname.startsWith('/assets/')) {
+    const cache = await caches.open(CACHE);
+    cache.put(request, response.clone());
+  }
+  return response;
+}
+
+const PRECACHED = new Set(PRECACHE.map((u) => new URL(u, self.location.origin).pathname));
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (bypass(request, url)) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request));
+  } else if (url.pathname.startsWith('/assets/') || PRECACHED.has(url.pathname)) {
+    event.respondWith(cacheFirst(request, url));
+  }
+});
