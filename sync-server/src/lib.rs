@@ -1,1 +1,289 @@
-//! Cartable sync server (being written).
+//! Cartable's sync server: the HTTP API, the `/sync` WebSocket, the SQLite store and the static
+//! app, in one process.
+//!
+//! Layout (layers point one way):
+//! - [`routes`]: axum handlers, the `Origin` check, security and cache headers;
+//! - [`services`]: the rules — authentication, the document hub (one actor per document,
+//!   fan-out), a `/sync` connection, timetable edits;
+//! - [`store`]: SQLite (WAL, one writer, a few readers, a schema ladder);
+//! - [`demo`]: the demo institution of `--demo`.
+//!
+//! A typical flow: a device signs in (`POST /api/login`, a session cookie), opens `/sync`,
+//! receives `Welcome` with the documents it may read, and exchanges Automerge sync messages
+//! with the actor of each document. A teacher's change (over `/sync` or
+//! `POST /api/timetable/...`) is checked on a fork, appended to SQLite, applied, acknowledged
+//! and fanned out to every other connected device of the document.
+//!
+//! ```no_run
+//! # async fn start() -> Result<(), Box<dyn std::error::Error>> {
+//! use cartable_sync_server::{AppState, Config, run};
+//! let config = Config {
+//!     listen: "127.0.0.1:0".parse()?,
+//!     data_dir: "./data".into(),
+//!     dist_dir: "./dist".into(),
+//!     demo: true,
+//!     public_url: None,
+//! };
+//! let listener = tokio::net::TcpListener::bind(config.listen).await?;
+//! let state = AppState::open(config).await?;
+//! run(listener, state, async { let _ = tokio::signal::ctrl_c().await; }).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod demo;
+pub mod routes;
+pub mod services;
+pub mod store;
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use services::auth::Auth;
+use services::hub::Hub;
+use services::{Clock, SystemClock};
+use store::{Store, StoreError};
+
+/// Name of the database file in the data directory.
+pub const DATABASE_FILE: &str = "cartable.sqlite3";
+
+/// How long [`run`] waits for open WebSockets to close after the shutdown signal.
+const SOCKET_DRAIN: Duration = Duration::from_secs(5);
+
+/// The server's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (used by the binary to bind, and to decide whether the session
+    /// cookie needs `Secure`).
+    pub listen: SocketAddr,
+    /// Directory of the database (created if missing).
+    pub data_dir: PathBuf,
+    /// Directory of the built app (`index.html`, `assets/`…); may be missing.
+    pub dist_dir: PathBuf,
+    /// Demo mode: seed an empty database with the demo institution, accept demo passwords.
+    pub demo: bool,
+    /// The URL users reach the server at, e.g. `https://ent.example.fr` (behind a proxy).
+    pub public_url: Option<String>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or upgraded.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The public URL is not an `http(s)://` URL.
+    #[error("invalid public URL {0:?}: expected http://host[:port] or https://host[:port]")]
+    PublicUrl(String),
+    /// Seeding the demo institution failed.
+    #[error("demo data: {0}")]
+    Demo(#[from] demo::SeedError),
+    /// A start-up task failed.
+    #[error("start-up task failed: {0}")]
+    Task(String),
+}
+
+/// Everything the handlers share. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<StateInner>,
+}
+
+#[derive(Debug)]
+struct StateInner {
+    config: Config,
+    store: Store,
+    hub: Hub,
+    clock: Arc<dyn Clock>,
+    /// Cancelled when the server shuts down; parent of every connection's token and watched by
+    /// every document actor. Cancelled by [`run`] when its shutdown future completes.
+    shutdown: CancellationToken,
+    /// Tracks the `/sync` socket tasks so that [`run`] can wait for them to close. Closed by
+    /// [`run`] after the listener stops.
+    sockets: TaskTracker,
+    /// `scheme://host[:port]` of the public URL, if configured.
+    public_origin: Option<String>,
+    /// Whether the session cookie carries `Secure`.
+    cookie_secure: bool,
+}
+
+/// `scheme://host[:port]` of an `http(s)` URL, lower-cased, without path.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// Whether an origin's host is a loopback name or address.
+fn is_loopback_origin(origin: &str) -> bool {
+    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `Secure` is left out only when the server is reached over plain http on loopback.
+fn cookie_secure(config: &Config, public_origin: Option<&str>) -> bool {
+    match public_origin {
+        Some(o) => !(o.starts_with("http://") && is_loopback_origin(o)),
+        None => !config.listen.ip().is_loopback(),
+    }
+}
+
+impl AppState {
+    /// Opens (or creates) the database in the data directory, brings its schema up to date,
+    /// and seeds the demo institution if `config.demo` and the database is empty.
+    pub async fn open(config: Config) -> Result<AppState, StartError> {
+        Self::open_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`AppState::open`] with another clock (tests).
+    pub async fn open_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, StartError> {
+        let public_origin = match &config.public_url {
+            Some(url) => Some(origin_of(url).ok_or_else(|| StartError::PublicUrl(url.clone()))?),
+            None => None,
+        };
+        let dir = config.data_dir.clone();
+        std::fs::create_dir_all(&dir)
+            .map_err(|source| StartError::DataDir { path: dir.clone(), source })?;
+        let path = dir.join(DATABASE_FILE);
+        let store = tokio::task::spawn_blocking(move || Store::open(&path))
+            .await
+            .map_err(|e| StartError::Task(e.to_string()))??;
+        if config.demo {
+            demo::seed(&store, clock.now_ms()).await?;
+        }
+        let shutdown = CancellationToken::new();
+        let hub = Hub::new(store.clone(), shutdown.clone());
+        let cookie_secure = cookie_secure(&config, public_origin.as_deref());
+        tracing::info!(
+            data_dir = %config.data_dir.display(),
+            demo = config.demo,
+            cookie_secure,
+            "state opened"
+        );
+        Ok(AppState {
+            inner: Arc::new(StateInner {
+                config,
+                store,
+                hub,
+                clock,
+                shutdown,
+                sockets: TaskTracker::new(),
+                public_origin,
+                cookie_secure,
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The document hub.
+    pub fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// The authentication service.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth { store: &self.inner.store, clock: &*self.inner.clock, demo_mode: self.inner.config.demo }
+    }
+
+    /// The token cancelled at shutdown.
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
+    }
+
+    /// The tracker of `/sync` socket tasks.
+    pub fn sockets(&self) -> &TaskTracker {
+        &self.inner.sockets
+    }
+
+    /// This server's public origin, if configured.
+    pub fn public_origin(&self) -> Option<&str> {
+        self.inner.public_origin.as_deref()
+    }
+
+    /// Whether the session cookie carries `Secure`.
+    pub fn cookie_secure(&self) -> bool {
+        self.inner.cookie_secure
+    }
+}
+
+/// The router of the whole server, for [`run`] or for tests (`tower::ServiceExt::oneshot`).
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state)
+}
+
+/// Serves `listener` until `shutdown` completes, then stops accepting, closes every open
+/// WebSocket (close code 1001), waits for them (a few seconds at most) and returns.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let token = state.shutdown_token().clone();
+    let trigger = token.clone();
+    // Turns the caller's shutdown future into a cancellation; ends with it, or when the server
+    // stops for another reason (the token is then cancelled below).
+    tokio::spawn(async move {
+        tokio::select! {
+            () = shutdown => trigger.cancel(),
+            () = trigger.cancelled() => {}
+        }
+    });
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let signal = token.clone();
+    let served = axum::serve(listener, service)
+        .with_graceful_shutdown(async move { signal.cancelled().await })
+        .await;
+    token.cancel();
+    let sockets = state.sockets();
+    sockets.close();
+    if tokio::time::timeout(SOCKET_DRAIN, sockets.wait()).await.is_err() {
+        tracing::warn!(open = sockets.len(), "some sync connections did not close in time");
+    }
+    tracing::info!("server stopped");
+    served
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,98 @@
-fn main() {}
+//! `cartable-server`: parses flags, binds, prints `listening on http://ADDR`, serves until
+//! Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use cartable_sync_server::{AppState, Config, demo, run};
+use clap::Parser;
+
+/// Cartable's sync server: HTTP API, /sync WebSocket, SQLite store, the app's static files.
+#[derive(Debug, Parser)]
+#[command(name = "cartable-server", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "CARTABLE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directory of the database.
+    #[arg(long, env = "CARTABLE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Directory of the built app.
+    #[arg(long, env = "CARTABLE_DIST", default_value = "./dist")]
+    dist: PathBuf,
+    /// Fill an empty database with the demo institution and accept the demo accounts.
+    #[arg(long, env = "CARTABLE_DEMO")]
+    demo: bool,
+    /// The URL users reach the server at (e.g. https://ent.example.fr behind a proxy).
+    #[arg(long, env = "CARTABLE_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutdown requested");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = Config {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        dist_dir: args.dist,
+        demo: args.demo,
+        public_url: args.public_url,
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr().context("no local address")?;
+    let state = AppState::open(Config { listen: addr, ..config }).await?;
+
+    let mut out = std::io::stdout().lock();
+    if state.config().demo {
+        writeln!(out, "demo accounts (login / password / role):")?;
+        for a in demo::ACCOUNTS {
+            writeln!(out, "  {:<12} {:<16} {}", a.login, a.password, a.role.as_str())?;
+        }
+    }
+    writeln!(out, "listening on http://{addr}")?;
+    out.flush()?;
+    drop(out);
+    tracing::info!(%addr, "listening");
+
+    run(listener, state, shutdown_signal()).await.context("server failed")?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! The HTTP edge: short axum handlers that extract, call a service, and map the answer.
+
+pub mod auth;
+pub mod error;
+pub mod sync;
+pub mod timetable;
+pub mod web;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use axum::routing::{any, get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/login", post(auth::login))
+        .route("/api/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .route("/api/timetable/{group}/sessions/{session}", post(timetable::change_session))
+        .route("/api", any(web::api_not_found))
+        .route("/api/{*rest}", any(web::api_not_found));
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .merge(api)
+        .route("/sync", get(sync::upgrade))
+        .route("/healthz", get(web::healthz))
+        .fallback(web::static_files)
+        .layer(middleware::from_fn_with_state(state.clone(), web::check_origin))
+        .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

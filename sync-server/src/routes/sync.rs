@@ -1,0 +1,107 @@
+//! `GET /sync`: the WebSocket of the sync protocol. Authentication happens before the upgrade
+//! (401 without a session; the `Origin` check is the router's middleware). After it, the
+//! socket task pumps frames between the socket and a [`Connection`].
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{SplitSink, StreamExt};
+use futures_util::SinkExt;
+use cartable_shared::protocol::MAX_FRAME_LEN;
+
+use super::auth::Authenticated;
+use super::error::ApiError;
+use crate::AppState;
+use crate::services::sync::{Connection, Flow, Outbox};
+
+/// Longest wait for the socket to accept one outbound frame.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The upgrade.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Authenticated(identity): Authenticated,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if state.shutdown_token().is_cancelled() {
+        return ApiError::unavailable("the server is shutting down").into_response();
+    }
+    let (conn, outbox) = Connection::open(state.hub(), state.store(), identity.principal);
+    let sockets = state.sockets().clone();
+    ws.max_message_size(MAX_FRAME_LEN)
+        .max_frame_size(MAX_FRAME_LEN)
+        .on_upgrade(move |socket| sockets.track_future(serve(socket, conn, outbox)))
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+async fn send(sink: &mut Sink, msg: Message) -> bool {
+    matches!(tokio::time::timeout(SEND_TIMEOUT, sink.send(msg)).await, Ok(Ok(())))
+}
+
+async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
+    let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+    let _ = tokio::time::timeout(Duration::from_secs(5), sink.send(Message::Close(Some(frame))))
+        .await;
+}
+
+/// The socket task: one per connected device; ends when the device or the server closes the
+/// connection, or when the device is kicked for lagging.
+async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
+    let user = conn.principal().user.clone();
+    tracing::info!(user = %user, "sync connection opened");
+    let (mut sink, mut stream) = socket.split();
+    match conn.welcome().await {
+        Ok(frame) => {
+            if !send(&mut sink, Message::Binary(frame)).await {
+                conn.close().await;
+                return;
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not list documents");
+            close(&mut sink, close_code::ERROR, "server error").await;
+            conn.close().await;
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            biased;
+            () = outbox.kick.cancelled() => {
+                close(&mut sink, close_code::AWAY, "server shutting down or connection too slow").await;
+                break;
+            }
+            out = outbox.frames.recv() => match out {
+                Some(frame) => {
+                    if !send(&mut sink, Message::Binary(frame)).await {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            msg = stream.next() => {
+                let flow = match msg {
+                    Some(Ok(Message::Binary(data))) => conn.on_binary(&data).await,
+                    Some(Ok(Message::Text(_))) => conn.on_text(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Flow::Continue,
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        tracing::debug!(user = %user, error = %e, "sync socket error");
+                        close(&mut sink, close_code::SIZE, "frame refused").await;
+                        break;
+                    }
+                };
+                if let Flow::Close(last) = flow {
+                    send(&mut sink, Message::Binary(last)).await;
+                    close(&mut sink, close_code::PROTOCOL, "malformed frame").await;
+                    break;
+                }
+            }
+        }
+    }
+    conn.close().await;
+    tracing::info!(user = %user, "sync connection closed");
+}

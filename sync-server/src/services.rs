@@ -1,0 +1,60 @@
+//! The rules of the server, between the HTTP/WebSocket edge and the store. Nothing here knows
+//! about status codes or axum.
+//!
+//! - [`auth`]: login, sessions, rate limiting, who a request is;
+//! - [`password`]: Argon2id hashing and verification;
+//! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
+//! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
+//! - [`rules`]: what a stored document must look like after a write;
+//! - [`timetable`]: teachers' edits of a timetable session.
+
+pub mod auth;
+pub mod hub;
+pub mod password;
+pub mod rules;
+pub mod sync;
+pub mod timetable;
+
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A source of the current time, injectable so that time-dependent rules (rate limits,
+/// session expiry) are testable.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Now, in UTC milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
+/// A clock that moves only when told to (tests).
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    now: AtomicI64,
+}
+
+impl ManualClock {
+    /// A clock showing `now_ms`.
+    pub fn new(now_ms: i64) -> Self {
+        Self { now: AtomicI64::new(now_ms) }
+    }
+
+    /// Moves the clock forward by `ms`.
+    pub fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.now.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,340 @@
+//! The document hub: every document in use lives in memory, owned by one actor task (see
+//! [`actor`]) that holds the Automerge document and one `sync::State` per connected device.
+//!
+//! Devices (connections) and services never touch a document directly: they send commands to
+//! its actor through a [`DocHandle`]. The actor applies writes on a fork, checks them against
+//! [`super::rules`], appends the new changes to SQLite, and only then updates the in-memory
+//! document, acknowledges and fans the change out to the other devices of the document.
+//!
+//! A document is loaded lazily from SQLite (snapshot + changes) the first time it is asked for,
+//! and stays in memory until the server shuts down.
+
+mod actor;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use automerge::Automerge;
+use bytes::Bytes;
+use cartable_shared::ids::DocId;
+use cartable_shared::protocol::{ErrorCode, ServerFrame};
+use cartable_shared::roles::Access;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::rules::RuleViolation;
+use crate::store::{Store, StoreError, StoredDoc};
+
+/// Capacity of a device's outbound queue, in frames. A device that lets it fill up is
+/// disconnected (it reconnects and resumes) rather than slowing down its documents.
+pub const PEER_QUEUE: usize = 1024;
+/// Capacity of a document actor's inbox. Connections wait when it is full (back-pressure).
+const DOC_INBOX: usize = 1024;
+/// A document is compacted once it has more stored changes than this.
+pub const COMPACT_AFTER: u64 = 500;
+
+/// Identifies one connected device.
+pub type PeerId = u64;
+
+/// Why the hub failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored document could not be loaded.
+    #[error("stored document {doc} is unreadable: {reason}")]
+    Corrupt {
+        /// The document.
+        doc: DocId,
+        /// What Automerge said.
+        reason: String,
+    },
+    /// The document's actor has stopped (the server is shutting down).
+    #[error("the document is closed")]
+    Closed,
+    /// A service's edit broke a document rule.
+    #[error("the edit breaks a rule: {0}")]
+    Rule(#[from] RuleViolation),
+}
+
+/// One connected device, as the document actors see it.
+#[derive(Debug)]
+pub struct Peer {
+    id: PeerId,
+    /// Frames for the device. Bounded; actors only `try_send` so that a slow device never
+    /// blocks a document. The receiver is owned by the device's connection task, which ends
+    /// when the socket closes; the senders live in the actors' peer tables until `Leave`.
+    tx: mpsc::Sender<Bytes>,
+    /// Cancelled to close the connection: when its queue overflows, or (as a child of the
+    /// server's shutdown token) when the server stops. Watched by the connection task.
+    kick: CancellationToken,
+}
+
+/// What happened to a frame handed to [`Peer::send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Queued for the device.
+    Queued,
+    /// The device is gone or was disconnected for lagging; forget it.
+    Gone,
+}
+
+impl Peer {
+    /// The device's id.
+    pub fn id(&self) -> PeerId {
+        self.id
+    }
+
+    /// Queues a frame without waiting. A full queue disconnects the device.
+    pub fn send(&self, frame: Bytes) -> Delivery {
+        match self.tx.try_send(frame) {
+            Ok(()) => Delivery::Queued,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(peer = self.id, "device too slow, disconnecting it");
+                self.kick.cancel();
+                Delivery::Gone
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Gone,
+        }
+    }
+
+    /// Queues an error frame.
+    pub fn send_error(&self, doc: Option<&DocId>, code: ErrorCode, message: &str) -> Delivery {
+        let frame = ServerFrame::Error { doc: doc.cloned(), code, message: message.to_owned() };
+        self.send(Bytes::from(frame.encode()))
+    }
+}
+
+/// A boxed edit run by a document actor on a fork of its document; `Err` abandons it.
+type EditFn = Box<dyn FnOnce(&mut Automerge) -> Result<(), ()> + Send>;
+
+/// Commands a document actor handles, in order.
+enum Command {
+    /// A device's sync message for this document.
+    Sync { peer: Arc<Peer>, access: Access, data: Bytes },
+    /// A device disconnected: drop its sync state.
+    Leave { peer: PeerId },
+    /// A service edits the document.
+    Edit { edit: EditFn, reply: oneshot::Sender<Result<bool, HubError>> },
+    /// A compaction finished; `removed` changes are no longer stored one by one.
+    Compacted { removed: u64 },
+    /// Answers with the current heads and the number of connected devices (tests, metrics).
+    Inspect { reply: oneshot::Sender<(Vec<automerge::ChangeHash>, usize)> },
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Sync { peer, .. } => write!(f, "Sync(peer {})", peer.id),
+            Command::Leave { peer } => write!(f, "Leave(peer {peer})"),
+            Command::Edit { .. } => f.write_str("Edit"),
+            Command::Compacted { removed } => write!(f, "Compacted({removed})"),
+            Command::Inspect { .. } => f.write_str("Inspect"),
+        }
+    }
+}
+
+/// The address of a document actor.
+#[derive(Debug, Clone)]
+pub struct DocHandle {
+    id: DocId,
+    /// The actor's inbox. Bounded for back-pressure; the actor ends when the server shuts down
+    /// (or when every handle, the hub's included, is dropped).
+    tx: mpsc::Sender<Command>,
+}
+
+impl DocHandle {
+    /// The document.
+    pub fn id(&self) -> &DocId {
+        &self.id
+    }
+
+    /// Hands a device's sync message to the actor, which answers on the peer's queue.
+    pub async fn sync(&self, peer: Arc<Peer>, access: Access, data: Bytes) -> Result<(), HubError> {
+        self.tx.send(Command::Sync { peer, access, data }).await.map_err(|_| HubError::Closed)
+    }
+
+    /// Tells the actor a device left.
+    pub async fn leave(&self, peer: PeerId) {
+        // An actor that is gone has forgotten the peer already.
+        let _ = self.tx.send(Command::Leave { peer }).await;
+    }
+
+    /// Runs `f` on a fork of the document. If it returns `Ok`, the changes it made are checked,
+    /// stored, applied and fanned out to every connected device before this returns; if it
+    /// returns `Err`, nothing happens and the error is handed back.
+    pub async fn edit<T, E>(
+        &self,
+        f: impl FnOnce(&mut Automerge) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, HubError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (out_tx, out_rx) = oneshot::channel();
+        let edit: EditFn = Box::new(move |doc| {
+            let out = f(doc);
+            let ok = out.is_ok();
+            let _ = out_tx.send(out);
+            if ok { Ok(()) } else { Err(()) }
+        });
+        let (reply, done) = oneshot::channel();
+        self.tx.send(Command::Edit { edit, reply }).await.map_err(|_| HubError::Closed)?;
+        done.await.map_err(|_| HubError::Closed)??;
+        out_rx.await.map_err(|_| HubError::Closed)
+    }
+
+    /// The document's heads and number of connected devices.
+    pub async fn inspect(&self) -> Result<(Vec<automerge::ChangeHash>, usize), HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Command::Inspect { reply }).await.map_err(|_| HubError::Closed)?;
+        answer.await.map_err(|_| HubError::Closed)
+    }
+}
+
+/// The hub. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+#[derive(Debug)]
+struct HubInner {
+    store: Store,
+    shutdown: CancellationToken,
+    compact_after: u64,
+    next_peer: AtomicU64,
+    /// Running document actors by id. A std mutex: held only to look up or insert, never
+    /// across an await. Lives as long as the hub.
+    docs: Mutex<HashMap<DocId, DocHandle>>,
+    /// Serialises the loading of documents so that two connections asking for the same
+    /// unloaded document do not load it twice. Held across the load (an await), hence tokio's.
+    loading: tokio::sync::Mutex<()>,
+}
+
+/// Builds an Automerge document from what the store holds.
+pub fn build_document(id: &DocId, stored: &StoredDoc) -> Result<Automerge, HubError> {
+    let corrupt = |e: automerge::AutomergeError| HubError::Corrupt {
+        doc: id.clone(),
+        reason: e.to_string(),
+    };
+    let mut doc = match &stored.snapshot {
+        Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
+        None => Automerge::new(),
+    };
+    if !stored.changes.is_empty() {
+        let all: Vec<u8> = stored.changes.concat();
+        doc.load_incremental(&all).map_err(corrupt)?;
+    }
+    Ok(doc)
+}
+
+impl Hub {
+    /// A hub over `store`; its actors stop when `shutdown` is cancelled.
+    pub fn new(store: Store, shutdown: CancellationToken) -> Self {
+        Self::with_compaction(store, shutdown, COMPACT_AFTER)
+    }
+
+    /// A hub that compacts documents after `compact_after` stored changes.
+    pub fn with_compaction(store: Store, shutdown: CancellationToken, compact_after: u64) -> Self {
+        Hub {
+            inner: Arc::new(HubInner {
+                store,
+                shutdown,
+                compact_after,
+                next_peer: AtomicU64::new(1),
+                docs: Mutex::new(HashMap::new()),
+                loading: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// A new device: its handle for the actors, the receiving end of its queue, and the token
+    /// that is cancelled when it must be disconnected.
+    pub fn connect(&self) -> (Arc<Peer>, mpsc::Receiver<Bytes>, CancellationToken) {
+        let (tx, rx) = mpsc::channel(PEER_QUEUE);
+        let kick = self.inner.shutdown.child_token();
+        let id = self.inner.next_peer.fetch_add(1, Ordering::Relaxed);
+        (Arc::new(Peer { id, tx, kick: kick.clone() }), rx, kick)
+    }
+
+    fn running(&self, id: &DocId) -> Option<DocHandle> {
+        let docs = self.inner.docs.lock().unwrap_or_else(|p| p.into_inner());
+        docs.get(id).filter(|h| !h.tx.is_closed()).cloned()
+    }
+
+    /// The actor of a document, loading the document if needed; `None` if it does not exist.
+    pub async fn open(&self, id: &DocId) -> Result<Option<DocHandle>, HubError> {
+        if let Some(h) = self.running(id) {
+            return Ok(Some(h));
+        }
+        if self.inner.shutdown.is_cancelled() {
+            return Err(HubError::Closed);
+        }
+        let _loading = self.inner.loading.lock().await;
+        if let Some(h) = self.running(id) {
+            return Ok(Some(h));
+        }
+        let doc_id = id.clone();
+        let stored = self
+            .inner
+            .store
+            .read(move |dao| {
+                let doc = dao.load_document(&doc_id)?;
+                let count = dao.change_count(&doc_id)?;
+                Ok::<_, StoreError>(doc.map(|d| (d, count)))
+            })
+            .await?;
+        let Some((stored, count)) = stored else { return Ok(None) };
+        let doc_id = id.clone();
+        let doc = tokio::task::spawn_blocking(move || build_document(&doc_id, &stored))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        let (tx, rx) = mpsc::channel(DOC_INBOX);
+        let handle = DocHandle { id: id.clone(), tx: tx.clone() };
+        let actor = actor::DocActor::new(
+            id.clone(),
+            doc,
+            count,
+            self.inner.compact_after,
+            self.inner.store.clone(),
+            rx,
+            tx.downgrade(),
+            self.inner.shutdown.clone(),
+        );
+        // The actor task: owns the document; ends on shutdown or when every handle is gone.
+        tokio::spawn(actor.run());
+        tracing::debug!(doc = %id, stored_changes = count, "document loaded");
+        self.inner
+            .docs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), handle.clone());
+        Ok(Some(handle))
+    }
+
+    /// Creates a document from `doc`'s changes (no-op if it exists already). Returns whether
+    /// it was created.
+    pub async fn create(&self, id: &DocId, doc: &Automerge, now_ms: i64) -> Result<bool, HubError> {
+        let changes = actor::stored_changes(&doc.get_changes(&[]));
+        let id = id.clone();
+        let created = self
+            .inner
+            .store
+            .write(move |dao| {
+                if dao.document_exists(&id)? {
+                    return Ok::<_, StoreError>(false);
+                }
+                dao.create_document(&id, now_ms)?;
+                dao.append_changes(&id, &changes)?;
+                Ok(true)
+            })
+            .await?;
+        Ok(created)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,336 @@
+//! The actor that owns one document.
+//!
+//! Cost control (STACK.md, "Sync at scale"): `generate_sync_message` can be expensive (for a
+//! device that holds nothing it compresses the whole document), so the actor
+//! - memoises it per document version: devices whose sync states are equal get the same
+//!   message, computed once (a crowd of new devices costs one `save()`, not one each; a change
+//!   fanned out to thousands of up-to-date devices is encoded once per distinct state);
+//! - calls it only for the devices a change concerns: after a device's message, for that
+//!   device; after a change, for every other device of the document except those still waiting
+//!   for their first full copy (their reply to it brings them the change).
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, Change};
+use bytes::Bytes;
+use cartable_shared::ids::DocId;
+use cartable_shared::protocol::{ErrorCode, ServerFrame};
+use cartable_shared::roles::Access;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, build_document};
+use crate::services::rules;
+use crate::store::{Store, StoreError, StoredChange};
+
+/// Most distinct sync states remembered per document version.
+const MEMO_CAP: usize = 256;
+
+/// The raw bytes of changes, as stored.
+pub(super) fn stored_changes(changes: &[Change]) -> Vec<StoredChange> {
+    changes
+        .iter()
+        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
+        .collect()
+}
+
+struct PeerSlot {
+    peer: Arc<Peer>,
+    state: sync::State,
+}
+
+/// Sync messages already generated for the current version of the document, by the sync state
+/// they were generated from: the frame to send (if any) and the state afterwards.
+#[derive(Default)]
+struct SyncMemo {
+    entries: HashMap<sync::State, (Option<Bytes>, sync::State)>,
+}
+
+impl SyncMemo {
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// `generate_sync_message` for one device, memoised.
+    fn generate(&mut self, doc: &Automerge, id: &DocId, state: &mut sync::State) -> Option<Bytes> {
+        if let Some((frame, after)) = self.entries.get(state) {
+            let frame = frame.clone();
+            state.clone_from(after);
+            return frame;
+        }
+        let before = state.clone();
+        let frame = doc.generate_sync_message(state).map(|msg| {
+            Bytes::from(ServerFrame::Sync { doc: id.clone(), data: msg.encode() }.encode())
+        });
+        if self.entries.len() >= MEMO_CAP {
+            self.entries.clear();
+        }
+        self.entries.insert(before, (frame.clone(), state.clone()));
+        frame
+    }
+}
+
+/// Whether the device's first full copy of the document is still on its way: it will answer
+/// it, and the answer brings it whatever changed meanwhile.
+fn awaiting_first_copy(state: &sync::State) -> bool {
+    state.in_flight && state.their_heads.as_ref().is_some_and(|h| h.is_empty())
+}
+
+pub(super) struct DocActor {
+    id: DocId,
+    doc: Automerge,
+    peers: HashMap<PeerId, PeerSlot>,
+    memo: SyncMemo,
+    store: Store,
+    /// The actor's inbox. Senders: the hub's table and the connections' handles.
+    inbox: mpsc::Receiver<Command>,
+    /// A weak sender to the actor itself, for the compaction task's report; weak so that the
+    /// actor does not keep itself alive.
+    myself: mpsc::WeakSender<Command>,
+    shutdown: CancellationToken,
+    stored_changes: u64,
+    compact_after: u64,
+    compacting: bool,
+}
+
+impl DocActor {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
+        id: DocId,
+        doc: Automerge,
+        stored_changes: u64,
+        compact_after: u64,
+        store: Store,
+        inbox: mpsc::Receiver<Command>,
+        myself: mpsc::WeakSender<Command>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        DocActor {
+            id,
+            doc,
+            peers: HashMap::new(),
+            memo: SyncMemo::default(),
+            store,
+            inbox,
+            myself,
+            shutdown,
+            stored_changes,
+            compact_after,
+            compacting: false,
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        loop {
+            let cmd = tokio::select! {
+                biased;
+                () = self.shutdown.cancelled() => break,
+                cmd = self.inbox.recv() => match cmd {
+                    Some(cmd) => cmd,
+                    None => break,
+                },
+            };
+            match cmd {
+                Command::Sync { peer, access, data } => self.on_sync(peer, access, &data).await,
+                Command::Leave { peer } => {
+                    self.peers.remove(&peer);
+                }
+                Command::Edit { edit, reply } => {
+                    let _ = reply.send(self.on_edit(edit).await);
+                }
+                Command::Compacted { removed } => {
+                    self.compacting = false;
+                    self.stored_changes = self.stored_changes.saturating_sub(removed);
+                    self.maybe_compact();
+                }
+                Command::Inspect { reply } => {
+                    let _ = reply.send((self.doc.get_heads(), self.peers.len()));
+                }
+            }
+        }
+        tracing::debug!(doc = %self.id, "document actor stopped");
+    }
+
+    /// Sends the device the next sync message it needs, if any.
+    fn reply(&mut self, peer_id: PeerId) {
+        let Some(slot) = self.peers.get_mut(&peer_id) else { return };
+        if let Some(frame) = self.memo.generate(&self.doc, &self.id, &mut slot.state)
+            && slot.peer.send(frame) == Delivery::Gone
+        {
+            self.peers.remove(&peer_id);
+        }
+    }
+
+    /// Tells every other device of the document about a change.
+    fn fan_out(&mut self, except: Option<PeerId>) {
+        let mut gone = Vec::new();
+        for (id, slot) in &mut self.peers {
+            if Some(*id) == except || awaiting_first_copy(&slot.state) {
+                continue;
+            }
+            if let Some(frame) = self.memo.generate(&self.doc, &self.id, &mut slot.state)
+                && slot.peer.send(frame) == Delivery::Gone
+            {
+                gone.push(*id);
+            }
+        }
+        for id in gone {
+            self.peers.remove(&id);
+        }
+    }
+
+    async fn on_sync(&mut self, peer: Arc<Peer>, access: Access, data: &[u8]) {
+        let mut msg = match sync::Message::decode(data) {
+            Ok(msg) => msg,
+            Err(e) => {
+                tracing::debug!(doc = %self.id, peer = peer.id(), error = %e, "invalid sync message");
+                peer.send_error(Some(&self.id), ErrorCode::InvalidData, "invalid Automerge sync message");
+                return;
+            }
+        };
+        let peer_id = peer.id();
+        let slot = self
+            .peers
+            .entry(peer_id)
+            .or_insert_with(|| PeerSlot { peer: peer.clone(), state: sync::State::new() });
+
+        if !msg.changes.is_empty() && !access.can_write() {
+            tracing::info!(doc = %self.id, peer = peer_id, "changes from a reader refused");
+            peer.send_error(Some(&self.id), ErrorCode::Forbidden, "you may read this document but not change it");
+            // The rest of the message (heads, needs, what the device has) still counts, so
+            // that the device keeps receiving the document.
+            msg.changes = sync::ChunkList::empty();
+        }
+
+        if msg.changes.is_empty() {
+            let mut state = slot.state.clone();
+            if let Err(e) = self.doc.receive_sync_message(&mut state, msg) {
+                tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "sync message refused");
+                peer.send_error(Some(&self.id), ErrorCode::InvalidData, "invalid Automerge sync message");
+                return;
+            }
+            slot.state = state;
+            self.reply(peer_id);
+            return;
+        }
+
+        // A writer's changes: apply them to a fork, check, store, then adopt.
+        let old_heads = self.doc.get_heads();
+        let mut fork = self.doc.fork();
+        let mut state = slot.state.clone();
+        if let Err(e) = fork.receive_sync_message(&mut state, msg) {
+            tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "changes refused");
+            peer.send_error(Some(&self.id), ErrorCode::InvalidData, "the changes could not be applied");
+            return;
+        }
+        let new = fork.get_changes(&old_heads);
+        if !new.is_empty() {
+            if let Err(v) = rules::check_document(&self.id, &fork) {
+                tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
+                peer.send_error(Some(&self.id), ErrorCode::Forbidden, &format!("change refused: {v}"));
+                return;
+            }
+            if let Err(e) = self.persist(&new).await {
+                tracing::error!(doc = %self.id, error = %e, "storing changes failed");
+                peer.send_error(Some(&self.id), ErrorCode::Internal, "the server could not store the change");
+                return;
+            }
+        }
+        self.doc = fork;
+        self.memo.clear();
+        if let Some(slot) = self.peers.get_mut(&peer_id) {
+            slot.state = state;
+        }
+        let heads = self.doc.get_heads().into_iter().map(|h| h.0).collect();
+        let ack = ServerFrame::Ack { doc: self.id.clone(), heads };
+        if peer.send(Bytes::from(ack.encode())) == Delivery::Gone {
+            self.peers.remove(&peer_id);
+        }
+        self.reply(peer_id);
+        if !new.is_empty() {
+            self.fan_out(Some(peer_id));
+            self.maybe_compact();
+        }
+    }
+
+    async fn on_edit(&mut self, edit: EditFn) -> Result<bool, HubError> {
+        let old_heads = self.doc.get_heads();
+        let mut fork = self.doc.fork();
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| edit(&mut fork)));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(())) => return Ok(false),
+            Err(_) => {
+                tracing::error!(doc = %self.id, "an edit panicked; the document is unchanged");
+                return Err(HubError::Closed);
+            }
+        }
+        let new = fork.get_changes(&old_heads);
+        if new.is_empty() {
+            return Ok(true);
+        }
+        rules::check_document(&self.id, &fork)?;
+        self.persist(&new).await?;
+        self.doc = fork;
+        self.memo.clear();
+        self.fan_out(None);
+        self.maybe_compact();
+        Ok(true)
+    }
+
+    async fn persist(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+        let rows = stored_changes(changes);
+        let n = rows.len() as u64;
+        let id = self.id.clone();
+        self.store.write(move |dao| dao.append_changes(&id, &rows)).await?;
+        self.stored_changes += n;
+        Ok(())
+    }
+
+    /// Starts a compaction in the background if the document has too many stored changes.
+    fn maybe_compact(&mut self) {
+        if self.compacting || self.stored_changes <= self.compact_after {
+            return;
+        }
+        let Some(myself) = self.myself.upgrade() else { return };
+        self.compacting = true;
+        let store = self.store.clone();
+        let id = self.id.clone();
+        // The compaction task: one compaction, off the actor; it ends by reporting to the actor.
+        tokio::spawn(async move {
+            let removed = match compact(&store, &id).await {
+                Ok(removed) => {
+                    tracing::info!(doc = %id, removed, "document compacted");
+                    removed
+                }
+                Err(e) => {
+                    tracing::error!(doc = %id, error = %e, "compaction failed");
+                    0
+                }
+            };
+            let _ = myself.send(Command::Compacted { removed }).await;
+        });
+    }
+}
+
+/// Replaces the stored snapshot and changes of a document by one snapshot, in one transaction.
+/// Changes appended meanwhile stay. Returns the number of changes folded into the snapshot.
+pub(super) async fn compact(store: &Store, id: &DocId) -> Result<u64, HubError> {
+    let doc_id = id.clone();
+    let Some(stored) = store.read(move |dao| dao.load_document(&doc_id)).await? else {
+        return Ok(0);
+    };
+    let upto = stored.last_seq;
+    let doc_id = id.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        build_document(&doc_id, &stored).map(|doc| doc.save())
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))??;
+    let doc_id = id.clone();
+    let removed = store.write(move |dao| dao.replace_snapshot(&doc_id, &bytes, upto)).await?;
+    Ok(removed)
+}

@@ -1,0 +1,124 @@
+//! Automerge documents: a snapshot (after compaction) plus the raw changes appended since.
+
+use cartable_shared::ids::DocId;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Dao, StoreError};
+
+/// One Automerge change to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredChange {
+    /// Its hash.
+    pub hash: [u8; 32],
+    /// Its raw bytes (`Change::raw_bytes`).
+    pub bytes: Vec<u8>,
+}
+
+/// What is stored of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredDoc {
+    /// The compacted state (`Automerge::save`), if the document was ever compacted.
+    pub snapshot: Option<Vec<u8>>,
+    /// The raw changes appended after the snapshot, in order.
+    pub changes: Vec<Vec<u8>>,
+    /// Sequence number of the last change read (0 if none): a compaction of this state covers
+    /// every change up to it.
+    pub last_seq: i64,
+}
+
+impl Dao<'_> {
+    /// Registers a document (no-op if it exists).
+    pub fn create_document(&self, id: &DocId, created_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO documents (id, created_ms) VALUES (?1, ?2)",
+            params![id.to_string(), created_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a document exists.
+    pub fn document_exists(&self, id: &DocId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM documents WHERE id = ?1", [id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Every document, in id order.
+    pub fn document_ids(&self) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            let s = r?;
+            s.parse().map_err(|e| StoreError::Corrupt(format!("document id {s:?}: {e}")))
+        })
+        .collect()
+    }
+
+    /// Appends changes to a document.
+    pub fn append_changes(&self, id: &DocId, changes: &[StoredChange]) -> Result<(), StoreError> {
+        let doc = id.to_string();
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO doc_changes (doc_id, hash, bytes) VALUES (?1, ?2, ?3)")?;
+        for c in changes {
+            stmt.execute(params![doc, &c.hash[..], c.bytes])?;
+        }
+        Ok(())
+    }
+
+    /// Number of changes stored after the snapshot.
+    pub fn change_count(&self, id: &DocId) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM doc_changes WHERE doc_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// A document's snapshot and changes; `None` if the document does not exist.
+    pub fn load_document(&self, id: &DocId) -> Result<Option<StoredDoc>, StoreError> {
+        if !self.document_exists(id)? {
+            return Ok(None);
+        }
+        let doc = id.to_string();
+        let snapshot: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT bytes FROM doc_snapshots WHERE doc_id = ?1", [&doc], |r| r.get(0))
+            .optional()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut last_seq = 0;
+        let mut changes = Vec::new();
+        let mut rows = stmt.query([&doc])?;
+        while let Some(row) = rows.next()? {
+            last_seq = row.get(0)?;
+            changes.push(row.get(1)?);
+        }
+        Ok(Some(StoredDoc { snapshot, changes, last_seq }))
+    }
+
+    /// Replaces a document's snapshot by `bytes`, which covers every change up to `upto_seq`,
+    /// and deletes those changes. Returns how many changes were deleted.
+    pub fn replace_snapshot(
+        &self,
+        id: &DocId,
+        bytes: &[u8],
+        upto_seq: i64,
+    ) -> Result<u64, StoreError> {
+        let doc = id.to_string();
+        self.conn.execute(
+            "INSERT INTO doc_snapshots (doc_id, bytes, upto_seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, upto_seq = excluded.upto_seq",
+            params![doc, bytes, upto_seq],
+        )?;
+        let deleted = self.conn.execute(
+            "DELETE FROM doc_changes WHERE doc_id = ?1 AND seq <= ?2",
+            params![doc, upto_seq],
+        )?;
+        Ok(deleted as u64)
+    }
+}

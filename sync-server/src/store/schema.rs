@@ -1,0 +1,155 @@
+//! The schema ladder. `PRAGMA user_version` holds the version of a database file; each step
+//! of [`upgrade_from`] takes a file from one version to the next. A shipped step is never
+//! edited: a change of schema is a new step, with its own upgrade test.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// The schema version this build writes.
+pub(crate) const VERSION: u32 = 1;
+
+/// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
+const SQL_V1: &str = r#"
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,      -- PHC string (Argon2id), or '!' for no usable password
+    demo          INTEGER NOT NULL DEFAULT 0,
+    created_ms    INTEGER NOT NULL
+);
+
+CREATE TABLE groups (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+-- A student (or guardian) belongs to a group.
+CREATE TABLE memberships (
+    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, group_id)
+);
+
+-- A teacher teaches a group.
+CREATE TABLE teaching (
+    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, group_id)
+);
+
+-- The subjects a teacher teaches.
+CREATE TABLE teacher_subjects (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    subject TEXT NOT NULL,
+    PRIMARY KEY (user_id, subject)
+);
+
+-- Signed-in sessions. Only the SHA-256 of the cookie token is kept.
+CREATE TABLE sessions (
+    token_hash BLOB PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    user_agent TEXT,
+    address    TEXT
+);
+CREATE INDEX sessions_by_user ON sessions(user_id, created_ms);
+
+-- Failed logins, by the login that was tried (known account or not).
+CREATE TABLE login_failures (
+    login TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_login ON login_failures(login, at_ms);
+
+-- Automerge documents known to the server.
+CREATE TABLE documents (
+    id         TEXT PRIMARY KEY,
+    created_ms INTEGER NOT NULL
+);
+
+-- A compacted document: `Automerge::save()` covering every change up to `upto_seq`.
+CREATE TABLE doc_snapshots (
+    doc_id   TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    bytes    BLOB NOT NULL,
+    upto_seq INTEGER NOT NULL
+);
+
+-- Changes appended since the snapshot, raw Automerge change bytes in arrival order.
+CREATE TABLE doc_changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    hash   BLOB NOT NULL,
+    bytes  BLOB NOT NULL
+);
+CREATE INDEX doc_changes_by_doc ON doc_changes(doc_id, seq);
+"#;
+
+/// Takes a database at version `from` to version `from + 1`.
+fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
+    match from {
+        0 => conn.execute_batch(SQL_V1)?,
+        other => {
+            return Err(StoreError::TooNew { found: other, supported: VERSION });
+        }
+    }
+    Ok(())
+}
+
+/// The schema version of a database.
+pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Brings a database up to [`VERSION`], one step per transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    if found > VERSION {
+        return Err(StoreError::TooNew { found, supported: VERSION });
+    }
+    for from in found..VERSION {
+        let tx = conn.transaction()?;
+        upgrade_from(&tx, from)?;
+        tx.pragma_update(None, "user_version", from + 1)?;
+        tx.commit()?;
+        tracing::info!(from, to = from + 1, "database schema upgraded");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upgrade_from_an_empty_database_reaches_the_current_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("empty.sqlite3")).unwrap();
+        assert_eq!(version(&conn).unwrap(), 0);
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for t in ["users", "groups", "sessions", "documents", "doc_changes", "doc_snapshots"] {
+            assert!(tables.iter().any(|x| x == t), "table {t} exists");
+        }
+        // Running the ladder again is a no-op.
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("new.sqlite3")).unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { .. })));
+    }
+}

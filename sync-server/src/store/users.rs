@@ -1,0 +1,210 @@
+//! Accounts, groups and memberships.
+
+use cartable_shared::ids::{GroupId, UserId};
+use cartable_shared::roles::{Principal, Role};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Dao, StoreError};
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// The account (its login).
+    pub id: UserId,
+    /// The name to show.
+    pub display_name: String,
+    /// Its role.
+    pub role: Role,
+    /// PHC string of its Argon2id hash, or `!` when it has no usable password.
+    pub password_hash: String,
+    /// A demo account: its password is refused unless the server runs with `--demo`.
+    pub demo: bool,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// The account (its login).
+    pub id: &'a UserId,
+    /// The name to show.
+    pub display_name: &'a str,
+    /// Its role.
+    pub role: Role,
+    /// PHC string of the password hash, or `!`.
+    pub password_hash: &'a str,
+    /// A demo account.
+    pub demo: bool,
+    /// Creation time, UTC milliseconds.
+    pub created_ms: i64,
+}
+
+fn parse<T: std::str::FromStr>(s: String, what: &str) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| StoreError::Corrupt(format!("{what} {s:?}: {e}")))
+}
+
+impl Dao<'_> {
+    /// Creates an account.
+    pub fn insert_user(&self, u: &NewUser<'_>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO users (id, display_name, role, password_hash, demo, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                u.id.as_str(),
+                u.display_name,
+                u.role.as_str(),
+                u.password_hash,
+                u.demo,
+                u.created_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// An account by id.
+    pub fn user(&self, id: &UserId) -> Result<Option<UserRow>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, display_name, role, password_hash, demo FROM users WHERE id = ?1",
+                [id.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, bool>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(id, display_name, role, password_hash, demo)| {
+            Ok(UserRow {
+                id: parse(id, "user id")?,
+                display_name,
+                role: parse(role, "role")?,
+                password_hash,
+                demo,
+            })
+        })
+        .transpose()
+    }
+
+    /// Number of accounts.
+    pub fn user_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Creates a group.
+    pub fn insert_group(&self, id: &GroupId, name: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("INSERT INTO groups (id, name) VALUES (?1, ?2)", params![id.as_str(), name])?;
+        Ok(())
+    }
+
+    /// A group's name, if it exists.
+    pub fn group_name(&self, id: &GroupId) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT name FROM groups WHERE id = ?1", [id.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Makes `user` a member of `group`.
+    pub fn add_membership(&self, user: &UserId, group: &GroupId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO memberships (user_id, group_id) VALUES (?1, ?2)",
+            params![user.as_str(), group.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Records that `user` teaches `group`.
+    pub fn add_teaching(&self, user: &UserId, group: &GroupId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO teaching (user_id, group_id) VALUES (?1, ?2)",
+            params![user.as_str(), group.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// Records that `user` teaches `subject`.
+    pub fn add_subject(&self, user: &UserId, subject: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO teacher_subjects (user_id, subject) VALUES (?1, ?2)",
+            params![user.as_str(), subject],
+        )?;
+        Ok(())
+    }
+
+    /// The subjects `user` teaches, sorted.
+    pub fn subjects(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT subject FROM teacher_subjects WHERE user_id = ?1 ORDER BY 1")?;
+        let rows = stmt.query_map([user.as_str()], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn group_list(&self, sql: &str, user: &UserId) -> Result<Vec<GroupId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| parse(r?, "group id")).collect()
+    }
+
+    /// The principal of an account: its role and memberships. `None` for an unknown account.
+    pub fn principal(&self, user: &UserId) -> Result<Option<(Principal, UserRow)>, StoreError> {
+        let Some(row) = self.user(user)? else { return Ok(None) };
+        let groups = self.group_list(
+            "SELECT group_id FROM memberships WHERE user_id = ?1 ORDER BY 1",
+            user,
+        )?;
+        let teaches =
+            self.group_list("SELECT group_id FROM teaching WHERE user_id = ?1 ORDER BY 1", user)?;
+        let principal =
+            Principal { user: row.id.clone(), role: row.role, groups, teaches, wards: Vec::new() };
+        Ok(Some((principal, row)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn principal_carries_memberships_and_teaching() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let prof: UserId = "prof".parse().unwrap();
+        let g: GroupId = "g1".parse().unwrap();
+        store
+            .write_blocking(|dao| {
+                dao.insert_group(&g, "Groupe 1")?;
+                dao.insert_user(&NewUser {
+                    id: &prof,
+                    display_name: "Prof",
+                    role: Role::Teacher,
+                    password_hash: "!",
+                    demo: false,
+                    created_ms: 0,
+                })?;
+                dao.add_teaching(&prof, &g)?;
+                dao.add_subject(&prof, "Réseaux")
+            })
+            .unwrap();
+        let (p, row) = store.read_blocking(|dao| dao.principal(&prof)).unwrap().unwrap();
+        assert_eq!(p.role, Role::Teacher);
+        assert_eq!(p.teaches, vec![g]);
+        assert!(p.groups.is_empty());
+        assert_eq!(row.display_name, "Prof");
+        let subjects = store.read_blocking(|dao| dao.subjects(&prof)).unwrap();
+        assert_eq!(subjects, vec!["Réseaux".to_string()]);
+        let nobody = store.read_blocking(|dao| dao.principal(&"nobody".parse().unwrap())).unwrap();
+        assert!(nobody.is_none());
+    }
+}
