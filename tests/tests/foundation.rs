@@ -18,10 +18,6 @@ fn timetable() -> DocId {
     DocId::timetable(&demo::GROUP.parse().unwrap())
 }
 
-fn password(login: &str) -> &'static str {
-    demo::ACCOUNTS.iter().find(|a| a.login == login).unwrap().password
-}
-
 /// A student device connected and holding the synced timetable.
 async fn synced_student(server: &TestServer) -> anyhow::Result<(Account, SyncClient, Timetable)> {
     let student = Account::demo(server, STUDENT).await?;
@@ -47,7 +43,8 @@ async fn login_succeeds_with_the_right_password_and_the_session_opens_me() {
     assert_eq!(student.me.role, Role::Student);
     assert!(student.me.groups.iter().any(|g| g.as_str() == demo::GROUP));
 
-    let me: Me = student.request(Method::GET, "/api/me").send().await.unwrap().json().await.unwrap();
+    let me: Me =
+        student.request(Method::GET, "/api/me").send().await.unwrap().json().await.unwrap();
     assert_eq!(me, student.me);
     let anonymous = http().get(server.url("/api/me")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
@@ -177,9 +174,15 @@ async fn malformed_frames_get_an_error_and_unknown_documents_are_not_revealed() 
     let server = TestServer::start().await.unwrap();
     let (_, mut device, _) = synced_student(&server).await.unwrap();
     let secret = "grades:someone.else".parse::<DocId>().unwrap();
-    device.send_raw(ClientFrame::Sync { doc: secret.clone(), data: vec![] }.encode()).await.unwrap();
+    device
+        .send_raw(ClientFrame::Sync { doc: secret.clone(), data: vec![] }.encode())
+        .await
+        .unwrap();
     let missing = "timetable:no-such-group".parse::<DocId>().unwrap();
-    device.send_raw(ClientFrame::Sync { doc: missing.clone(), data: vec![] }.encode()).await.unwrap();
+    device
+        .send_raw(ClientFrame::Sync { doc: missing.clone(), data: vec![] }.encode())
+        .await
+        .unwrap();
     device.until("two refusals", |c| c.errors.len() >= 2).await.unwrap();
     assert_eq!(device.errors[0].0.as_ref(), Some(&secret));
     assert_eq!(device.errors[0].1, ErrorCode::NotFound);
@@ -189,7 +192,9 @@ async fn malformed_frames_get_an_error_and_unknown_documents_are_not_revealed() 
     let mut malformed = false;
     for _ in 0..20 {
         match device.step().await {
-            Ok(Some((ServerFrame::Error { code: ErrorCode::Malformed, .. }, _))) => malformed = true,
+            Ok(Some((ServerFrame::Error { code: ErrorCode::Malformed, .. }, _))) => {
+                malformed = true
+            }
             Ok(Some(_)) => continue,
             Ok(None) | Err(_) => break,
         }
