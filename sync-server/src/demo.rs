@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
-use chrono_tz::Europe::Paris;
 use cartable_shared::api::SessionChange;
 use cartable_shared::ids::{DocId, GroupId, UserId};
 use cartable_shared::roles::Role;
 use cartable_shared::timetable::{Session, SessionKind, SessionStatus, Timetable};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
+use chrono_tz::Europe::Paris;
 
 use crate::services::password::{self, NO_PASSWORD};
 use crate::services::timetable::apply_change;
@@ -117,6 +117,7 @@ struct Slot {
     teacher: &'static str,
 }
 
+#[allow(clippy::too_many_arguments)] // a table row, read positionally
 const fn slot(
     day: i64,
     start: (u32, u32),
@@ -190,25 +191,16 @@ fn session_id(code: &str, kind: SessionKind, date: NaiveDate, (h, m): (u32, u32)
     format!("{code}-{}-{}-{h:02}{m:02}", kind_code(kind), date.format("%Y-%m-%d"))
 }
 
-fn make_session(
-    date: NaiveDate,
-    start: (u32, u32),
-    minutes: i64,
-    subject: &str,
-    kind: SessionKind,
-    room: &str,
-    teacher: &str,
-    note: Option<&str>,
-) -> Session {
-    let start_ms = paris_ms(date, start);
+fn make_session(date: NaiveDate, s: &Slot, note: Option<&str>) -> Session {
+    let start_ms = paris_ms(date, s.start);
     Session {
         start_ms,
-        end_ms: start_ms + minutes * 60_000,
+        end_ms: start_ms + s.minutes * 60_000,
         zone: ZONE.to_owned(),
-        subject: subject.to_owned(),
-        kind,
-        rooms: vec![room.to_owned()],
-        teachers: vec![teacher.to_owned()],
+        subject: s.subject.to_owned(),
+        kind: s.kind,
+        rooms: vec![s.room.to_owned()],
+        teachers: vec![s.teacher.to_owned()],
         status: SessionStatus::Scheduled,
         previous: None,
         note: note.map(str::to_owned),
@@ -223,10 +215,7 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
 
 /// Today in Paris, for a UTC instant in milliseconds.
 pub fn paris_date(now_ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(now_ms)
-        .unwrap_or_default()
-        .with_timezone(&Paris)
-        .date_naive()
+    DateTime::from_timestamp_millis(now_ms).unwrap_or_default().with_timezone(&Paris).date_naive()
 }
 
 /// The changes made to the planned semester: (session id, change), in order.
@@ -275,22 +264,25 @@ pub fn planned_semester(today: NaiveDate) -> Timetable {
         let week_monday = monday + Duration::weeks(week);
         for s in WEEK {
             let date = week_monday + Duration::days(s.day);
-            sessions.insert(
-                session_id(s.code, s.kind, date, s.start),
-                make_session(date, s.start, s.minutes, s.subject, s.kind, s.room, s.teacher, None),
-            );
+            sessions.insert(session_id(s.code, s.kind, date, s.start), make_session(date, s, None));
         }
     }
     let exams = [
-        (-3, MATHS, "maths", 120, "Amphi B", "Claire Moreau", "Partiel — calculatrice interdite"),
-        (9, ALGO, "algo", 180, "Amphi A", "Paul Durand", "Examen terminal — documents interdits"),
+        (
+            -3,
+            slot(2, (14, 0), 120, MATHS, "maths", Exam, "Amphi B", "Claire Moreau"),
+            "Partiel — calculatrice interdite",
+        ),
+        (
+            9,
+            slot(2, (14, 0), 180, ALGO, "algo", Exam, "Amphi A", "Paul Durand"),
+            "Examen terminal — documents interdits",
+        ),
     ];
-    for (week, subject, code, minutes, room, teacher, note) in exams {
-        let date = monday + Duration::weeks(week) + Duration::days(2);
-        sessions.insert(
-            session_id(code, Exam, date, (14, 0)),
-            make_session(date, (14, 0), minutes, subject, Exam, room, teacher, Some(note)),
-        );
+    for (week, s, note) in &exams {
+        let date = monday + Duration::weeks(*week) + Duration::days(s.day);
+        sessions
+            .insert(session_id(s.code, s.kind, date, s.start), make_session(date, s, Some(note)));
     }
     Timetable { sessions, ..Timetable::new(GROUP) }
 }
@@ -480,8 +472,10 @@ mod tests {
         let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
         assert!(seed(&store, 1_764_000_000_000).await.unwrap());
         assert!(!seed(&store, 1_764_000_000_000).await.unwrap());
-        let (lea, row) =
-            store.read_blocking(|dao| dao.principal(&"lea.martin".parse().unwrap())).unwrap().unwrap();
+        let (lea, row) = store
+            .read_blocking(|dao| dao.principal(&"lea.martin".parse().unwrap()))
+            .unwrap()
+            .unwrap();
         assert_eq!(row.display_name, "Léa Martin");
         assert!(row.demo);
         assert_eq!(lea.groups, vec![GROUP.parse().unwrap()]);
@@ -491,6 +485,9 @@ mod tests {
         assert_eq!(docs, vec![DocId::timetable(&GROUP.parse().unwrap())]);
         let subjects =
             store.read_blocking(|dao| dao.subjects(&"paul.durand".parse().unwrap())).unwrap();
-        assert_eq!(subjects, vec!["Algorithmique".to_string(), "Programmation fonctionnelle".into()]);
+        assert_eq!(
+            subjects,
+            vec!["Algorithmique".to_string(), "Programmation fonctionnelle".into()]
+        );
     }
 }

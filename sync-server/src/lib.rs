@@ -224,7 +224,11 @@ impl AppState {
 
     /// The authentication service.
     pub fn auth(&self) -> Auth<'_> {
-        Auth { store: &self.inner.store, clock: &*self.inner.clock, demo_mode: self.inner.config.demo }
+        Auth {
+            store: &self.inner.store,
+            clock: &*self.inner.clock,
+            demo_mode: self.inner.config.demo,
+        }
     }
 
     /// The token cancelled at shutdown.

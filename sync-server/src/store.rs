@@ -18,6 +18,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use docs::{StoredChange, StoredDoc};
+pub use sessions::SessionRecord;
 pub use users::{NewUser, UserRow};
 
 /// How many reader connections the store opens.
@@ -149,10 +150,7 @@ impl Store {
     }
 
     /// [`Store::write`] for callers already on a blocking thread (start-up, tests).
-    pub fn write_blocking<T, E>(
-        &self,
-        f: impl FnOnce(&Dao<'_>) -> Result<T, E>,
-    ) -> Result<T, E>
+    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&Dao<'_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -222,13 +220,9 @@ mod tests {
     fn readers_see_what_the_writer_committed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-        store
-            .write_blocking(|dao| dao.insert_group(&"g1".parse().unwrap(), "Groupe 1"))
-            .unwrap();
+        store.write_blocking(|dao| dao.insert_group(&"g1".parse().unwrap(), "Groupe 1")).unwrap();
         for _ in 0..READERS + 1 {
-            let name = store
-                .read_blocking(|dao| dao.group_name(&"g1".parse().unwrap()))
-                .unwrap();
+            let name = store.read_blocking(|dao| dao.group_name(&"g1".parse().unwrap())).unwrap();
             assert_eq!(name.as_deref(), Some("Groupe 1"));
         }
     }

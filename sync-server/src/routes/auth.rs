@@ -30,7 +30,8 @@ pub fn session_token(headers: &HeaderMap) -> Option<SessionToken> {
 
 fn cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let c = format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_s}{secure}");
+    let c =
+        format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_s}{secure}");
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
 }
 
@@ -81,7 +82,10 @@ pub async fn login(
 }
 
 /// `POST /api/logout`.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state.auth().logout(&token).await?;
     }

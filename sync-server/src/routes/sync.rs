@@ -7,9 +7,9 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{SplitSink, StreamExt};
-use futures_util::SinkExt;
 use cartable_shared::protocol::MAX_FRAME_LEN;
+use futures_util::SinkExt;
+use futures_util::stream::{SplitSink, StreamExt};
 
 use super::auth::Authenticated;
 use super::error::ApiError;
@@ -43,8 +43,8 @@ async fn send(sink: &mut Sink, msg: Message) -> bool {
 
 async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
     let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-    let _ = tokio::time::timeout(Duration::from_secs(5), sink.send(Message::Close(Some(frame))))
-        .await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(5), sink.send(Message::Close(Some(frame)))).await;
 }
 
 /// The socket task: one per connected device; ends when the device or the server closes the

@@ -105,15 +105,14 @@ pub fn origin_allowed(origin: &str, headers: &HeaderMap, public_origin: Option<&
 /// site's. Requests without `Origin` (native clients) pass: browsers always send it on these.
 pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method || req.uri().path() == "/sync" {
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
-            let ok = origin
-                .to_str()
-                .is_ok_and(|o| origin_allowed(o, req.headers(), state.public_origin()));
-            if !ok {
-                tracing::warn!(origin = ?origin, path = req.uri().path(), "foreign origin refused");
-                return ApiError::forbidden_origin().into_response();
-            }
+    if (unsafe_method || req.uri().path() == "/sync")
+        && let Some(origin) = req.headers().get(header::ORIGIN)
+    {
+        let ok =
+            origin.to_str().is_ok_and(|o| origin_allowed(o, req.headers(), state.public_origin()));
+        if !ok {
+            tracing::warn!(origin = ?origin, path = req.uri().path(), "foreign origin refused");
+            return ApiError::forbidden_origin().into_response();
         }
     }
     next.run(req).await

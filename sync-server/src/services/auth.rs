@@ -6,8 +6,8 @@ use cartable_shared::roles::Principal;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::password::{self, NO_PASSWORD};
 use super::Clock;
+use super::password::{self, NO_PASSWORD};
 use crate::store::{Store, StoreError, UserRow};
 
 /// Failures counted for the rate limit are those of this window.
@@ -137,7 +137,9 @@ impl Auth<'_> {
             let oldest = failures[failures.len() - MAX_FAILURES];
             let wait_ms = (oldest + FAILURE_WINDOW_MS - now).max(1000);
             tracing::warn!(login = %login, "login refused: too many failed attempts");
-            return Err(AuthError::TooManyAttempts { retry_after_s: (wait_ms as u64).div_ceil(1000) });
+            return Err(AuthError::TooManyAttempts {
+                retry_after_s: (wait_ms as u64).div_ceil(1000),
+            });
         }
 
         let identity = match login.parse::<UserId>() {
@@ -163,9 +165,7 @@ impl Auth<'_> {
         let Some((principal, user)) = identity.filter(|_| accepted) else {
             let key = login.clone();
             self.store
-                .write(move |dao| {
-                    dao.record_login_failure(&key, now, now - 2 * FAILURE_WINDOW_MS)
-                })
+                .write(move |dao| dao.record_login_failure(&key, now, now - 2 * FAILURE_WINDOW_MS))
                 .await?;
             tracing::info!(login = %login, "login failed");
             return Err(AuthError::InvalidCredentials);
@@ -284,11 +284,14 @@ mod tests {
         };
         let (_, token) = auth.login(req(" Tom ", "secret-1"), client).await.unwrap();
         assert_eq!(auth.identify(&token).await.unwrap().principal.user.as_str(), "tom");
-        let sessions =
-            store.read_blocking(|dao| dao.sessions_of(&"tom".parse().unwrap())).unwrap();
+        let sessions = store.read_blocking(|dao| dao.sessions_of(&"tom".parse().unwrap())).unwrap();
         assert_eq!(
             sessions,
-            vec![(1_000_000, Some("Firefox".to_string()), Some("127.0.0.1:5555".to_string()))]
+            vec![crate::store::SessionRecord {
+                created_ms: 1_000_000,
+                user_agent: Some("Firefox".to_string()),
+                address: Some("127.0.0.1:5555".to_string())
+            }]
         );
         auth.logout(&token).await.unwrap();
         assert!(matches!(auth.identify(&token).await, Err(AuthError::Unauthenticated)));

@@ -216,10 +216,8 @@ struct HubInner {
 
 /// Builds an Automerge document from what the store holds.
 pub fn build_document(id: &DocId, stored: &StoredDoc) -> Result<Automerge, HubError> {
-    let corrupt = |e: automerge::AutomergeError| HubError::Corrupt {
-        doc: id.clone(),
-        reason: e.to_string(),
-    };
+    let corrupt =
+        |e: automerge::AutomergeError| HubError::Corrupt { doc: id.clone(), reason: e.to_string() };
     let mut doc = match &stored.snapshot {
         Some(bytes) => Automerge::load(bytes).map_err(corrupt)?,
         None => Automerge::new(),

@@ -54,8 +54,13 @@ impl Connection {
     /// A new connection for `principal`.
     pub fn open(hub: &Hub, store: &Store, principal: Principal) -> (Connection, Outbox) {
         let (peer, frames, kick) = hub.connect();
-        let conn =
-            Connection { hub: hub.clone(), store: store.clone(), principal, peer, docs: HashMap::new() };
+        let conn = Connection {
+            hub: hub.clone(),
+            store: store.clone(),
+            principal,
+            peer,
+            docs: HashMap::new(),
+        };
         (conn, Outbox { frames, kick })
     }
 
@@ -114,7 +119,11 @@ impl Connection {
 
     /// Handles a text frame: the protocol has none.
     pub fn on_text(&self) -> Flow {
-        Flow::Close(error_frame(None, ErrorCode::Malformed, "text frames are not part of the protocol"))
+        Flow::Close(error_frame(
+            None,
+            ErrorCode::Malformed,
+            "text frames are not part of the protocol",
+        ))
     }
 
     fn not_found(&self, doc: &DocId) {

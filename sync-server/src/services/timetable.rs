@@ -29,8 +29,11 @@ pub enum TimetableError {
 pub fn apply_change(session: &mut Session, change: &SessionChange) -> Result<(), TimetableError> {
     let remember = |s: &mut Session| {
         if s.previous.is_none() {
-            s.previous =
-                Some(PreviousSlot { start_ms: s.start_ms, end_ms: s.end_ms, rooms: s.rooms.clone() });
+            s.previous = Some(PreviousSlot {
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                rooms: s.rooms.clone(),
+            });
         }
     };
     let note = match change {
@@ -85,7 +88,9 @@ pub async fn change_session(
             let mut t = match cartable_shared::sync::read::<Timetable>(am) {
                 Ok(Some(t)) => t,
                 Ok(None) => return Err(TimetableError::NotFound),
-                Err(e) => return Err(TimetableError::Invalid(format!("unreadable timetable: {e}"))),
+                Err(e) => {
+                    return Err(TimetableError::Invalid(format!("unreadable timetable: {e}")));
+                }
             };
             let s = t.sessions.get_mut(&session).ok_or(TimetableError::NotFound)?;
             apply_change(s, &change)?;
@@ -127,7 +132,8 @@ mod tests {
         apply_change(&mut s, &room).unwrap();
         assert!(s.room_changed());
         assert_eq!(s.status, SessionStatus::Scheduled);
-        let mv = SessionChange::Move { start_ms: 5_000, end_ms: 6_000, note: Some("Décalé".into()) };
+        let mv =
+            SessionChange::Move { start_ms: 5_000, end_ms: 6_000, note: Some("Décalé".into()) };
         apply_change(&mut s, &mv).unwrap();
         assert_eq!(s.status, SessionStatus::Moved);
         assert_eq!(s.previous.as_ref().unwrap().rooms, vec!["Amphi A".to_string()]);

@@ -5,6 +5,17 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Dao, StoreError};
 
+/// A recorded session, as its owner may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// When it was opened, UTC milliseconds.
+    pub created_ms: i64,
+    /// The browser's `User-Agent`.
+    pub user_agent: Option<String>,
+    /// The peer address.
+    pub address: Option<String>,
+}
+
 impl Dao<'_> {
     /// Records a new session. `token_hash` is the SHA-256 of the cookie token.
     pub fn insert_session(
@@ -53,15 +64,14 @@ impl Dao<'_> {
     }
 
     /// The recorded sessions of an account, newest first: (created, user agent, address).
-    pub fn sessions_of(
-        &self,
-        user: &UserId,
-    ) -> Result<Vec<(i64, Option<String>, Option<String>)>, StoreError> {
+    pub fn sessions_of(&self, user: &UserId) -> Result<Vec<SessionRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT created_ms, user_agent, address FROM sessions
              WHERE user_id = ?1 ORDER BY created_ms DESC",
         )?;
-        let rows = stmt.query_map([user.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([user.as_str()], |r| {
+            Ok(SessionRecord { created_ms: r.get(0)?, user_agent: r.get(1)?, address: r.get(2)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

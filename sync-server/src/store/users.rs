@@ -159,10 +159,8 @@ impl Dao<'_> {
     /// The principal of an account: its role and memberships. `None` for an unknown account.
     pub fn principal(&self, user: &UserId) -> Result<Option<(Principal, UserRow)>, StoreError> {
         let Some(row) = self.user(user)? else { return Ok(None) };
-        let groups = self.group_list(
-            "SELECT group_id FROM memberships WHERE user_id = ?1 ORDER BY 1",
-            user,
-        )?;
+        let groups = self
+            .group_list("SELECT group_id FROM memberships WHERE user_id = ?1 ORDER BY 1", user)?;
         let teaches =
             self.group_list("SELECT group_id FROM teaching WHERE user_id = ?1 ORDER BY 1", user)?;
         let principal =

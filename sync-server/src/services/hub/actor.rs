@@ -73,6 +73,15 @@ impl SyncMemo {
     }
 }
 
+/// Drops the changes of a refused message and stops asking the device for more: its later
+/// changes all build on the refused one. The device still receives the document. (Without
+/// this, the device advertising heads the server will never have makes both sides answer each
+/// other forever.)
+fn refuse_changes(state: &mut sync::State, msg: &mut sync::Message) {
+    msg.changes = sync::ChunkList::empty();
+    state.set_read_only(true);
+}
+
 /// Whether the device's first full copy of the document is still on its way: it will answer
 /// it, and the answer brings it whatever changed meanwhile.
 fn awaiting_first_copy(state: &sync::State) -> bool {
@@ -187,7 +196,11 @@ impl DocActor {
             Ok(msg) => msg,
             Err(e) => {
                 tracing::debug!(doc = %self.id, peer = peer.id(), error = %e, "invalid sync message");
-                peer.send_error(Some(&self.id), ErrorCode::InvalidData, "invalid Automerge sync message");
+                peer.send_error(
+                    Some(&self.id),
+                    ErrorCode::InvalidData,
+                    "invalid Automerge sync message",
+                );
                 return;
             }
         };
@@ -199,17 +212,31 @@ impl DocActor {
 
         if !msg.changes.is_empty() && !access.can_write() {
             tracing::info!(doc = %self.id, peer = peer_id, "changes from a reader refused");
-            peer.send_error(Some(&self.id), ErrorCode::Forbidden, "you may read this document but not change it");
-            // The rest of the message (heads, needs, what the device has) still counts, so
-            // that the device keeps receiving the document.
-            msg.changes = sync::ChunkList::empty();
+            peer.send_error(
+                Some(&self.id),
+                ErrorCode::Forbidden,
+                "you may read this document but not change it",
+            );
+            refuse_changes(&mut slot.state, &mut msg);
+        } else if !msg.changes.is_empty() && slot.state.read_only {
+            // Everything this device writes from now on builds on the refused change.
+            peer.send_error(
+                Some(&self.id),
+                ErrorCode::Forbidden,
+                "an earlier change of this device was refused; reload the document",
+            );
+            refuse_changes(&mut slot.state, &mut msg);
         }
 
         if msg.changes.is_empty() {
             let mut state = slot.state.clone();
             if let Err(e) = self.doc.receive_sync_message(&mut state, msg) {
                 tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "sync message refused");
-                peer.send_error(Some(&self.id), ErrorCode::InvalidData, "invalid Automerge sync message");
+                peer.send_error(
+                    Some(&self.id),
+                    ErrorCode::InvalidData,
+                    "invalid Automerge sync message",
+                );
                 return;
             }
             slot.state = state;
@@ -221,21 +248,39 @@ impl DocActor {
         let old_heads = self.doc.get_heads();
         let mut fork = self.doc.fork();
         let mut state = slot.state.clone();
+        let mut refused = msg.clone();
         if let Err(e) = fork.receive_sync_message(&mut state, msg) {
             tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "changes refused");
-            peer.send_error(Some(&self.id), ErrorCode::InvalidData, "the changes could not be applied");
+            peer.send_error(
+                Some(&self.id),
+                ErrorCode::InvalidData,
+                "the changes could not be applied",
+            );
             return;
         }
         let new = fork.get_changes(&old_heads);
         if !new.is_empty() {
             if let Err(v) = rules::check_document(&self.id, &fork) {
                 tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
-                peer.send_error(Some(&self.id), ErrorCode::Forbidden, &format!("change refused: {v}"));
+                let msg = format!("change refused: {v}");
+                peer.send_error(Some(&self.id), ErrorCode::Forbidden, &msg);
+                if let Some(slot) = self.peers.get_mut(&peer_id) {
+                    refuse_changes(&mut slot.state, &mut refused);
+                    let mut state = slot.state.clone();
+                    if self.doc.receive_sync_message(&mut state, refused).is_ok() {
+                        slot.state = state;
+                    }
+                }
+                self.reply(peer_id);
                 return;
             }
             if let Err(e) = self.persist(&new).await {
                 tracing::error!(doc = %self.id, error = %e, "storing changes failed");
-                peer.send_error(Some(&self.id), ErrorCode::Internal, "the server could not store the change");
+                peer.send_error(
+                    Some(&self.id),
+                    ErrorCode::Internal,
+                    "the server could not store the change",
+                );
                 return;
             }
         }
@@ -325,11 +370,10 @@ pub(super) async fn compact(store: &Store, id: &DocId) -> Result<u64, HubError> 
     };
     let upto = stored.last_seq;
     let doc_id = id.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        build_document(&doc_id, &stored).map(|doc| doc.save())
-    })
-    .await
-    .map_err(|e| StoreError::Task(e.to_string()))??;
+    let bytes =
+        tokio::task::spawn_blocking(move || build_document(&doc_id, &stored).map(|doc| doc.save()))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
     let doc_id = id.clone();
     let removed = store.write(move |dao| dao.replace_snapshot(&doc_id, &bytes, upto)).await?;
     Ok(removed)

@@ -1,1 +1,422 @@
-//! Hub tests.
+//! The sync layer driven in memory: a real store in a temporary directory, the hub, and
+//! devices played by `shared::sync::ClientSession` talking to [`Connection`]s.
+
+use std::time::Duration;
+
+use automerge::ReadDoc;
+use cartable_shared::ids::DocId;
+use cartable_shared::protocol::{ClientFrame, ErrorCode, ServerFrame};
+use cartable_shared::roles::{Principal, Role};
+use cartable_shared::sync::{ClientSession, read, write};
+use cartable_shared::timetable::{Session, SessionKind, SessionStatus, Timetable};
+
+use super::*;
+use crate::services::sync::{Connection, Flow, Outbox};
+
+const GROUP: &str = "g1";
+
+fn doc_id() -> DocId {
+    format!("timetable:{GROUP}").parse().unwrap()
+}
+
+fn session(subject: &str) -> Session {
+    Session {
+        start_ms: 1_700_000_000_000,
+        end_ms: 1_700_003_600_000,
+        zone: "Europe/Paris".into(),
+        subject: subject.into(),
+        kind: SessionKind::Td,
+        rooms: vec!["B012".into()],
+        teachers: vec!["Paul Durand".into()],
+        status: SessionStatus::Scheduled,
+        previous: None,
+        note: None,
+        source: "manual".into(),
+    }
+}
+
+fn principal(user: &str, role: Role) -> Principal {
+    let g = vec![GROUP.parse().unwrap()];
+    let (groups, teaches) = match role {
+        Role::Teacher => (vec![], g),
+        _ => (g, vec![]),
+    };
+    Principal { user: user.parse().unwrap(), role, groups, teaches, wards: vec![] }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Store,
+    hub: Hub,
+}
+
+async fn world_with_compaction(compact_after: u64) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+    let hub = Hub::with_compaction(store.clone(), CancellationToken::new(), compact_after);
+    let mut doc = Automerge::new();
+    let mut t = Timetable::new(GROUP);
+    t.sessions.insert("s1".into(), session("Algorithmique"));
+    write(&mut doc, &t).unwrap();
+    assert!(hub.create(&doc_id(), &doc, 0).await.unwrap());
+    World { _dir: dir, store, hub }
+}
+
+async fn world() -> World {
+    world_with_compaction(COMPACT_AFTER).await
+}
+
+/// A device: its session, and its connection on the server.
+struct Device {
+    client: ClientSession,
+    conn: Connection,
+    outbox: Outbox,
+    errors: Vec<(Option<DocId>, ErrorCode, String)>,
+    acks: usize,
+}
+
+impl Device {
+    async fn connect(w: &World, who: Principal) -> Device {
+        let (conn, outbox) = Connection::open(&w.hub, &w.store, who);
+        let mut client = ClientSession::new();
+        client.connected();
+        let mut d = Device { client, conn, outbox, errors: vec![], acks: 0 };
+        let welcome = ServerFrame::decode(&d.conn.welcome().await.unwrap()).unwrap();
+        let out = d.client.receive(welcome).unwrap();
+        d.send(out.send).await;
+        d
+    }
+
+    async fn send(&mut self, frames: Vec<ClientFrame>) {
+        for f in frames {
+            assert_eq!(self.conn.on_binary(&f.encode()).await, Flow::Continue);
+        }
+    }
+
+    /// Frames queued for the device, once the document's actor has handled everything sent
+    /// before (its `inspect` answer is the barrier).
+    async fn drain(&mut self, w: &World) -> Vec<ServerFrame> {
+        let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), handle.inspect()).await.unwrap().unwrap();
+        let mut frames = vec![];
+        while let Ok(bytes) = self.outbox.frames.try_recv() {
+            frames.push(ServerFrame::decode(&bytes).unwrap());
+        }
+        frames
+    }
+
+    /// Exchanges frames until the server has nothing more for this device.
+    async fn settle(&mut self, w: &World) {
+        for _ in 0..50 {
+            let frames = self.drain(w).await;
+            if frames.is_empty() {
+                return;
+            }
+            for f in frames {
+                if let ServerFrame::Ack { .. } = f {
+                    self.acks += 1;
+                }
+                let out = self.client.receive(f).unwrap();
+                self.errors.extend(out.errors);
+                self.send(out.send).await;
+            }
+        }
+        panic!("sync did not settle in 50 rounds");
+    }
+
+    fn timetable(&self) -> Timetable {
+        read(self.client.document(&doc_id()).unwrap()).unwrap().unwrap()
+    }
+
+    async fn edit(&mut self, f: impl FnOnce(&mut Timetable)) {
+        let (_, out) = self
+            .client
+            .edit(&doc_id(), |doc| {
+                let mut t: Timetable = read(doc).unwrap().unwrap();
+                f(&mut t);
+                write(doc, &t).unwrap();
+            })
+            .unwrap();
+        self.send(out.send).await;
+    }
+}
+
+async fn server_timetable(w: &World) -> (Timetable, u64) {
+    let id = doc_id();
+    let (stored, count) = w
+        .store
+        .read(move |dao| {
+            Ok::<_, StoreError>((dao.load_document(&id)?.unwrap(), dao.change_count(&id)?))
+        })
+        .await
+        .unwrap();
+    let doc = build_document(&doc_id(), &stored).unwrap();
+    (read(&doc).unwrap().unwrap(), count)
+}
+
+#[tokio::test]
+async fn a_device_receives_the_documents_it_may_read() {
+    let w = world().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    lea.settle(&w).await;
+    assert_eq!(lea.timetable().sessions["s1"].subject, "Algorithmique");
+    assert!(lea.errors.is_empty());
+}
+
+#[tokio::test]
+async fn welcome_lists_only_readable_existing_documents() {
+    let w = world().await;
+    let (outsider, _) = Connection::open(&w.hub, &w.store, {
+        let mut p = principal("tom", Role::Student);
+        p.groups = vec!["other".parse().unwrap()];
+        p
+    });
+    assert_eq!(outsider.readable_documents().await.unwrap(), vec![]);
+    let (member, _) = Connection::open(&w.hub, &w.store, principal("lea", Role::Student));
+    assert_eq!(member.readable_documents().await.unwrap(), vec![doc_id()]);
+}
+
+#[tokio::test]
+async fn reader_cannot_push_changes_and_the_document_is_untouched() {
+    let w = world().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    lea.settle(&w).await;
+    let before = w.hub.open(&doc_id()).await.unwrap().unwrap().inspect().await.unwrap().0;
+
+    lea.edit(|t| {
+        t.sessions.get_mut("s1").unwrap().status = SessionStatus::Cancelled;
+    })
+    .await;
+    lea.settle(&w).await;
+
+    assert!(
+        lea.errors.iter().any(|(d, c, _)| *c == ErrorCode::Forbidden && d == &Some(doc_id())),
+        "the reader is told: {:?}",
+        lea.errors
+    );
+    assert_eq!(lea.acks, 0, "nothing acknowledged");
+    let after = w.hub.open(&doc_id()).await.unwrap().unwrap().inspect().await.unwrap().0;
+    assert_eq!(before, after, "the in-memory document is unchanged");
+    let (stored, count) = server_timetable(&w).await;
+    assert_eq!(stored.sessions["s1"].status, SessionStatus::Scheduled);
+    assert_eq!(count, 1, "only the initial change is stored");
+
+    // The connection stays usable: a later server change still reaches the reader.
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    prof.edit(|t| {
+        t.sessions.insert("s2".into(), session("Réseaux"));
+    })
+    .await;
+    prof.settle(&w).await;
+    lea.settle(&w).await;
+    assert!(lea.timetable().sessions.contains_key("s2"));
+}
+
+#[tokio::test]
+async fn writer_changes_are_stored_acknowledged_and_fanned_out() {
+    let w = world().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    lea.settle(&w).await;
+    prof.settle(&w).await;
+
+    prof.edit(|t| {
+        t.sessions.get_mut("s1").unwrap().rooms = vec!["Amphi A".into()];
+    })
+    .await;
+    prof.settle(&w).await;
+    assert_eq!(prof.acks, 1);
+    assert_eq!(prof.client.pending(), 0, "the Ack releases the pending change");
+    assert!(prof.errors.is_empty(), "{:?}", prof.errors);
+
+    let (stored, count) = server_timetable(&w).await;
+    assert_eq!(stored.sessions["s1"].rooms, vec!["Amphi A".to_string()]);
+    assert_eq!(count, 2);
+
+    // Fan-out: the student's device is told without asking.
+    let pushed = lea.drain(&w).await;
+    assert!(pushed.iter().any(|f| matches!(f, ServerFrame::Sync { .. })));
+    for f in pushed {
+        let out = lea.client.receive(f).unwrap();
+        lea.send(out.send).await;
+    }
+    lea.settle(&w).await;
+    assert_eq!(lea.timetable().sessions["s1"].rooms, vec!["Amphi A".to_string()]);
+}
+
+#[tokio::test]
+async fn unknown_and_unreadable_documents_get_the_same_not_found() {
+    let w = world().await;
+    let (mut conn, mut outbox) =
+        Connection::open(&w.hub, &w.store, principal("lea", Role::Student));
+    let data = {
+        let mut s = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        Automerge::new().generate_sync_message(&mut s).unwrap().encode()
+    };
+    let unknown: DocId = "timetable:nope".parse().unwrap();
+    let unreadable: DocId = "grades:someone-else".parse().unwrap();
+    for doc in [&unknown, &unreadable] {
+        let frame = ClientFrame::Sync { doc: doc.clone(), data: data.clone() };
+        assert_eq!(conn.on_binary(&frame.encode()).await, Flow::Continue);
+        let reply = ServerFrame::decode(&outbox.frames.try_recv().unwrap()).unwrap();
+        let ServerFrame::Error { doc: Some(d), code, message } = reply else {
+            panic!("expected an error, got {reply:?}")
+        };
+        assert_eq!((&d, code, message.as_str()), (doc, ErrorCode::NotFound, "no such document"));
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_frame_closes_the_connection_with_an_error() {
+    let w = world().await;
+    let (mut conn, _outbox) = Connection::open(&w.hub, &w.store, principal("lea", Role::Student));
+    let Flow::Close(last) = conn.on_binary(&[9, 9, 9]).await else { panic!("must close") };
+    let ServerFrame::Error { code, .. } = ServerFrame::decode(&last).unwrap() else {
+        panic!("an error frame")
+    };
+    assert_eq!(code, ErrorCode::Malformed);
+    assert!(matches!(conn.on_text(), Flow::Close(_)));
+}
+
+#[tokio::test]
+async fn an_invalid_automerge_message_is_refused_and_nothing_is_stored() {
+    let w = world().await;
+    let (mut conn, mut outbox) =
+        Connection::open(&w.hub, &w.store, principal("prof", Role::Teacher));
+    let frame = ClientFrame::Sync { doc: doc_id(), data: vec![0x42, 0xff, 0xff] };
+    assert_eq!(conn.on_binary(&frame.encode()).await, Flow::Continue);
+    let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    handle.inspect().await.unwrap();
+    let reply = ServerFrame::decode(&outbox.frames.try_recv().unwrap()).unwrap();
+    assert!(matches!(reply, ServerFrame::Error { code: ErrorCode::InvalidData, .. }), "{reply:?}");
+    assert_eq!(server_timetable(&w).await.1, 1);
+}
+
+#[tokio::test]
+async fn a_writer_change_that_breaks_the_schema_is_refused_and_not_stored() {
+    let w = world().await;
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    let (_, out) = prof
+        .client
+        .edit(&doc_id(), |doc| {
+            use automerge::transaction::Transactable;
+            let mut tx = doc.transaction();
+            tx.put(automerge::ROOT, "group", "another-group").unwrap();
+            tx.commit();
+        })
+        .unwrap();
+    prof.send(out.send).await;
+    prof.settle(&w).await;
+    assert!(prof.errors.iter().any(|(_, c, _)| *c == ErrorCode::Forbidden), "{:?}", prof.errors);
+    assert_eq!(prof.acks, 0);
+    let (stored, count) = server_timetable(&w).await;
+    assert_eq!(stored.group, GROUP);
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn new_devices_share_one_encoded_copy_of_the_document() {
+    let w = world().await;
+    let mut a = Device::connect(&w, principal("a", Role::Student)).await;
+    let mut b = Device::connect(&w, principal("b", Role::Student)).await;
+    let fa = a.drain(&w).await;
+    let fb = b.drain(&w).await;
+    assert_eq!(fa.len(), 1);
+    assert_eq!(fa, fb, "identical first answers");
+    for (device, frames) in [(&mut a, fa), (&mut b, fb)] {
+        for f in frames {
+            let out = device.client.receive(f).unwrap();
+            device.send(out.send).await;
+        }
+    }
+    a.settle(&w).await;
+    b.settle(&w).await;
+    assert_eq!(a.timetable(), b.timetable());
+}
+
+#[tokio::test]
+async fn a_service_edit_is_stored_and_reaches_connected_devices() {
+    let w = world().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    lea.settle(&w).await;
+    let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    let out: Result<&str, ()> = handle
+        .edit(|doc| {
+            let mut t: Timetable = read(doc).unwrap().unwrap();
+            t.sessions.get_mut("s1").unwrap().status = SessionStatus::Cancelled;
+            write(doc, &t).unwrap();
+            Ok("done")
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Ok("done"));
+    lea.settle(&w).await;
+    assert_eq!(lea.timetable().sessions["s1"].status, SessionStatus::Cancelled);
+    assert_eq!(server_timetable(&w).await.1, 2);
+
+    // An edit that gives up changes nothing.
+    let refused: Result<(), &str> = handle
+        .edit(|doc| {
+            let mut t: Timetable = read(doc).unwrap().unwrap();
+            t.sessions.clear();
+            write(doc, &t).unwrap();
+            Err("changed my mind")
+        })
+        .await
+        .unwrap();
+    assert_eq!(refused, Err("changed my mind"));
+    assert_eq!(server_timetable(&w).await.0.sessions.len(), 1);
+}
+
+#[tokio::test]
+async fn a_device_that_leaves_is_forgotten() {
+    let w = world().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    lea.settle(&w).await;
+    let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    assert_eq!(handle.inspect().await.unwrap().1, 1);
+    lea.conn.close().await;
+    assert_eq!(handle.inspect().await.unwrap().1, 0);
+}
+
+#[tokio::test]
+async fn compaction_folds_stored_changes_into_a_snapshot_without_losing_any() {
+    let w = world_with_compaction(3).await;
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    for i in 0..6 {
+        prof.edit(|t| {
+            t.sessions.insert(format!("extra-{i}"), session("Anglais"));
+        })
+        .await;
+        prof.settle(&w).await;
+    }
+    // The compaction runs in the background; wait for it, bounded.
+    let mut count = u64::MAX;
+    for _ in 0..100 {
+        count = server_timetable(&w).await.1;
+        if count <= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(count <= 3, "changes were folded into the snapshot ({count} left)");
+    let id = doc_id();
+    let snapshot = w.store.read(move |dao| dao.load_document(&id)).await.unwrap().unwrap().snapshot;
+    assert!(snapshot.is_some());
+    let (stored, _) = server_timetable(&w).await;
+    assert_eq!(stored.sessions.len(), 7);
+    assert_eq!(stored, prof.timetable());
+    let heads = w.hub.open(&doc_id()).await.unwrap().unwrap().inspect().await.unwrap().0;
+    let id = doc_id();
+    let reloaded = build_document(
+        &doc_id(),
+        &w.store.read(move |dao| dao.load_document(&id)).await.unwrap().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(reloaded.get_heads(), heads);
+    assert!(reloaded.length(automerge::ROOT) > 0);
+}
