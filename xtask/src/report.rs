@@ -20,10 +20,10 @@ fn kb(bytes: u64) -> String {
 pub(crate) fn size_table(dist: &Dist) -> String {
     let mut out = String::new();
     let row = |out: &mut String, name: &str, (r, g, b): (u64, u64, u64)| {
-        out.push_str(&format!("  {name:<34} {:>12} {:>12} {:>12}\n", kb(r), kb(g), kb(b)));
+        out.push_str(&format!("  {name:<38} {:>12} {:>12} {:>12}\n", kb(r), kb(g), kb(b)));
     };
     out.push_str(&format!(
-        "  {:<34} {:>12} {:>12} {:>12}\n",
+        "  {:<38} {:>12} {:>12} {:>12}\n",
         "(1 KB = 1000 bytes)", "raw", "gzip", "brotli"
     ));
     for f in &dist.files {

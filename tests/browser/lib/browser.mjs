@@ -1,7 +1,7 @@
 // Headless Chromium (Debian's, through playwright-core), a phone-sized context, and the waits
 // and checks the tests share. Every wait is bounded and says what it expected when it fails.
 
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { chromium } from 'playwright-core';
@@ -62,6 +62,7 @@ export async function newPhoneContext(browser, name) {
   context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const logFile = path.join(RESULTS_DIR, `console-${name}.log`);
+  writeFileSync(logFile, '');
   const errors = [];
   const log = (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
   const watch = (page) => {
@@ -72,6 +73,20 @@ export async function newPhoneContext(browser, name) {
     page.on('pageerror', (err) => {
       log(`[pageerror] ${err.message}`);
       errors.push(err.message);
+    });
+    page.on('worker', (worker) => {
+      log(`[worker] started ${worker.url()}`);
+      worker.on('console', (msg) => log(`[worker ${msg.type()}] ${msg.text()}`));
+      worker.on('close', () => log(`[worker] closed ${worker.url()}`));
+    });
+    page.on('requestfailed', (req) => log(`[requestfailed] ${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) log(`[http ${res.status()}] ${res.request().method()} ${res.url()}`);
+    });
+    page.on('websocket', (ws) => {
+      log(`[websocket] open ${ws.url()}`);
+      ws.on('close', () => log(`[websocket] closed ${ws.url()}`));
+      ws.on('socketerror', (e) => log(`[websocket] error ${e}`));
     });
   };
   context.on('page', watch);
@@ -92,8 +107,17 @@ export async function describePage(page) {
   }
   text = text.replace(/\s+/g, ' ').trim().slice(0, 400);
   const errors = page.context().recentErrors?.() ?? [];
+  let shot = '';
+  try {
+    const file = path.join(RESULTS_DIR, `failure-${Date.now()}.png`);
+    await page.screenshot({ path: file, timeout: 5_000 });
+    shot = `\n  screenshot: ${file}`;
+  } catch {
+    // The page may be gone; the text above is what we have.
+  }
   return (
     `\n  url: ${page.url()}\n  page text: ${text || '(empty)'}` +
+    shot +
     (errors.length ? `\n  page errors: ${errors.join(' | ')}` : '') +
     (page.context().logFile ? `\n  console log: ${page.context().logFile}` : '')
   );

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -31,6 +31,8 @@ export class CartableServer {
   static async start(name) {
     const server = new CartableServer(name);
     server.dataDir = await mkdtemp(path.join(os.tmpdir(), `cartable-browser-${name}-`));
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFile(server.logPath(), '');
     await server.#spawn('127.0.0.1:0');
     return server;
   }
@@ -52,10 +54,13 @@ export class CartableServer {
     return this.tail.join('\n');
   }
 
+  /** `test-results/server-<name>.log`: everything the server printed in this run. */
+  logPath() {
+    return path.join(RESULTS_DIR, `server-${this.name}.log`);
+  }
+
   async #spawn(listen) {
-    await mkdir(RESULTS_DIR, { recursive: true });
-    const logPath = path.join(RESULTS_DIR, `server-${this.name}.log`);
-    this.log = createWriteStream(logPath, { flags: 'a' });
+    this.log = createWriteStream(this.logPath(), { flags: 'a' });
     const args = ['--listen', listen, '--data-dir', this.dataDir, '--dist', this.dist, '--demo'];
     this.log.write(`\n$ ${this.bin} ${args.join(' ')}\n`);
     const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,7 +107,7 @@ export class CartableServer {
     await this.stop();
     throw new Error(
       `expected the server to print "listening on http://ADDR"; it ${why}.\n` +
-        `command: ${this.bin} ${args.join(' ')}\nlast output:\n${this.logTail()}`,
+        `command: ${this.bin} ${args.join(' ')}\nlast output (all in ${this.logPath()}):\n${this.logTail()}`,
     );
   }
 

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import {
   expectInPage,
   expectSyncState,
+  expectVisible,
   newPhoneContext,
   screenshot,
   shownSessions,
@@ -25,6 +26,12 @@ describe('timetable', () => {
       await signIn(page, env.server.origin);
       assert.equal(await page.getAttribute('html', 'lang'), 'fr', 'expected <html lang="fr">');
 
+      await expectVisible(
+        page,
+        'main#timetable article.session',
+        'the week\'s sessions (article.session) once the first sync has brought the timetable',
+        20_000,
+      );
       const days = await page.locator('main#timetable section.day').count();
       assert.ok(days >= 1, `expected at least one section.day in main#timetable, found ${days}`);
 
