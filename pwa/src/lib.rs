@@ -21,6 +21,7 @@
 pub mod backoff;
 pub mod calendar;
 pub mod i18n;
+pub mod json;
 pub mod state;
 pub mod week;
 

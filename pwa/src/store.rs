@@ -67,6 +67,14 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// Parses a stored JSON string with `JSON.parse` and reads it with a [`crate::json`] decoder.
+fn decode<T>(text: &str, read: impl FnOnce(&JsValue) -> Option<T>) -> Result<T> {
+    crate::web::parse_json(text)
+        .as_ref()
+        .and_then(read)
+        .ok_or_else(|| StoreError::Corrupt(text.chars().take(80).collect()))
+}
+
 /// Result of a storage operation.
 pub type Result<T> = std::result::Result<T, StoreError>;
 

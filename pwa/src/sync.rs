@@ -104,6 +104,7 @@ pub fn run() {
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker lives as long as the page.
     onmessage.forget();
+    post(&EngineEvent::Ready);
 }
 
 fn enqueue(cmd: EngineCommand) {

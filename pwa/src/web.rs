@@ -3,7 +3,6 @@
 //! worker (it uses only globals both have).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -11,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
 use crate::calendar::{CivilDate, DAY_MS, FixedOffset, LocalDateTime, ZoneClock};
+use crate::json::JsonValue;
 
 #[wasm_bindgen]
 extern "C" {
@@ -54,7 +54,7 @@ pub fn today() -> CivilDate {
 /// bytes in the module. Formatters are cached per zone.
 #[derive(Debug, Default)]
 pub struct IntlClock {
-    formatters: RefCell<HashMap<String, Option<Dtf>>>,
+    formatters: RefCell<Vec<(String, Option<Dtf>)>>,
 }
 
 impl IntlClock {
@@ -80,8 +80,14 @@ impl IntlClock {
 impl ZoneClock for IntlClock {
     fn local(&self, ms: i64, zone: &str) -> LocalDateTime {
         let mut cache = self.formatters.borrow_mut();
-        let dtf = cache.entry(zone.to_owned()).or_insert_with(|| Self::formatter(zone));
-        let Some(dtf) = dtf else { return device_time(ms) };
+        let i = match cache.iter().position(|(z, _)| z == zone) {
+            Some(i) => i,
+            None => {
+                cache.push((zone.to_owned(), Self::formatter(zone)));
+                cache.len() - 1
+            }
+        };
+        let Some(dtf) = &cache[i].1 else { return device_time(ms) };
         let (mut y, mut mo, mut d, mut h, mut mi) = (0i32, 0u8, 0u8, 0u8, 0u8);
         for part in dtf.format_to_parts(ms as f64).iter() {
             let get = |k: &str| Reflect::get(&part, &JsValue::from_str(k)).ok()?.as_string();
@@ -156,4 +162,44 @@ pub fn set_pref(key: &str, value: &str) {
 /// `navigator.language` (window only).
 pub fn browser_language() -> Option<String> {
     web_sys::window()?.navigator().language()
+}
+
+/// Parses JSON with the browser's `JSON.parse`; `None` if it is not JSON.
+pub fn parse_json(text: &str) -> Option<JsValue> {
+    js_sys::JSON::parse(text).ok()
+}
+
+impl JsonValue for JsValue {
+    fn field(&self, key: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_null() && !v.is_undefined())
+    }
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        Array::is_array(self).then(|| Array::from(self).iter().collect())
+    }
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        let obj = self.dyn_ref::<Object>()?;
+        Some(
+            Object::entries(obj)
+                .iter()
+                .filter_map(|pair| {
+                    let pair = Array::from(&pair);
+                    Some((pair.get(0).as_string()?, pair.get(1)))
+                })
+                .collect(),
+        )
+    }
 }

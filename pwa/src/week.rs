@@ -112,6 +112,14 @@ impl WeekPlan {
     }
 }
 
+/// Sessions overlapping `[from, to)`, in no particular order (callers sort what they keep).
+fn overlapping(t: &Timetable, from: i64, to: i64) -> impl Iterator<Item = (&str, &Session)> {
+    t.sessions
+        .iter()
+        .filter(move |(_, s)| s.end_ms > from && s.start_ms < to)
+        .map(|(id, s)| (id.as_str(), s))
+}
+
 /// Sessions of all `timetables` in the week starting on `monday`, grouped by their day in
 /// their own zone. A session listed in several timetables (a lecture shared by groups) appears
 /// once.
@@ -127,7 +135,7 @@ pub fn plan_week<'a>(
         (0..7).map(|i| DayPlan { date: monday.add_days(i), sessions: Vec::new() }).collect();
     let mut seen = BTreeSet::new();
     for t in timetables {
-        for (id, s) in t.between(from, to) {
+        for (id, s) in overlapping(t, from, to) {
             if !seen.insert(id.to_owned()) {
                 continue;
             }
@@ -141,7 +149,7 @@ pub fn plan_week<'a>(
         }
     }
     for d in &mut days {
-        d.sessions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+        d.sessions.sort_unstable_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     }
     WeekPlan { monday, days }
 }
@@ -157,7 +165,7 @@ pub fn next_today<'a>(
     let until = today.utc_midnight_ms() + DAY_MS + ZONE_MARGIN_MS;
     timetables
         .into_iter()
-        .flat_map(|t| t.between(now_ms, until))
+        .flat_map(|t| overlapping(t, now_ms, until))
         .filter(|(_, s)| s.status != SessionStatus::Cancelled && s.end_ms > now_ms)
         .map(|(id, s)| SessionCard::new(id, s, clock))
         .filter(|c| c.start.date == today)

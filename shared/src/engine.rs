@@ -26,6 +26,10 @@ pub enum EngineCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
+    /// The worker has started and takes commands from now on. Sent once, first. A dedicated
+    /// worker drops messages posted before its module finished loading, so the UI holds its
+    /// commands until this arrives.
+    Ready,
     /// The sync status changed. The same value is stored in IndexedDB (`meta`/`sync`).
     Status(SyncStatus),
     /// The view model of `doc` was rewritten in IndexedDB (`views`): read it again.

@@ -10,7 +10,7 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::{Dispatch, session};
 use crate::state::Action;
-use crate::web;
+use crate::{json, web};
 
 /// A handle on the engine worker; clones share the same worker.
 #[derive(Clone, Default)]
@@ -20,6 +20,10 @@ pub struct EngineLink {
 
 struct Running {
     worker: Worker,
+    /// The worker posted `ready`: commands can be posted.
+    ready: bool,
+    /// Commands waiting for `ready` (a worker drops what it receives before it has loaded).
+    queue: Vec<&'static str>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
     _onerror: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -53,10 +57,22 @@ impl EngineLink {
 
     /// Sends a command if the worker runs.
     pub fn send(&self, command: &EngineCommand) {
-        if let Some(r) = self.inner.borrow().as_ref()
-            && let Ok(json) = serde_json::to_string(command)
-        {
-            let _ = r.worker.post_message(&JsValue::from_str(&json));
+        if let Some(r) = self.inner.borrow_mut().as_mut() {
+            let json = json::engine_command(command);
+            if r.ready {
+                let _ = r.worker.post_message(&JsValue::from_str(json));
+            } else {
+                r.queue.push(json);
+            }
+        }
+    }
+
+    fn on_ready(&self) {
+        if let Some(r) = self.inner.borrow_mut().as_mut() {
+            r.ready = true;
+            for json in r.queue.drain(..) {
+                let _ = r.worker.post_message(&JsValue::from_str(json));
+            }
         }
     }
 }
@@ -74,10 +90,10 @@ fn spawn(dispatch: Dispatch, link: EngineLink) -> Result<Running, JsValue> {
     opts.set_name("cartable-engine");
     let worker = Worker::new_with_options(&url, &opts)?;
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let Some(json) = e.data().as_string() else { return };
-        match serde_json::from_str::<EngineEvent>(&json) {
-            Ok(event) => on_event(&dispatch, &link, event),
-            Err(err) => web::warn(&format!("unreadable engine event: {err}")),
+        let Some(text) = e.data().as_string() else { return };
+        match web::parse_json(&text).as_ref().and_then(json::engine_event) {
+            Some(event) => on_event(&dispatch, &link, event),
+            None => web::warn(&format!("unreadable engine event: {text}")),
         }
     });
     let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
@@ -85,11 +101,18 @@ fn spawn(dispatch: Dispatch, link: EngineLink) -> Result<Running, JsValue> {
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    Ok(Running { worker, _onmessage: onmessage, _onerror: onerror })
+    Ok(Running {
+        worker,
+        ready: false,
+        queue: Vec::new(),
+        _onmessage: onmessage,
+        _onerror: onerror,
+    })
 }
 
 fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
     match event {
+        EngineEvent::Ready => link.on_ready(),
         EngineEvent::Status(s) => dispatch.dispatch(Action::Status(s)),
         EngineEvent::ViewUpdated { doc } => {
             let dispatch = dispatch.clone();

@@ -9,7 +9,7 @@ use cartable_shared::engine::EngineCommand;
 use super::{Dispatch, EngineLink};
 use crate::state::{Action, LoginError};
 use crate::store::{self, Store};
-use crate::web;
+use crate::{json, web};
 
 thread_local! {
     /// The UI's connection to IndexedDB, opened once.
@@ -62,9 +62,9 @@ pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
 async fn check_me(dispatch: Dispatch, engine: EngineLink) {
     match web::api("GET", "/api/me", None).await {
         Ok(a) if a.status == 200 => {
-            if let Ok(me) = serde_json::from_str::<Me>(&a.body) {
+            if let Some(me) = read_me(&a.body) {
                 if let Ok(store) = store().await {
-                    let _ = store.set_me(&me).await;
+                    let _ = store.set_me_json(&a.body).await;
                 }
                 dispatch.dispatch(Action::MeRefreshed(me));
             }
@@ -75,10 +75,14 @@ async fn check_me(dispatch: Dispatch, engine: EngineLink) {
     }
 }
 
+fn read_me(body: &str) -> Option<Me> {
+    web::parse_json(body).as_ref().and_then(json::me)
+}
+
 /// `POST /api/login`; on success stores the user and starts the engine.
 pub(crate) async fn login(dispatch: Dispatch, engine: EngineLink, request: LoginRequest) {
     dispatch.dispatch(Action::LoginStarted);
-    let Ok(body) = serde_json::to_string(&request) else { return };
+    let body = json::login_request(&request.login, &request.password);
     let answer = match web::api("POST", "/api/login", Some(&body)).await {
         Ok(a) => a,
         Err(_) => return dispatch.dispatch(Action::LoginFailed(LoginError::Network)),
@@ -86,14 +90,14 @@ pub(crate) async fn login(dispatch: Dispatch, engine: EngineLink, request: Login
     if answer.status != 200 {
         return dispatch.dispatch(Action::LoginFailed(LoginError::from_status(answer.status)));
     }
-    let Ok(me) = serde_json::from_str::<Me>(&answer.body) else {
+    let Some(me) = read_me(&answer.body) else {
         return dispatch.dispatch(Action::LoginFailed(LoginError::Server));
     };
     match store().await {
         Ok(store) => {
             // Views of a previous session on this device are not this user's.
             let _ = store.sign_out().await;
-            if let Err(e) = store.set_me(&me).await {
+            if let Err(e) = store.set_me_json(&answer.body).await {
                 web::warn(&format!("cannot store the user: {e}"));
             }
         }

@@ -12,7 +12,7 @@ use super::use_clock::use_clock;
 use super::use_service_worker::{apply_update, use_service_worker};
 use super::{EngineLink, Model, session};
 use crate::i18n::Lang;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Screen};
 use crate::web;
 
 /// Key of the saved language preference in `localStorage`.
@@ -90,6 +90,21 @@ pub fn use_app() -> AppHandle {
             }
             if let Some(d) = web_sys::window().and_then(|w| w.document()) {
                 d.set_title(lang.t().app_name);
+            }
+        });
+    }
+
+    {
+        // The manifest's "today" shortcut opens `/?view=today`: bring today into view.
+        let on_timetable = model.0.screen == Screen::Timetable;
+        use_effect_with(on_timetable, |shown| {
+            if *shown && let Some(w) = web_sys::window() {
+                let wants_today = w.location().search().is_ok_and(|q| q.contains("view=today"));
+                let id = format!("day-{}", web::today());
+                if wants_today && let Some(el) = w.document().and_then(|d| d.get_element_by_id(&id))
+                {
+                    el.scroll_into_view();
+                }
             }
         });
     }

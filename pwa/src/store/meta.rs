@@ -6,7 +6,8 @@ use cartable_shared::engine::SyncStatus;
 use idb::TransactionMode;
 use wasm_bindgen::JsValue;
 
-use super::{META, Result, Store, VIEWS};
+use super::{META, Result, Store, VIEWS, decode};
+use crate::json;
 
 const ME: &str = "me";
 pub(super) const SYNC: &str = "sync";
@@ -15,14 +16,14 @@ impl Store {
     /// The user signed in on this device, if any.
     pub async fn me(&self) -> Result<Option<Me>> {
         match self.get_string(META, ME).await? {
-            Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+            Some(text) => decode(&text, json::me).map(Some),
             None => Ok(None),
         }
     }
 
-    /// Records the signed-in user.
-    pub async fn set_me(&self, me: &Me) -> Result<()> {
-        self.put_string(META, ME, &serde_json::to_string(me)?).await
+    /// Records the signed-in user: `json` is the JSON of an `api::Me`, as the server sent it.
+    pub async fn set_me_json(&self, json: &str) -> Result<()> {
+        self.put_string(META, ME, json).await
     }
 
     /// Forgets the signed-in user and every view, in one transaction (the engine clears its
@@ -40,7 +41,7 @@ impl Store {
     /// The last stored sync status.
     pub async fn sync_status(&self) -> Result<Option<SyncStatus>> {
         match self.get_string(META, SYNC).await? {
-            Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+            Some(text) => decode(&text, json::sync_status).map(Some),
             None => Ok(None),
         }
     }

@@ -4,7 +4,8 @@ use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::timetable::Timetable;
 use idb::TransactionMode;
 
-use super::{Result, Store, VIEWS};
+use super::{Result, Store, VIEWS, decode};
+use crate::{json, web};
 
 impl Store {
     /// Every stored timetable view. A record that cannot be read is skipped (the engine
@@ -20,8 +21,13 @@ impl Store {
             if doc.kind() != DocKind::Timetable {
                 continue;
             }
-            if let Some(t) = v.as_string().and_then(|json| serde_json::from_str(&json).ok()) {
-                out.push((doc, t));
+            match v.as_string().map(|text| decode(&text, json::timetable)) {
+                Some(Ok((t, skipped))) => {
+                    report_skipped(&doc, skipped);
+                    out.push((doc, t));
+                }
+                Some(Err(e)) => web::warn(&format!("view {doc}: {e}")),
+                None => {}
             }
         }
         Ok(out)
@@ -30,8 +36,18 @@ impl Store {
     /// One timetable view.
     pub async fn timetable(&self, doc: &DocId) -> Result<Option<Timetable>> {
         match self.get_string(VIEWS, &doc.to_string()).await? {
-            Some(json) => Ok(Some(serde_json::from_str(&json)?)),
+            Some(text) => {
+                let (t, skipped) = decode(&text, json::timetable)?;
+                report_skipped(doc, skipped);
+                Ok(Some(t))
+            }
             None => Ok(None),
         }
+    }
+}
+
+fn report_skipped(doc: &DocId, skipped: usize) {
+    if skipped > 0 {
+        web::warn(&format!("view {doc}: {skipped} sessions could not be read"));
     }
 }

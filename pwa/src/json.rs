@@ -1,0 +1,328 @@
+//! Reading the JSON of `shared`'s types without serde in the UI module.
+//!
+//! The UI parses JSON with the browser's own `JSON.parse` and reads the result through
+//! [`JsonValue`]; this keeps serde_json's parser and the serde visitors of every type out of
+//! the first-paint download. The decoders are generic so that the tests below run them
+//! natively over `serde_json::Value`, against what serde itself writes for the same values:
+//! the two encodings cannot drift apart unnoticed.
+
+use std::collections::BTreeMap;
+
+use cartable_shared::api::Me;
+use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
+
+/// A parsed JSON value: `JsValue` in the browser, `serde_json::Value` in tests.
+pub trait JsonValue: Sized {
+    /// The member `key` of an object; `None` if absent or `null`.
+    fn field(&self, key: &str) -> Option<Self>;
+    /// The value as a string.
+    fn string(&self) -> Option<String>;
+    /// The value as a number.
+    fn number(&self) -> Option<f64>;
+    /// The value as a boolean.
+    fn boolean(&self) -> Option<bool>;
+    /// The items of an array.
+    fn items(&self) -> Option<Vec<Self>>;
+    /// The members of an object.
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
+}
+
+fn s<J: JsonValue>(v: &J, key: &str) -> Option<String> {
+    v.field(key)?.string()
+}
+
+fn int<J: JsonValue>(v: &J, key: &str) -> Option<i64> {
+    let n = v.field(key)?.number()?;
+    (n.fract() == 0.0).then_some(n as i64)
+}
+
+fn strings<J: JsonValue>(v: &J, key: &str) -> Option<Vec<String>> {
+    v.field(key)?.items()?.iter().map(J::string).collect()
+}
+
+fn parsed<J: JsonValue, T: std::str::FromStr>(v: &J, key: &str) -> Option<T> {
+    s(v, key)?.parse().ok()
+}
+
+fn parsed_list<J: JsonValue, T: std::str::FromStr>(v: &J, key: &str) -> Option<Vec<T>> {
+    v.field(key)?.items()?.iter().map(|i| i.string()?.parse().ok()).collect()
+}
+
+/// `api::Me`.
+pub fn me<J: JsonValue>(v: &J) -> Option<Me> {
+    Some(Me {
+        user: parsed(v, "user")?,
+        display_name: s(v, "display_name")?,
+        role: parsed(v, "role")?,
+        groups: parsed_list(v, "groups")?,
+        teaches: parsed_list(v, "teaches")?,
+    })
+}
+
+fn connection(name: &str) -> Option<Connection> {
+    Some(match name {
+        "online" => Connection::Online,
+        "offline" => Connection::Offline,
+        "syncing" => Connection::Syncing,
+        _ => return None,
+    })
+}
+
+/// `engine::SyncStatus`.
+pub fn sync_status<J: JsonValue>(v: &J) -> Option<SyncStatus> {
+    Some(SyncStatus {
+        connection: connection(&s(v, "connection")?)?,
+        last_sync_ms: match v.field("last_sync_ms") {
+            Some(n) => Some(n.number()? as i64),
+            None => None,
+        },
+        pending: u32::try_from(int(v, "pending")?).ok()?,
+    })
+}
+
+/// `engine::EngineEvent`.
+pub fn engine_event<J: JsonValue>(v: &J) -> Option<EngineEvent> {
+    Some(match s(v, "type")?.as_str() {
+        "status" => EngineEvent::Status(sync_status(v)?),
+        "view_updated" => EngineEvent::ViewUpdated { doc: parsed(v, "doc")? },
+        "view_dropped" => EngineEvent::ViewDropped { doc: parsed(v, "doc")? },
+        "signed_out" => EngineEvent::SignedOut,
+        "ready" => EngineEvent::Ready,
+        _ => return None,
+    })
+}
+
+/// The JSON of an `engine::EngineCommand`.
+pub fn engine_command(cmd: &EngineCommand) -> &'static str {
+    match cmd {
+        EngineCommand::Start => r#"{"type":"start"}"#,
+        EngineCommand::Reconnect => r#"{"type":"reconnect"}"#,
+        EngineCommand::Stop { clear: true } => r#"{"type":"stop","clear":true}"#,
+        EngineCommand::Stop { clear: false } => r#"{"type":"stop","clear":false}"#,
+    }
+}
+
+/// A JSON string literal.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The JSON of an `api::LoginRequest`.
+pub fn login_request(login: &str, password: &str) -> String {
+    format!(r#"{{"login":{},"password":{}}}"#, quote(login), quote(password))
+}
+
+fn kind(name: &str) -> Option<SessionKind> {
+    Some(match name {
+        "Cm" => SessionKind::Cm,
+        "Td" => SessionKind::Td,
+        "Tp" => SessionKind::Tp,
+        "Exam" => SessionKind::Exam,
+        _ => return None,
+    })
+}
+
+fn status(name: &str) -> Option<SessionStatus> {
+    Some(match name {
+        "Scheduled" => SessionStatus::Scheduled,
+        "Cancelled" => SessionStatus::Cancelled,
+        "Moved" => SessionStatus::Moved,
+        _ => return None,
+    })
+}
+
+fn session<J: JsonValue>(v: &J) -> Option<Session> {
+    let previous = match v.field("previous") {
+        Some(p) => Some(PreviousSlot {
+            start_ms: int(&p, "start_ms")?,
+            end_ms: int(&p, "end_ms")?,
+            rooms: strings(&p, "rooms")?,
+        }),
+        None => None,
+    };
+    Some(Session {
+        start_ms: int(v, "start_ms")?,
+        end_ms: int(v, "end_ms")?,
+        zone: s(v, "zone")?,
+        subject: s(v, "subject")?,
+        kind: kind(&s(v, "kind")?)?,
+        rooms: strings(v, "rooms")?,
+        teachers: strings(v, "teachers")?,
+        status: status(&s(v, "status")?)?,
+        previous,
+        note: match v.field("note") {
+            Some(n) => Some(n.string()?),
+            None => None,
+        },
+        source: s(v, "source").unwrap_or_default(),
+    })
+}
+
+/// `timetable::Timetable`. A session that does not read is left out (and reported in the
+/// second value) rather than losing the whole timetable.
+pub fn timetable<J: JsonValue>(v: &J) -> Option<(Timetable, usize)> {
+    let mut sessions = BTreeMap::new();
+    let mut skipped = 0;
+    for (id, value) in v.field("sessions")?.entries()? {
+        match session(&value) {
+            Some(sess) => {
+                sessions.insert(id, sess);
+            }
+            None => skipped += 1,
+        }
+    }
+    let t = Timetable {
+        schema: u64::try_from(int(v, "schema")?).ok()?,
+        group: s(v, "group")?,
+        sessions,
+    };
+    Some((t, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartable_shared::api::LoginRequest;
+    use cartable_shared::roles::Role;
+    use serde_json::Value;
+
+    impl JsonValue for Value {
+        fn field(&self, key: &str) -> Option<Self> {
+            self.get(key).filter(|v| !v.is_null()).cloned()
+        }
+        fn string(&self) -> Option<String> {
+            self.as_str().map(str::to_owned)
+        }
+        fn number(&self) -> Option<f64> {
+            self.as_f64()
+        }
+        fn boolean(&self) -> Option<bool> {
+            self.as_bool()
+        }
+        fn items(&self) -> Option<Vec<Self>> {
+            self.as_array().cloned()
+        }
+        fn entries(&self) -> Option<Vec<(String, Self)>> {
+            self.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
+    }
+
+    fn via_serde<T: serde::Serialize>(value: &T) -> Value {
+        serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
+    }
+
+    fn session(kind: SessionKind, status: SessionStatus) -> Session {
+        Session {
+            start_ms: 1_764_000_000_000,
+            end_ms: 1_764_007_200_000,
+            zone: "Europe/Paris".into(),
+            subject: "Réseaux \"avancés\"".into(),
+            kind,
+            rooms: vec!["B12".into(), "B13".into()],
+            teachers: vec!["Mme Petit".into()],
+            status,
+            previous: None,
+            note: None,
+            source: "manual".into(),
+        }
+    }
+
+    #[test]
+    fn timetables_read_back_exactly_what_serde_wrote() {
+        let mut t = Timetable::new("l2-info-a");
+        let kinds = [SessionKind::Cm, SessionKind::Td, SessionKind::Tp, SessionKind::Exam];
+        let statuses = [SessionStatus::Scheduled, SessionStatus::Cancelled, SessionStatus::Moved];
+        for (i, k) in kinds.into_iter().enumerate() {
+            for (j, st) in statuses.into_iter().enumerate() {
+                let mut s = session(k, st);
+                if j > 0 {
+                    s.previous = Some(PreviousSlot {
+                        start_ms: 1,
+                        end_ms: 2,
+                        rooms: vec!["Amphi A".into()],
+                    });
+                    s.note = Some("Enseignant absent".into());
+                }
+                t.sessions.insert(format!("s{i}{j}"), s);
+            }
+        }
+        let (back, skipped) = timetable(&via_serde(&t)).unwrap();
+        assert_eq!(skipped, 0);
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn an_unreadable_session_is_skipped_not_fatal() {
+        let mut t = Timetable::new("g");
+        t.sessions.insert("ok".into(), session(SessionKind::Cm, SessionStatus::Scheduled));
+        let mut v = via_serde(&t);
+        v["sessions"]["bad"] = serde_json::json!({ "start_ms": "soon" });
+        let (back, skipped) = timetable(&v).unwrap();
+        assert_eq!((back.sessions.len(), skipped), (1, 1));
+        assert!(timetable(&serde_json::json!({ "group": "g" })).is_none());
+    }
+
+    #[test]
+    fn me_and_statuses_read_back() {
+        let me_value = Me {
+            user: "lea.martin".parse().unwrap(),
+            display_name: "Léa Martin".into(),
+            role: Role::Teacher,
+            groups: vec!["l2-info-a".parse().unwrap()],
+            teaches: vec!["l1-a".parse().unwrap(), "l1-b".parse().unwrap()],
+        };
+        assert_eq!(me(&via_serde(&me_value)), Some(me_value));
+        for connection in [Connection::Online, Connection::Offline, Connection::Syncing] {
+            for last_sync_ms in [None, Some(1_764_000_000_123)] {
+                let st = SyncStatus { connection, last_sync_ms, pending: 3 };
+                assert_eq!(sync_status(&via_serde(&st)), Some(st));
+                let ev = EngineEvent::Status(st);
+                assert_eq!(engine_event(&via_serde(&ev)), Some(ev));
+            }
+        }
+    }
+
+    #[test]
+    fn engine_messages_match_serde() {
+        let doc = "timetable:l2-info-a".parse().unwrap();
+        for ev in [
+            EngineEvent::ViewUpdated { doc: "timetable:l2-info-a".parse().unwrap() },
+            EngineEvent::ViewDropped { doc },
+            EngineEvent::SignedOut,
+            EngineEvent::Ready,
+        ] {
+            assert_eq!(engine_event(&via_serde(&ev)), Some(ev));
+        }
+        for cmd in [
+            EngineCommand::Start,
+            EngineCommand::Reconnect,
+            EngineCommand::Stop { clear: true },
+            EngineCommand::Stop { clear: false },
+        ] {
+            assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
+        }
+    }
+
+    #[test]
+    fn login_requests_escape_like_serde() {
+        for (login, password) in [("lea.martin", "etudiant-demo"), ("a\"b", "c\\d\n\u{1}é€")] {
+            let req = LoginRequest { login: login.into(), password: password.into() };
+            assert_eq!(login_request(login, password), serde_json::to_string(&req).unwrap());
+        }
+    }
+}
