@@ -77,6 +77,18 @@ describe('installable app', () => {
       assert.ok(touchIcon, 'expected <link rel="apple-touch-icon"> in the page');
       await expectPng(page, touchIcon, 'the apple-touch-icon');
 
+      // Chromium's own verdict (what decides whether it offers to install the app). A
+      // Playwright context is an off-the-record profile, which alone is never installable:
+      // that one reason is expected and left out.
+      const cdp = await context.newCDPSession(page);
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      const blocking = installabilityErrors.filter((e) => e.errorId !== 'in-incognito');
+      assert.deepEqual(
+        blocking,
+        [],
+        `expected Chromium to find the app installable, it reports: ${JSON.stringify(blocking)}`,
+      );
+
       const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null);
       assert.equal(controller, `${env.server.origin}/sw.js`, 'expected /sw.js to control the page');
       await screenshot(page, 'installable');
