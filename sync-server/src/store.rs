@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use cartable_shared::ids::DocId;
 use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
 
 pub use docs::{StoredChange, StoredDoc};
 pub use sessions::SessionRecord;
@@ -23,6 +25,8 @@ pub use users::{NewUser, UserRow};
 
 /// How many reader connections the store opens.
 const READERS: usize = 4;
+/// Most change appends committed in one transaction by the appender thread.
+const APPEND_BATCH: usize = 512;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -62,9 +66,14 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     path: PathBuf,
-    /// The only connection that writes. A std mutex because it is only ever locked on the
-    /// blocking pool, for the length of one transaction; it lives as long as the store.
-    writer: Mutex<Connection>,
+    /// The only connection that writes. A std mutex because it is only ever locked on
+    /// blocking threads (the blocking pool, the appender thread), for the length of one
+    /// transaction. Shared with the appender thread, which ends when the store is dropped.
+    writer: Arc<Mutex<Connection>>,
+    /// Appends of document changes, for the appender thread, which commits them in batches.
+    /// Unbounded: the senders (document actors) each wait for their answer, so at most one
+    /// append per actor is queued. Dropping the store drops it, which ends the thread.
+    appends: mpsc::UnboundedSender<AppendJob>,
     /// Reader connections, each behind its own std mutex (locked only on the blocking pool,
     /// for one read transaction). Picked round robin.
     readers: Vec<Mutex<Connection>>,
@@ -107,10 +116,20 @@ impl Store {
         let readers = (0..READERS)
             .map(|_| open_connection(path, false).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
+        let writer = Arc::new(Mutex::new(writer));
+        let (appends, jobs) = mpsc::unbounded_channel();
+        let for_thread = writer.clone();
+        // The appender thread: group commit of document changes; ends when the store (and so
+        // every sender of `appends`) is dropped.
+        std::thread::Builder::new()
+            .name("cartable-appender".into())
+            .spawn(move || appender(&for_thread, jobs))
+            .map_err(|e| StoreError::Task(format!("cannot start the appender thread: {e}")))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
-                writer: Mutex::new(writer),
+                writer,
+                appends,
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
@@ -149,6 +168,23 @@ impl Store {
             .map_err(|e| E::from(StoreError::Task(e.to_string())))?
     }
 
+    /// Appends changes to a document, durably, before returning. Appends from concurrent
+    /// callers are committed together in one transaction (group commit), so that many
+    /// documents written at once cost few commits.
+    pub async fn append_changes(
+        &self,
+        doc: &DocId,
+        changes: Vec<StoredChange>,
+    ) -> Result<(), StoreError> {
+        let (done, result) = oneshot::channel();
+        let job = AppendJob { doc: doc.clone(), changes, done };
+        self.inner
+            .appends
+            .send(job)
+            .map_err(|_| StoreError::Task("the appender thread has stopped".into()))?;
+        result.await.map_err(|_| StoreError::Task("the appender thread has stopped".into()))?
+    }
+
     /// [`Store::write`] for callers already on a blocking thread (start-up, tests).
     pub fn write_blocking<T, E>(&self, f: impl FnOnce(&Dao<'_>) -> Result<T, E>) -> Result<T, E>
     where
@@ -163,6 +199,50 @@ impl Store {
         E: From<StoreError>,
     {
         self.inner.read_blocking(f)
+    }
+}
+
+/// One call of [`Store::append_changes`], waiting for its batch.
+#[derive(Debug)]
+struct AppendJob {
+    doc: DocId,
+    changes: Vec<StoredChange>,
+    done: oneshot::Sender<Result<(), StoreError>>,
+}
+
+fn append_all(writer: &Mutex<Connection>, jobs: &[AppendJob]) -> Result<(), StoreError> {
+    let mut conn = lock(writer);
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let dao = Dao { conn: &tx };
+    for job in jobs {
+        dao.append_changes(&job.doc, &job.changes)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The appender thread's loop: takes every waiting append (up to [`APPEND_BATCH`]), commits
+/// them in one transaction, answers each. If a batch fails, its appends are retried one by
+/// one so that one bad append does not fail the others.
+fn appender(writer: &Mutex<Connection>, mut jobs: mpsc::UnboundedReceiver<AppendJob>) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < APPEND_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if batch.len() > 1 && append_all(writer, &batch).is_ok() {
+            for job in batch {
+                let _ = job.done.send(Ok(()));
+            }
+            continue;
+        }
+        for job in batch {
+            let result = append_all(writer, std::slice::from_ref(&job));
+            let _ = job.done.send(result);
+        }
     }
 }
 
@@ -214,6 +294,42 @@ mod tests {
         assert!(res.is_err());
         let group = store.read_blocking(|dao| dao.group_name(&"g1".parse().unwrap())).unwrap();
         assert_eq!(group, None, "the group insert was rolled back");
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_are_all_stored_in_order_per_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let docs: Vec<DocId> = (0..8).map(|i| format!("timetable:g{i}").parse().unwrap()).collect();
+        let ids = docs.clone();
+        store
+            .write(move |dao| {
+                ids.iter().try_for_each(|d| dao.create_document(d, 0))?;
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for doc in &docs {
+            let (store, doc) = (store.clone(), doc.clone());
+            tasks.push(tokio::spawn(async move {
+                for n in 0..20u8 {
+                    let change = StoredChange { hash: [n; 32], bytes: vec![n] };
+                    store.append_changes(&doc, vec![change]).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        for doc in docs {
+            let stored = store.read_blocking(|dao| dao.load_document(&doc)).unwrap().unwrap();
+            let expected: Vec<Vec<u8>> = (0..20u8).map(|n| vec![n]).collect();
+            assert_eq!(stored.changes, expected);
+        }
+        let unknown: DocId = "timetable:nope".parse().unwrap();
+        let orphan = StoredChange { hash: [0; 32], bytes: vec![] };
+        assert!(store.append_changes(&unknown, vec![orphan]).await.is_err());
     }
 
     #[test]

@@ -517,6 +517,35 @@ mod socket {
     }
 
     #[tokio::test]
+    async fn a_frame_larger_than_the_limit_closes_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state =
+            AppState::open(Config { listen: addr, ..config(dir.path(), true) }).await.unwrap();
+        let cookie = sign_in(&app(state.clone()), "lea.martin", "etudiant-demo").await;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(run(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        let mut req = format!("ws://{addr}/sync").into_client_request().unwrap();
+        req.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+        let (mut ws, _) =
+            tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(req))
+                .await
+                .unwrap()
+                .unwrap();
+        let _welcome = next_message(&mut ws).await;
+        let huge = vec![1u8; cartable_shared::protocol::MAX_FRAME_LEN + 1];
+        // The server may close while the frame is still being written.
+        let _ = ws.send(tungstenite::Message::binary(huge)).await;
+        let closing = next_message(&mut ws).await;
+        assert!(matches!(closing, Some(tungstenite::Message::Close(_)) | None), "{closing:?}");
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), server).await.unwrap().unwrap().unwrap();
+    }
+
+    #[tokio::test]
     async fn a_text_frame_is_malformed_and_closes_the_connection() {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

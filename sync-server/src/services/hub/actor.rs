@@ -329,8 +329,7 @@ impl DocActor {
     async fn persist(&mut self, changes: &[Change]) -> Result<(), StoreError> {
         let rows = stored_changes(changes);
         let n = rows.len() as u64;
-        let id = self.id.clone();
-        self.store.write(move |dao| dao.append_changes(&id, &rows)).await?;
+        self.store.append_changes(&self.id, rows).await?;
         self.stored_changes += n;
         Ok(())
     }
