@@ -23,7 +23,7 @@ struct Args {
     #[arg(long, env = "CARTABLE_DIST", default_value = "./dist")]
     dist: PathBuf,
     /// Fill an empty database with the demo institution and accept the demo accounts.
-    #[arg(long, env = "CARTABLE_DEMO")]
+    #[arg(long, env = "CARTABLE_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     demo: bool,
     /// The URL users reach the server at (e.g. https://ent.example.fr behind a proxy).
     #[arg(long, env = "CARTABLE_PUBLIC_URL")]

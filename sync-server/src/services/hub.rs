@@ -116,11 +116,14 @@ enum Command {
     Sync { peer: Arc<Peer>, access: Access, data: Bytes },
     /// A device disconnected: drop its sync state.
     Leave { peer: PeerId },
-    /// A service edits the document.
+    /// A service edits the document. `reply` (a oneshot: one answer per edit) says whether
+    /// the edit was applied (`true`) or abandoned by the edit itself (`false`); the actor
+    /// answers once the changes are stored, or drops it if it stops first.
     Edit { edit: EditFn, reply: oneshot::Sender<Result<bool, HubError>> },
     /// A compaction finished; `removed` changes are no longer stored one by one.
     Compacted { removed: u64 },
-    /// Answers with the current heads and the number of connected devices (tests, metrics).
+    /// Answers (oneshot, one answer) with the current heads and the number of connected
+    /// devices (tests, metrics).
     Inspect { reply: oneshot::Sender<(Vec<automerge::ChangeHash>, usize)> },
 }
 
@@ -173,6 +176,8 @@ impl DocHandle {
         T: Send + 'static,
         E: Send + 'static,
     {
+        // The edit's own result travels on a oneshot filled by the closure inside the actor
+        // (and dropped with it if the actor stops first).
         let (out_tx, out_rx) = oneshot::channel();
         let edit: EditFn = Box::new(move |doc| {
             let out = f(doc);
