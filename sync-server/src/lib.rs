@@ -259,6 +259,9 @@ pub fn app(state: AppState) -> axum::Router {
 
 /// Serves `listener` until `shutdown` completes, then stops accepting, closes every open
 /// WebSocket (close code 1001), waits for them (a few seconds at most) and returns.
+///
+/// An [`AppState`] serves one `run`: its shutdown is final (open a new state to serve again
+/// over the same data directory).
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,

@@ -349,6 +349,7 @@ async fn static_files_have_their_cache_policy_and_unknown_pages_get_the_app() {
         call(&app, Req::get("/assets/app-1234.js").header(header::ACCEPT_ENCODING, "br")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(header_str(&res, header::CONTENT_ENCODING), "br");
+    assert_eq!(header_str(&res, header::VARY), "accept-encoding");
     assert_eq!(body_bytes(res).await, b"brotli bytes");
 
     for uri in ["/", "/index.html", "/sw.js", "/manifest.webmanifest"] {

@@ -66,6 +66,8 @@ pub async fn static_files(State(state): State<AppState>, req: Request) -> Respon
     let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     let policy = if is_asset && ok { IMMUTABLE } else { NO_CACHE };
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    // The same URL may be answered with a brotli, gzip or plain body.
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     res
 }
 
