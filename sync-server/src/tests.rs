@@ -302,6 +302,12 @@ async fn sync_answers_401_before_the_upgrade_without_a_session() {
     let res = call(&app, req).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(json::<ErrorBody>(res).await.error, "unauthorized");
+
+    // Signed in but not a WebSocket request: a JSON error too.
+    let cookie = sign_in(&app, "lea.martin", "etudiant-demo").await;
+    let res = call(&app, Req::get("/sync").cookie(&cookie)).await;
+    assert!(res.status().is_client_error());
+    assert_eq!(json::<ErrorBody>(res).await.error, "upgrade_required");
 }
 
 #[tokio::test]

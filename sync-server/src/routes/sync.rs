@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::{IntoResponse, Response};
 use cartable_shared::protocol::MAX_FRAME_LEN;
@@ -23,8 +24,15 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 pub async fn upgrade(
     State(state): State<AppState>,
     Authenticated(identity): Authenticated,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(e) => {
+            let err = ApiError::new(e.status(), "upgrade_required", e.body_text());
+            return err.into_response();
+        }
+    };
     if state.shutdown_token().is_cancelled() {
         return ApiError::unavailable("the server is shutting down").into_response();
     }
