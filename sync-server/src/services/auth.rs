@@ -17,6 +17,11 @@ pub const MAX_FAILURES: usize = 5;
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
+/// Password verifications running at once. Each Argon2id run takes ~19 MiB and a core for tens
+/// of milliseconds: a burst of logins waits here instead of exhausting memory. Static: one
+/// budget for the process; permits are returned when each verification ends.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Why authentication failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -148,6 +153,7 @@ impl Auth<'_> {
         };
         let stored = identity.as_ref().map(|(_, row)| row.password_hash.clone());
         let password = req.password;
+        let permit = VERIFYING.acquire().await.map_err(|e| StoreError::Task(e.to_string()))?;
         let verified = tokio::task::spawn_blocking(move || match stored {
             Some(hash) if hash != NO_PASSWORD => password::verify_password(&password, &hash),
             _ => {
@@ -157,6 +163,7 @@ impl Auth<'_> {
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?;
+        drop(permit);
 
         let accepted = match &identity {
             Some((_, row)) => verified && (!row.demo || self.demo_mode),
