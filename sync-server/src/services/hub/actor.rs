@@ -248,7 +248,6 @@ impl DocActor {
         let old_heads = self.doc.get_heads();
         let mut fork = self.doc.fork();
         let mut state = slot.state.clone();
-        let mut refused = msg.clone();
         if let Err(e) = fork.receive_sync_message(&mut state, msg) {
             tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "changes refused");
             peer.send_error(
@@ -264,7 +263,10 @@ impl DocActor {
                 tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
                 let msg = format!("change refused: {v}");
                 peer.send_error(Some(&self.id), ErrorCode::Forbidden, &msg);
-                if let Some(slot) = self.peers.get_mut(&peer_id) {
+                // The rest of the message still counts (it decoded once, it decodes again).
+                if let (Some(slot), Ok(mut refused)) =
+                    (self.peers.get_mut(&peer_id), sync::Message::decode(data))
+                {
                     refuse_changes(&mut slot.state, &mut refused);
                     let mut state = slot.state.clone();
                     if self.doc.receive_sync_message(&mut state, refused).is_ok() {
