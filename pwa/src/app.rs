@@ -1,10 +1,11 @@
 //! The root component: the header and the screen of the current state.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::components::{AppHeader, LangSwitch, LoginForm, UpdateBanner, WeekView};
+use crate::components::{
+    AppHeaderProps, LangSwitchProps, LoginFormProps, UpdateBannerProps, WeekViewProps, app_header,
+    lang_switch, login_form, update_banner, week_view,
+};
 use crate::hooks::use_app;
 use crate::state::Screen;
 use crate::web::IntlClock;
@@ -14,45 +15,52 @@ use crate::week::{next_today, plan_week};
 #[component]
 pub fn App() -> Html {
     let app = use_app();
-    let s = &app.state;
-    let clock = use_memo((), |_| IntlClock::new());
-    let plan = {
-        let (s, clock) = (s.clone(), clock.clone());
-        use_memo((s.views_version, s.week), move |_| {
-            plan_week(s.timetables.values().map(|t| &**t), s.week, &*clock)
-        })
-    };
-    let next = {
-        let (s, clock) = (s.clone(), clock.clone());
-        use_memo((s.views_version, s.today, s.now_ms / 60_000), move |_| {
-            next_today(s.timetables.values().map(|t| &**t), s.today, s.now_ms, &*clock)
-        })
-    };
+    let s = &app.model.0;
+    // Recomputed when a view changes, another week is shown, or every minute (the next session).
+    let derived = use_memo((s.views_version, s.week, s.today, s.now_ms / 60_000), |_| {
+        let clock = IntlClock::new();
+        let timetables = || s.timetables.values().map(|t| &**t);
+        let plan = plan_week(timetables(), s.week, &clock);
+        let next = next_today(timetables(), s.today, s.now_ms, &clock);
+        (plan, next)
+    });
+    let (plan, next) = &*derived;
     let t = s.lang.t();
-    let user_name = s.me.as_ref().map(|m| AttrValue::from(m.display_name.clone()));
+    let header = app_header(&AppHeaderProps {
+        lang: s.lang,
+        user_name: s.me.as_ref().map(|m| m.display_name.as_str()),
+        status: s.sync,
+        today: s.today,
+        onlogout: app.on_logout.clone(),
+    });
+    let screen = match s.screen {
+        Screen::Loading => html! {
+            <main id="loading" aria-busy="true"><p>{ t.loading }</p></main>
+        },
+        Screen::Login => login_form(&LoginFormProps {
+            lang: s.lang,
+            busy: s.login_busy,
+            error: s.login_error,
+            onsubmit: app.on_login.clone(),
+        }),
+        Screen::Timetable => week_view(&WeekViewProps {
+            plan,
+            next: if s.is_this_week() { next.as_ref() } else { None },
+            today: s.today,
+            has_timetable: !s.timetables.is_empty(),
+            lang: s.lang,
+            onnavigate: app.on_week.clone(),
+        }),
+    };
     html! {
         <>
-            <AppHeader lang={s.lang} {user_name} status={s.sync} today={s.today}
-                onlogout={app.on_logout.clone()} />
+            { header }
             if s.update_ready {
-                <UpdateBanner lang={s.lang} onupdate={app.on_update.clone()} />
+                { update_banner(&UpdateBannerProps { lang: s.lang, onupdate: app.on_update.clone() }) }
             }
-            { match s.screen {
-                Screen::Loading => html! {
-                    <main id="loading" aria-busy="true"><p>{ t.loading }</p></main>
-                },
-                Screen::Login => html! {
-                    <LoginForm lang={s.lang} busy={s.login_busy} error={s.login_error}
-                        onsubmit={app.on_login.clone()} />
-                },
-                Screen::Timetable => html! {
-                    <WeekView plan={Rc::clone(&plan)} next={if s.is_this_week() { (*next).clone() } else { None }}
-                        today={s.today} has_timetable={!s.timetables.is_empty()} lang={s.lang}
-                        onnavigate={app.on_week.clone()} />
-                },
-            } }
+            { screen }
             <footer class="app-footer">
-                <LangSwitch lang={s.lang} onchange={app.on_lang.clone()} />
+                { lang_switch(&LangSwitchProps { lang: s.lang, onchange: app.on_lang.clone() }) }
             </footer>
         </>
     }

@@ -1,5 +1,10 @@
-//! The UI's components, one per file. They render props and call `on<event>` callbacks; they
-//! run no effects.
+//! The UI's components, one per file. Each is a function of its `XxxProps` that renders and
+//! wires `on<event>` callbacks; none runs an effect (those are in `hooks/`).
+//!
+//! They are plain functions rendered inline by the root component ([`crate::app::App`], the
+//! only Yew `#[component]`), not components of their own: a Yew component costs about 1.5 KB of
+//! wasm for its lifecycle, and the whole view is small enough to diff at once: this keeps the
+//! first-paint download under its budget (DESIGN §10).
 
 mod app_header;
 mod day_section;
@@ -11,12 +16,12 @@ mod sync_indicator;
 mod update_banner;
 mod week_view;
 
-pub use app_header::{AppHeader, AppHeaderProps};
-pub use day_section::{DaySection, DaySectionProps};
-pub use lang_switch::{LangSwitch, LangSwitchProps};
-pub use login_form::{LoginForm, LoginFormProps};
-pub use next_session::{NextSession, NextSessionProps};
-pub use session_card::{SessionCardView, SessionCardViewProps};
-pub use sync_indicator::{SyncIndicator, SyncIndicatorProps};
-pub use update_banner::{UpdateBanner, UpdateBannerProps};
-pub use week_view::{WeekView, WeekViewProps};
+pub use app_header::{AppHeaderProps, app_header};
+pub use day_section::{DaySectionProps, day_section};
+pub use lang_switch::{LangSwitchProps, lang_switch};
+pub use login_form::{LoginFormProps, login_form};
+pub use next_session::{NextSessionProps, next_session};
+pub use session_card::{SessionCardProps, session_card};
+pub use sync_indicator::{SyncIndicatorProps, sync_indicator};
+pub use update_banner::{UpdateBannerProps, update_banner};
+pub use week_view::{WeekViewProps, week_view};

@@ -199,14 +199,8 @@ pub struct Texts {
     pub moved_from: &'static str,
     /// Label of a room change.
     pub room_changed: &'static str,
-    /// Label before the rooms.
-    pub rooms: &'static str,
-    /// Label before the teachers.
-    pub teachers: &'static str,
     /// Heading of the next session of the day.
     pub next_session: &'static str,
-    /// Marks today's heading.
-    pub today: &'static str,
     /// A new version of the app is ready.
     pub update_ready: &'static str,
     /// Button to load it.
@@ -215,10 +209,6 @@ pub struct Texts {
     pub language: &'static str,
     /// The name of each language, in that language.
     pub lang_names: [&'static str; 2],
-    /// Label of the theme switch.
-    pub theme: &'static str,
-    /// Theme names: system, light, dark, high contrast.
-    pub themes: [&'static str; 4],
     /// Kinds of sessions.
     pub kind_cm: &'static str,
     /// Tutorial.
@@ -266,16 +256,11 @@ pub static FR: Texts = Texts {
     moved: "Déplacé",
     moved_from: "Prévu initialement :",
     room_changed: "Changement de salle :",
-    rooms: "Salle",
-    teachers: "Enseignant",
     next_session: "Prochain cours",
-    today: "aujourd’hui",
     update_ready: "Une nouvelle version de Cartable est prête.",
     update_now: "Mettre à jour",
     language: "Langue",
     lang_names: ["Français", "English"],
-    theme: "Thème",
-    themes: ["Système", "Clair", "Sombre", "Contraste élevé"],
     kind_cm: "CM",
     kind_td: "TD",
     kind_tp: "TP",
@@ -332,16 +317,11 @@ pub static EN: Texts = Texts {
     moved: "Moved",
     moved_from: "Originally:",
     room_changed: "Room changed:",
-    rooms: "Room",
-    teachers: "Teacher",
     next_session: "Next class",
-    today: "today",
     update_ready: "A new version of Cartable is ready.",
     update_now: "Update",
     language: "Language",
     lang_names: ["Français", "English"],
-    theme: "Theme",
-    themes: ["System", "Light", "Dark", "High contrast"],
     kind_cm: "Lecture",
     kind_td: "Tutorial",
     kind_tp: "Lab",

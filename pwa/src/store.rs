@@ -49,7 +49,9 @@ pub enum StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StoreError::Idb(e) => write!(f, "IndexedDB: {e}"),
+            // idb's own messages would add their text to the UI module for little help: the
+            // browser logs the underlying DOMException already.
+            StoreError::Idb(_) => f.write_str("IndexedDB request failed"),
             StoreError::Corrupt(e) => write!(f, "stored value is invalid: {e}"),
         }
     }

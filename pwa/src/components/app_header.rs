@@ -3,17 +3,17 @@
 use cartable_shared::engine::SyncStatus;
 use yew::prelude::*;
 
-use super::SyncIndicator;
+use super::{SyncIndicatorProps, sync_indicator};
 use crate::calendar::CivilDate;
 use crate::i18n::Lang;
 
-/// Props of [`AppHeader`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct AppHeaderProps {
+/// Props of [`app_header`].
+#[derive(Debug, Clone)]
+pub struct AppHeaderProps<'a> {
     /// The interface language.
     pub lang: Lang,
     /// The signed-in user's name; `None` on the login screen.
-    pub user_name: Option<AttrValue>,
+    pub user_name: Option<&'a str>,
     /// The sync status.
     pub status: SyncStatus,
     /// Today on the device.
@@ -23,8 +23,7 @@ pub struct AppHeaderProps {
 }
 
 /// `<header>` with `#sync-indicator`, `#user-name` and `#logout` once signed in.
-#[component]
-pub fn AppHeader(props: &AppHeaderProps) -> Html {
+pub fn app_header(props: &AppHeaderProps<'_>) -> Html {
     let t = props.lang.t();
     let onclick = {
         let cb = props.onlogout.clone();
@@ -33,10 +32,10 @@ pub fn AppHeader(props: &AppHeaderProps) -> Html {
     html! {
         <header class="app-header">
             <p class="brand">{ t.app_name }</p>
-            if let Some(name) = &props.user_name {
-                <SyncIndicator status={props.status} today={props.today} lang={props.lang} />
+            if let Some(name) = props.user_name {
+                { sync_indicator(SyncIndicatorProps { status: props.status, today: props.today, lang: props.lang }) }
                 <div class="user">
-                    <span id="user-name">{ name.clone() }</span>
+                    <span id="user-name">{ name }</span>
                     <button id="logout" type="button" {onclick}>{ t.logout }</button>
                 </div>
             }

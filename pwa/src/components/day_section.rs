@@ -2,15 +2,15 @@
 
 use yew::prelude::*;
 
-use super::SessionCardView;
+use super::{SessionCardProps, session_card};
 use crate::i18n::Lang;
 use crate::week::DayPlan;
 
-/// Props of [`DaySection`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct DaySectionProps {
+/// Props of [`day_section`].
+#[derive(Debug, Clone, Copy)]
+pub struct DaySectionProps<'a> {
     /// The day and its sessions.
-    pub day: DayPlan,
+    pub day: &'a DayPlan,
     /// Whether it is today.
     pub today: bool,
     /// The interface language.
@@ -18,8 +18,7 @@ pub struct DaySectionProps {
 }
 
 /// `<section class="day">` with an `<h2>` date (`lundi 23 novembre`) and its sessions.
-#[component]
-pub fn DaySection(props: &DaySectionProps) -> Html {
+pub fn day_section(props: DaySectionProps<'_>) -> Html {
     let DaySectionProps { day, today, lang } = props;
     let id = format!("day-{}", day.date);
     let heading = format!("h-{}", day.date);
@@ -32,7 +31,7 @@ pub fn DaySection(props: &DaySectionProps) -> Html {
             } else {
                 <ol class="sessions">
                     { for day.sessions.iter().map(|c| html! {
-                        <li key={c.id.clone()}><SessionCardView card={c.clone()} lang={*lang} /></li>
+                        <li key={c.id.clone()}>{ session_card(SessionCardProps { card: c, lang }) }</li>
                     }) }
                 </ol>
             }

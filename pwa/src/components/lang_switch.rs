@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::i18n::Lang;
 
-/// Props of [`LangSwitch`].
-#[derive(Debug, Clone, PartialEq, Properties)]
+/// Props of [`lang_switch`].
+#[derive(Debug, Clone)]
 pub struct LangSwitchProps {
     /// The interface language.
     pub lang: Lang,
@@ -15,8 +15,7 @@ pub struct LangSwitchProps {
 }
 
 /// A labelled `<select id="lang-select">`.
-#[component]
-pub fn LangSwitch(props: &LangSwitchProps) -> Html {
+pub fn lang_switch(props: &LangSwitchProps) -> Html {
     let t = props.lang.t();
     let onchange = {
         let cb = props.onchange.clone();

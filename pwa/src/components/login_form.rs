@@ -1,14 +1,15 @@
 //! The login screen.
 
 use cartable_shared::api::LoginRequest;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
 use crate::state::LoginError;
 
-/// Props of [`LoginForm`].
-#[derive(Debug, Clone, PartialEq, Properties)]
+/// Props of [`login_form`].
+#[derive(Debug, Clone)]
 pub struct LoginFormProps {
     /// The interface language.
     pub lang: Lang,
@@ -20,22 +21,27 @@ pub struct LoginFormProps {
     pub onsubmit: Callback<LoginRequest>,
 }
 
+/// The value of the `<input id={id}>` of the page.
+fn input_value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
 /// `<form id="login">` with `#login-user`, `#login-password`, a submit button and
 /// `#login-error`.
-#[component]
-pub fn LoginForm(props: &LoginFormProps) -> Html {
+pub fn login_form(props: &LoginFormProps) -> Html {
     let t = props.lang.t();
-    let user = use_node_ref();
-    let password = use_node_ref();
     let onsubmit = {
-        let (user, password, cb) = (user.clone(), password.clone(), props.onsubmit.clone());
+        let cb = props.onsubmit.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let value =
-                |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             cb.emit(LoginRequest {
-                login: value(&user).trim().to_owned(),
-                password: value(&password),
+                login: input_value("login-user").trim().to_owned(),
+                password: input_value("login-password"),
             });
         })
     };
@@ -46,10 +52,10 @@ pub fn LoginForm(props: &LoginFormProps) -> Html {
                 <p id="login-intro">{ t.login_intro }</p>
                 <label for="login-user">{ t.login_user }</label>
                 <input id="login-user" name="login" type="text" autocomplete="username"
-                    autocapitalize="none" spellcheck="false" ref={user} />
+                    autocapitalize="none" spellcheck="false" />
                 <label for="login-password">{ t.login_password }</label>
                 <input id="login-password" name="password" type="password"
-                    autocomplete="current-password" ref={password} />
+                    autocomplete="current-password" />
                 if let Some(err) = props.error {
                     <p id="login-error" role="alert">{ err.message(props.lang) }</p>
                 }

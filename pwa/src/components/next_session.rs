@@ -5,18 +5,17 @@ use yew::prelude::*;
 use crate::i18n::Lang;
 use crate::week::SessionCard;
 
-/// Props of [`NextSession`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct NextSessionProps {
+/// Props of [`next_session`].
+#[derive(Debug, Clone, Copy)]
+pub struct NextSessionProps<'a> {
     /// The session.
-    pub card: SessionCard,
+    pub card: &'a SessionCard,
     /// The interface language.
     pub lang: Lang,
 }
 
 /// `<aside id="next-session">`. Not an `article.session`: the session also appears in its day.
-#[component]
-pub fn NextSession(props: &NextSessionProps) -> Html {
+pub fn next_session(props: NextSessionProps<'_>) -> Html {
     let NextSessionProps { card, lang } = props;
     let t = lang.t();
     let mut details = vec![lang.kind(card.kind).to_owned()];

@@ -3,29 +3,23 @@
 use cartable_shared::timetable::SessionStatus;
 use yew::prelude::*;
 
-use crate::calendar::LocalDateTime;
 use crate::i18n::Lang;
 use crate::week::SessionCard;
 
-/// Props of [`SessionCardView`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct SessionCardViewProps {
+/// Props of [`session_card`].
+#[derive(Debug, Clone, Copy)]
+pub struct SessionCardProps<'a> {
     /// The session.
-    pub card: SessionCard,
+    pub card: &'a SessionCard,
     /// The interface language.
     pub lang: Lang,
-}
-
-fn datetime_attr(t: &LocalDateTime) -> String {
-    format!("{}T{}", t.date, t.hm())
 }
 
 /// `<article class="session" data-session-id data-status>`; a cancelled session has class
 /// `cancelled`, its subject struck through and `.badge-cancelled`; a moved one `.badge-moved`
 /// and its former time; a room change `.room-change` with `<del>` and `<ins>`.
-#[component]
-pub fn SessionCardView(props: &SessionCardViewProps) -> Html {
-    let SessionCardViewProps { card, lang } = props;
+pub fn session_card(props: SessionCardProps<'_>) -> Html {
+    let SessionCardProps { card, lang } = props;
     let t = lang.t();
     let cancelled = card.status == SessionStatus::Cancelled;
     let moved = card.status == SessionStatus::Moved || card.moved_from.is_some();
@@ -35,23 +29,25 @@ pub fn SessionCardView(props: &SessionCardViewProps) -> Html {
         moved.then_some("moved"),
         card.old_rooms.is_some().then_some("room-changed"),
     );
-    let rooms = card.rooms.join(", ");
+    let mut meta = vec![lang.kind(card.kind).to_owned()];
+    if card.old_rooms.is_none() && !card.rooms.is_empty() {
+        meta.push(card.rooms.join(", "));
+    }
+    if !card.teachers.is_empty() {
+        meta.push(card.teachers.join(", "));
+    }
     html! {
         <article {class} data-session-id={card.id.clone()} data-status={card.status_attr()}>
-            <p class="session-time">
-                <time datetime={datetime_attr(&card.start)}>{ card.start.hm() }</time>
-                { " – " }
-                <time datetime={datetime_attr(&card.end)}>{ card.end.hm() }</time>
-            </p>
+            <p class="session-time">{ lang.time_range(&card.start, &card.end) }</p>
             <h3 class="session-subject">
                 if cancelled { <s>{ &card.subject }</s> } else { { &card.subject } }
             </h3>
-            <p class="session-kind">{ lang.kind(card.kind) }</p>
+            <p class="session-meta">{ meta.join(" · ") }</p>
             if cancelled {
                 <p class="session-change">
                     <span class="badge badge-cancelled">{ t.cancelled }</span>
                     if let Some(note) = &card.note {
-                        { " " }<span class="session-note">{ note }</span>
+                        <span class="session-note">{ note }</span>
                     }
                 </p>
             }
@@ -59,22 +55,14 @@ pub fn SessionCardView(props: &SessionCardViewProps) -> Html {
                 <p class="session-change">
                     <span class="badge badge-moved">{ t.moved }</span>
                     if let Some((from, to)) = &card.moved_from {
-                        { " " }
                         <span class="moved-from">{ format!("{} {}", t.moved_from, lang.slot(from, to)) }</span>
                     }
                 </p>
             }
             if let Some(old) = &card.old_rooms {
                 <p class="room-change">
-                    <span class="label">{ t.room_changed }</span>{ " " }
-                    <del>{ old.join(", ") }</del>{ " " }<ins>{ rooms.clone() }</ins>
-                </p>
-            } else if !rooms.is_empty() {
-                <p class="session-rooms"><span class="sr-only">{ t.rooms }{ " : " }</span>{ rooms.clone() }</p>
-            }
-            if !card.teachers.is_empty() {
-                <p class="session-teachers">
-                    <span class="sr-only">{ t.teachers }{ " : " }</span>{ card.teachers.join(", ") }
+                    <span class="label">{ t.room_changed }</span>
+                    <del>{ old.join(", ") }</del>{ " → " }<ins>{ card.rooms.join(", ") }</ins>
                 </p>
             }
             if !cancelled && let Some(note) = &card.note {

@@ -8,8 +8,8 @@ use crate::calendar::CivilDate;
 use crate::i18n::Lang;
 use crate::web;
 
-/// Props of [`SyncIndicator`].
-#[derive(Debug, Clone, PartialEq, Properties)]
+/// Props of [`sync_indicator`].
+#[derive(Debug, Clone, Copy)]
 pub struct SyncIndicatorProps {
     /// The status to show.
     pub status: SyncStatus,
@@ -21,8 +21,7 @@ pub struct SyncIndicatorProps {
 
 /// `#sync-indicator` (`data-state` = `online` / `offline` / `syncing`), `#sync-last`,
 /// `#sync-pending`.
-#[component]
-pub fn SyncIndicator(props: &SyncIndicatorProps) -> Html {
+pub fn sync_indicator(props: SyncIndicatorProps) -> Html {
     let SyncIndicatorProps { status, today, lang } = props;
     let state = match status.connection {
         Connection::Online => "online",
@@ -30,6 +29,7 @@ pub fn SyncIndicator(props: &SyncIndicatorProps) -> Html {
         Connection::Syncing => "syncing",
     };
     let last = status.last_sync_ms.map(web::device_time);
+    let (status, today, lang) = (&status, &today, &lang);
     html! {
         <div class="sync">
             <div id="sync-indicator" data-state={state} role="status">

@@ -4,8 +4,8 @@ use yew::prelude::*;
 
 use crate::i18n::Lang;
 
-/// Props of [`UpdateBanner`].
-#[derive(Debug, Clone, PartialEq, Properties)]
+/// Props of [`update_banner`].
+#[derive(Debug, Clone)]
 pub struct UpdateBannerProps {
     /// The interface language.
     pub lang: Lang,
@@ -14,8 +14,7 @@ pub struct UpdateBannerProps {
 }
 
 /// `#update-banner` with `#update-now`.
-#[component]
-pub fn UpdateBanner(props: &UpdateBannerProps) -> Html {
+pub fn update_banner(props: &UpdateBannerProps) -> Html {
     let t = props.lang.t();
     let onclick = {
         let cb = props.onupdate.clone();

@@ -1,22 +1,20 @@
 //! The week view: navigation, the next session of today, and the days.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use super::{DaySection, NextSession};
+use super::{DaySectionProps, NextSessionProps, day_section, next_session};
 use crate::calendar::CivilDate;
 use crate::i18n::Lang;
 use crate::state::Action;
 use crate::week::{SessionCard, WeekPlan};
 
-/// Props of [`WeekView`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct WeekViewProps {
+/// Props of [`week_view`].
+#[derive(Debug, Clone)]
+pub struct WeekViewProps<'a> {
     /// The week.
-    pub plan: Rc<WeekPlan>,
+    pub plan: &'a WeekPlan,
     /// The next session of today, when the current week is shown.
-    pub next: Option<SessionCard>,
+    pub next: Option<&'a SessionCard>,
     /// Today on the device.
     pub today: CivilDate,
     /// Whether any timetable is on the device yet.
@@ -29,8 +27,7 @@ pub struct WeekViewProps {
 
 /// `<main id="timetable">` with `#week-prev`, `#week-today`, `#week-next` and one
 /// `section.day` per day.
-#[component]
-pub fn WeekView(props: &WeekViewProps) -> Html {
+pub fn week_view(props: &WeekViewProps<'_>) -> Html {
     let WeekViewProps { plan, next, today, has_timetable, lang, onnavigate } = props;
     let t = lang.t();
     let nav = |action: Action| {
@@ -41,7 +38,7 @@ pub fn WeekView(props: &WeekViewProps) -> Html {
     html! {
         <main id="timetable" aria-labelledby="week-title">
             if let Some(card) = next {
-                <NextSession card={card.clone()} lang={*lang} />
+                { next_session(NextSessionProps { card, lang: *lang }) }
             }
             <div class="week-bar">
                 <h1 id="week-title">{ lang.week_heading(plan.monday) }</h1>
@@ -67,7 +64,7 @@ pub fn WeekView(props: &WeekViewProps) -> Html {
             }
             <div class="days">
                 { for plan.visible_days().map(|d| html! {
-                    <DaySection key={d.date.to_string()} day={d.clone()} today={d.date == *today} lang={*lang} />
+                    { day_section(DaySectionProps { day: d, today: d.date == *today, lang: *lang }) }
                 }) }
             </div>
         </main>

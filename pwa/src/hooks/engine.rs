@@ -47,7 +47,7 @@ impl EngineLink {
             match spawn(dispatch.clone(), self.clone()) {
                 Ok(running) => *self.inner.borrow_mut() = Some(running),
                 Err(e) => {
-                    web::error(&format!("cannot start the engine worker: {e:?}"));
+                    web_sys::console::error_2(&"cannot start the engine worker".into(), &e);
                     return;
                 }
             }

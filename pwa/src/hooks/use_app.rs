@@ -1,8 +1,6 @@
 //! The app's root hook: the reducer, the start-up flow, the engine, the clock, network events,
 //! the service worker, and the callbacks the components call.
 
-use std::rc::Rc;
-
 use cartable_shared::api::LoginRequest;
 use cartable_shared::engine::EngineCommand;
 use wasm_bindgen::prelude::*;
@@ -19,10 +17,9 @@ use crate::web;
 pub(crate) const LANG_PREF: &str = "cartable.lang";
 
 /// What the root component needs: the state and the callbacks.
-#[derive(Clone, PartialEq)]
 pub struct AppHandle {
-    /// The current state.
-    pub state: Rc<AppState>,
+    /// The current state (`model.0`).
+    pub model: UseReducerHandle<Model>,
     /// Submit the login form.
     pub on_login: Callback<LoginRequest>,
     /// Sign out.
@@ -37,7 +34,7 @@ pub struct AppHandle {
 
 impl std::fmt::Debug for AppHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppHandle").field("state", &self.state).finish_non_exhaustive()
+        f.debug_struct("AppHandle").finish_non_exhaustive()
     }
 }
 
@@ -135,5 +132,5 @@ pub fn use_app() -> AppHandle {
     });
     let on_update = Callback::from(|()| apply_update());
 
-    AppHandle { state: Rc::new(model.0.clone()), on_login, on_logout, on_week, on_lang, on_update }
+    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update }
 }
