@@ -21,6 +21,7 @@ use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use wasm_bindgen::JsValue;
 
 pub use docs::{DocWrite, StoredDoc};
+pub use views::Snapshot;
 
 /// The database name.
 pub const DB_NAME: &str = "cartable";

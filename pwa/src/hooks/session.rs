@@ -8,7 +8,7 @@ use cartable_shared::engine::EngineCommand;
 
 use super::{Dispatch, EngineLink};
 use crate::state::{Action, LoginError};
-use crate::store::{self, Store};
+use crate::store::{self, Snapshot, Store};
 use crate::{json, web};
 
 thread_local! {
@@ -29,26 +29,17 @@ pub(crate) async fn store() -> store::Result<Store> {
 /// Reads the stored user, views and sync status and shows them before any network; then, if
 /// someone is signed in, starts the engine and checks the session in the background.
 pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
-    let store = match store().await {
-        Ok(s) => Some(s),
+    let snap = match store().await {
+        Ok(store) => store.snapshot().await.unwrap_or_else(|e| {
+            web::warn(&format!("cannot read local data: {e}"));
+            Snapshot::default()
+        }),
         Err(e) => {
             web::error(&format!("cannot open local storage: {e}"));
-            None
+            Snapshot::default()
         }
     };
-    let mut me = None;
-    let mut views = Vec::new();
-    let mut sync = None;
-    if let Some(store) = &store {
-        me = store.me().await.unwrap_or_else(|e| {
-            web::warn(&format!("{e}"));
-            None
-        });
-        if me.is_some() {
-            views = store.timetables().await.unwrap_or_default();
-            sync = store.sync_status().await.ok().flatten();
-        }
-    }
+    let Snapshot { me, views, sync } = snap;
     let signed_in = me.is_some();
     dispatch.dispatch(Action::Booted { me, views, sync });
     if signed_in {

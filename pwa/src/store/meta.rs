@@ -1,7 +1,6 @@
 //! `meta` records: the signed-in user (`me`, written by the UI) and the sync status (`sync`,
 //! written by the engine).
 
-use cartable_shared::api::Me;
 use cartable_shared::engine::SyncStatus;
 use idb::TransactionMode;
 use wasm_bindgen::JsValue;
@@ -9,18 +8,10 @@ use wasm_bindgen::JsValue;
 use super::{META, Result, Store, VIEWS, decode};
 use crate::json;
 
-const ME: &str = "me";
+pub(super) const ME: &str = "me";
 pub(super) const SYNC: &str = "sync";
 
 impl Store {
-    /// The user signed in on this device, if any.
-    pub async fn me(&self) -> Result<Option<Me>> {
-        match self.get_string(META, ME).await? {
-            Some(text) => decode(&text, json::me).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// Records the signed-in user: `json` is the JSON of an `api::Me`, as the server sent it.
     pub async fn set_me_json(&self, json: &str) -> Result<()> {
         self.put_string(META, ME, json).await

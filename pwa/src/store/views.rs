@@ -1,21 +1,46 @@
-//! `views`: the view model of each document, as the UI renders it.
+//! `views`: the view model of each document, as the UI renders it; and the snapshot the UI
+//! starts from.
 
+use cartable_shared::api::Me;
+use cartable_shared::engine::SyncStatus;
 use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::timetable::Timetable;
 use idb::TransactionMode;
+use wasm_bindgen::JsValue;
 
-use super::{Result, Store, VIEWS, decode};
+use super::meta::{ME, SYNC};
+use super::{META, Result, Store, VIEWS, decode};
 use crate::{json, web};
 
+/// What the UI shows at start, read in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The signed-in user (`meta/me`).
+    pub me: Option<Me>,
+    /// Every stored timetable view (only read when someone is signed in).
+    pub views: Vec<(DocId, Timetable)>,
+    /// The last stored sync status (`meta/sync`).
+    pub sync: Option<SyncStatus>,
+}
+
 impl Store {
-    /// Every stored timetable view. A record that cannot be read is skipped (the engine
-    /// rewrites it at the next sync).
-    pub async fn timetables(&self) -> Result<Vec<(DocId, Timetable)>> {
-        let tx = self.db.transaction(&[VIEWS], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(VIEWS)?;
-        let keys = store.get_all_keys(None, None)?.await?;
-        let values = store.get_all(None, None)?.await?;
-        let mut out = Vec::new();
+    /// Reads `meta/me`, `meta/sync` and every timetable view in one read-only transaction. A
+    /// record that cannot be read is skipped (the engine rewrites views at the next sync).
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let tx = self.db.transaction(&[META, VIEWS], TransactionMode::ReadOnly)?;
+        let meta = tx.object_store(META)?;
+        let text = |v: Option<JsValue>| v.and_then(|v| v.as_string());
+        let mut snap = Snapshot::default();
+        if let Some(me) = text(meta.get(JsValue::from_str(ME))?.await?) {
+            snap.me = Some(decode(&me, json::me)?);
+        } else {
+            return Ok(snap);
+        }
+        snap.sync = text(meta.get(JsValue::from_str(SYNC))?.await?)
+            .and_then(|s| decode(&s, json::sync_status).ok());
+        let views = tx.object_store(VIEWS)?;
+        let keys = views.get_all_keys(None, None)?.await?;
+        let values = views.get_all(None, None)?.await?;
         for (k, v) in keys.into_iter().zip(values) {
             let Some(doc) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else { continue };
             if doc.kind() != DocKind::Timetable {
@@ -24,13 +49,13 @@ impl Store {
             match v.as_string().map(|text| decode(&text, json::timetable)) {
                 Some(Ok((t, skipped))) => {
                     report_skipped(&doc, skipped);
-                    out.push((doc, t));
+                    snap.views.push((doc, t));
                 }
                 Some(Err(e)) => web::warn(&format!("view {doc}: {e}")),
                 None => {}
             }
         }
-        Ok(out)
+        Ok(snap)
     }
 
     /// One timetable view.
