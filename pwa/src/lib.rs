@@ -9,14 +9,17 @@
 //! Layout:
 //! - pure logic, tested natively with `cargo test -p cartable-pwa`: [`calendar`] (dates without
 //!   a date library), [`week`] (the week view model), [`state`] (the UI reducer), [`i18n`] (the
-//!   translation catalogue), [`backoff`] (reconnection delays);
+//!   translation catalogue), [`json`] (reading `shared`'s JSON without serde in the UI, checked
+//!   against serde), [`backoff`] (reconnection delays);
 //! - browser code (wasm32 only): `store` (IndexedDB, shared by both modules), `web` (fetch,
 //!   `Intl`, small DOM helpers), `app` + `components/` + `hooks/` (the UI; every effect lives in a
 //!   hook), `sync` (the engine, feature `engine`).
 //!
 //! A typical flow: the UI boots, reads `meta/me` and `views/*` from IndexedDB and paints the
-//! timetable; it starts the engine worker, which loads `docs/*`, connects to `/sync`, merges the
-//! server's changes, rewrites `views/<doc>` and posts `view_updated`; the UI reads the view again.
+//! timetable; it starts the engine worker (and waits for its `ready`), which loads `docs/*`,
+//! connects to `/sync`, merges the server's changes, rewrites `views/<doc>` and posts
+//! `view_updated`; the UI reads the view again. `GET /api/me` runs in the background: a `401`
+//! leads back to the login screen, no answer changes nothing (offline).
 
 pub mod backoff;
 pub mod calendar;

@@ -93,9 +93,10 @@ pub fn use_app() -> AppHandle {
 
     {
         // The manifest's "today" shortcut opens `/?view=today`: bring today into view.
-        let on_timetable = model.0.screen == Screen::Timetable;
-        use_effect_with(on_timetable, |shown| {
-            if *shown && let Some(w) = web_sys::window() {
+        // Once the timetable is shown with its sessions (the page is then tall enough).
+        let ready = model.0.screen == Screen::Timetable && !model.0.timetables.is_empty();
+        use_effect_with(ready, |ready| {
+            if *ready && let Some(w) = web_sys::window() {
                 let wants_today = w.location().search().is_ok_and(|q| q.contains("view=today"));
                 let id = format!("day-{}", web::today());
                 if wants_today && let Some(el) = w.document().and_then(|d| d.get_element_by_id(&id))
