@@ -7,8 +7,8 @@
 //! [`ClientSession::receive`]; the frames it returns are sent at once, and the documents it
 //! reports changed are saved (bytes, pending hashes, view model) in one IndexedDB transaction,
 //! after which `view_updated` is posted to the UI. The status is `syncing` while frames flow,
-//! `online` after [`QUIET_MS`] without any (that is a completed sync), `offline` when the socket
-//! is closed. A closed socket is reopened with [`Backoff`], or at once on `Reconnect`; a socket
+//! `online` after [`QUIET_MS`] without any ([`AWAIT_REPLY_MS`] when the engine sent the last
+//! one): that is a completed sync; `offline` when the socket is closed. A closed socket is reopened with [`Backoff`], or at once on `Reconnect`; a socket
 //! that fails to open makes the engine ask `/api/me`, and a `401` ends in `signed_out`.
 //!
 //! Everything runs on the worker's single thread: the state is one thread-local [`Engine`],
@@ -35,6 +35,10 @@ use crate::web;
 
 /// Time without any frame after which a sync counts as complete, milliseconds.
 pub const QUIET_MS: i32 = 300;
+
+/// Time without any frame after the engine itself sent one: the server's answer (if it has one)
+/// is given longer to arrive before the sync counts as complete, milliseconds.
+pub const AWAIT_REPLY_MS: i32 = 1_500;
 
 thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
@@ -298,7 +302,7 @@ fn on_open(seq: u32) {
         if changed {
             publish_status();
         }
-        arm_quiet_timer(seq);
+        arm_quiet_timer(seq, AWAIT_REPLY_MS);
     }
 }
 
@@ -313,28 +317,31 @@ fn on_frame(seq: u32, bytes: &[u8]) {
             return;
         }
     };
-    let status_changed = with(|e| {
+    let (status_changed, sent) = with(|e| {
         e.backoff.reset();
-        match e.session.receive(frame) {
+        let sent = match e.session.receive(frame) {
             Ok(out) => apply(e, out),
             Err(err) => {
                 web::warn(&format!("engine: {err}"));
                 e.error_in_burst = true;
+                false
             }
-        }
+        };
         let pending = e.session.pending() as u32;
         let pending_changed = e.status.pending != pending;
         e.status.pending = pending;
-        set_connection(e, Connection::Syncing) | pending_changed
+        (set_connection(e, Connection::Syncing) | pending_changed, sent)
     });
     if status_changed {
         publish_status();
     }
-    arm_quiet_timer(seq);
+    arm_quiet_timer(seq, if sent { AWAIT_REPLY_MS } else { QUIET_MS });
     schedule_flush();
 }
 
-fn apply(e: &mut Engine, out: Outcome) {
+/// Sends the outcome's frames and records its changes; whether anything was sent.
+fn apply(e: &mut Engine, out: Outcome) -> bool {
+    let sent = !out.send.is_empty();
     if let Some(socket) = &e.socket {
         for frame in out.send {
             if let Err(err) = socket.ws.send_with_u8_array(&frame.encode()) {
@@ -355,6 +362,7 @@ fn apply(e: &mut Engine, out: Outcome) {
         web::warn(&format!("sync error from the server ({code:?}) {doc}: {message}"));
         e.error_in_burst = true;
     }
+    sent
 }
 
 fn on_close(seq: u32) {
@@ -415,9 +423,9 @@ fn schedule_reconnect() {
     with(|e| e.reconnect_timer = id);
 }
 
-fn arm_quiet_timer(seq: u32) {
+fn arm_quiet_timer(seq: u32, ms: i32) {
     with(|e| cancel_timer(&mut e.quiet_timer));
-    let id = set_timeout(QUIET_MS, move || {
+    let id = set_timeout(ms, move || {
         let changed = with(|e| {
             e.quiet_timer = None;
             if !current(e, seq) || !e.socket.as_ref().is_some_and(|s| s.opened) {
