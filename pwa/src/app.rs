@@ -19,9 +19,8 @@ pub fn App() -> Html {
     // Recomputed when a view changes, another week is shown, or every minute (the next session).
     let derived = use_memo((s.views_version, s.week, s.today, s.now_ms / 60_000), |_| {
         let clock = IntlClock::new();
-        let timetables = || s.timetables.values().map(|t| &**t);
-        let plan = plan_week(timetables(), s.week, &clock);
-        let next = next_today(timetables(), s.today, s.now_ms, &clock);
+        let plan = plan_week(s.timetable_views(), s.week, &clock);
+        let next = next_today(s.timetable_views(), s.today, s.now_ms, &clock);
         (plan, next)
     });
     let (plan, next) = &*derived;

@@ -1,7 +1,6 @@
 //! The UI's state and its pure reducer. Effects (IndexedDB, fetch, the engine worker) live in
 //! `hooks/`; they dispatch [`Action`]s here. Tested natively.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use cartable_shared::api::Me;
@@ -114,8 +113,8 @@ pub struct AppState {
     pub screen: Screen,
     /// The signed-in user.
     pub me: Option<Me>,
-    /// Timetable views by document.
-    pub timetables: BTreeMap<DocId, Rc<Timetable>>,
+    /// Timetable views by document (a handful: a plain list is enough).
+    pub timetables: Vec<(DocId, Rc<Timetable>)>,
     /// Bumped whenever `timetables` changes, so that derived views are recomputed only then.
     pub views_version: u64,
     /// What the sync indicator shows.
@@ -141,7 +140,7 @@ impl AppState {
             lang,
             screen: Screen::Loading,
             me: None,
-            timetables: BTreeMap::new(),
+            timetables: Vec::new(),
             views_version: 0,
             sync: SyncStatus::default(),
             now_ms,
@@ -203,7 +202,9 @@ impl AppState {
                 }
             }
             Action::ViewDropped(doc) => {
-                if self.timetables.remove(&doc).is_some() {
+                let before = self.timetables.len();
+                self.timetables.retain(|(d, _)| *d != doc);
+                if self.timetables.len() != before {
                     self.views_version += 1;
                 }
             }
@@ -229,9 +230,18 @@ impl AppState {
         self
     }
 
+    /// The timetables, in the order they arrived.
+    pub fn timetable_views(&self) -> impl Iterator<Item = &Timetable> {
+        self.timetables.iter().map(|(_, t)| &**t)
+    }
+
     fn set_view(&mut self, doc: DocId, t: Timetable) {
         if doc.kind() == DocKind::Timetable {
-            self.timetables.insert(doc, Rc::new(t));
+            let t = Rc::new(t);
+            match self.timetables.iter_mut().find(|(d, _)| *d == doc) {
+                Some(slot) => slot.1 = t,
+                None => self.timetables.push((doc, t)),
+            }
             self.views_version += 1;
         }
     }

@@ -1,8 +1,6 @@
 //! The week view model: which sessions fall on which day of a week, as wall-clock times of
 //! their own zone, and which session comes next today. Pure, so tested natively.
 
-use std::collections::BTreeSet;
-
 use cartable_shared::timetable::{Session, SessionKind, SessionStatus, Timetable};
 
 use crate::calendar::{CivilDate, DAY_MS, LocalDateTime, ZoneClock};
@@ -133,12 +131,14 @@ pub fn plan_week<'a>(
     let to = monday.utc_midnight_ms() + 7 * DAY_MS + ZONE_MARGIN_MS;
     let mut days: Vec<DayPlan> =
         (0..7).map(|i| DayPlan { date: monday.add_days(i), sessions: Vec::new() }).collect();
-    let mut seen = BTreeSet::new();
+    // A week holds a few dozen sessions: a list is enough to see repeats.
+    let mut seen: Vec<&str> = Vec::new();
     for t in timetables {
         for (id, s) in overlapping(t, from, to) {
-            if !seen.insert(id.to_owned()) {
+            if seen.contains(&id) {
                 continue;
             }
+            seen.push(id);
             let card = SessionCard::new(id, s, clock);
             let offset = card.start.date.to_days() - monday.to_days();
             if let Ok(i) = usize::try_from(offset)
