@@ -11,6 +11,12 @@ use crate::state::Screen;
 use crate::web::IntlClock;
 use crate::week::{next_today, plan_week};
 
+/// Starts the UI: begins reading IndexedDB, then mounts [`App`] on `<body>`.
+pub fn start() {
+    crate::hooks::prefetch_snapshot();
+    yew::Renderer::<App>::new().render();
+}
+
 /// The app.
 #[component]
 pub fn App() -> Html {

@@ -14,6 +14,7 @@ use yew::Reducible;
 use crate::state::{Action, AppState};
 
 pub use engine::EngineLink;
+pub(crate) use session::prefetch_snapshot;
 pub use use_app::{AppHandle, use_app};
 
 /// The [`AppState`] as a Yew reducer.

@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    yew::Renderer::<cartable_pwa::app::App>::new().render();
+    cartable_pwa::app::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

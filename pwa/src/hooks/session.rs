@@ -2,6 +2,7 @@
 //! no longer knows.
 
 use std::cell::RefCell;
+use std::task::{Poll, Waker};
 
 use cartable_shared::api::{LoginRequest, Me};
 use cartable_shared::engine::EngineCommand;
@@ -26,10 +27,46 @@ pub(crate) async fn store() -> store::Result<Store> {
     Ok(s)
 }
 
-/// Reads the stored user, views and sync status and shows them before any network; then, if
-/// someone is signed in, starts the engine and checks the session in the background.
-pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
-    let snap = match store().await {
+/// The start-up snapshot being read, or read.
+enum Early {
+    /// Nothing asked yet.
+    Idle,
+    /// Reading; the waker of the task waiting for it.
+    Reading(Option<Waker>),
+    /// Read, not taken yet.
+    Done(Snapshot),
+}
+
+thread_local! {
+    /// The start-up snapshot, read while Yew builds its first render.
+    static EARLY: RefCell<Early> = const { RefCell::new(Early::Idle) };
+}
+
+/// Starts reading the start-up snapshot from IndexedDB at once, so that the database work
+/// overlaps the first render instead of following it. Called before the app is mounted.
+pub(crate) fn prefetch_snapshot() {
+    let idle = EARLY.with(|e| {
+        let mut e = e.borrow_mut();
+        let idle = matches!(*e, Early::Idle);
+        if idle {
+            *e = Early::Reading(None);
+        }
+        idle
+    });
+    if idle {
+        wasm_bindgen_futures::spawn_local(async {
+            let snap = read_snapshot().await;
+            let waiting =
+                EARLY.with(|e| std::mem::replace(&mut *e.borrow_mut(), Early::Done(snap)));
+            if let Early::Reading(Some(waker)) = waiting {
+                waker.wake();
+            }
+        });
+    }
+}
+
+async fn read_snapshot() -> Snapshot {
+    match store().await {
         Ok(store) => store.snapshot().await.unwrap_or_else(|e| {
             web::warn(&format!("cannot read local data: {e}"));
             Snapshot::default()
@@ -38,7 +75,31 @@ pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
             web::error(&format!("cannot open local storage: {e}"));
             Snapshot::default()
         }
-    };
+    }
+}
+
+/// The start-up snapshot, once read (started by [`prefetch_snapshot`] if it was not yet).
+async fn take_snapshot() -> Snapshot {
+    prefetch_snapshot();
+    std::future::poll_fn(|cx| {
+        EARLY.with(|e| {
+            let mut e = e.borrow_mut();
+            match std::mem::replace(&mut *e, Early::Idle) {
+                Early::Done(snap) => Poll::Ready(snap),
+                Early::Reading(_) | Early::Idle => {
+                    *e = Early::Reading(Some(cx.waker().clone()));
+                    Poll::Pending
+                }
+            }
+        })
+    })
+    .await
+}
+
+/// Shows the stored user, views and sync status before any network; then, if someone is
+/// signed in, starts the engine and checks the session in the background.
+pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
+    let snap = take_snapshot().await;
     let Snapshot { me, views, sync } = snap;
     let signed_in = me.is_some();
     dispatch.dispatch(Action::Booted { me, views, sync });
