@@ -144,9 +144,15 @@ export async function expectInPage(page, what, fn, arg, timeout = ACTION_TIMEOUT
   }
 }
 
-/** Saves a screenshot of the viewport to `screenshots/<name>.png`. */
-export async function screenshot(page, name) {
+/**
+ * Saves a screenshot of the viewport to `screenshots/<name>.png`, after scrolling the first
+ * element matching `focus` (if given) into view.
+ */
+export async function screenshot(page, name, focus = null) {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  if (focus) {
+    await page.evaluate((sel) => document.querySelector(sel)?.scrollIntoView({ block: 'center' }), focus);
+  }
   await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`) });
 }
 

@@ -84,7 +84,7 @@ describe('live updates', () => {
         sessionId,
       );
       assert.equal(badge, 'Annulé', `expected session ${sessionId} to show the "Annulé" badge once cancelled`);
-      await screenshot(page, 'live-cancelled');
+      await screenshot(page, 'live-cancelled', `article.session[data-session-id="${sessionId}"]`);
     } finally {
       await teacher.dispose();
       await context.close();

@@ -87,6 +87,8 @@ describe('timetable', () => {
         () => (document.querySelector('#sync-last')?.textContent.trim() ?? '') !== '',
       );
       await screenshot(page, 'timetable');
+      await screenshot(page, 'timetable-cancelled', 'article.session.cancelled');
+      await screenshot(page, 'timetable-room-change', '.room-change');
     } finally {
       await context.close();
     }
