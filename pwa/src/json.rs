@@ -94,12 +94,45 @@ pub fn engine_event<J: JsonValue>(v: &J) -> Option<EngineEvent> {
 }
 
 /// The JSON of an `engine::EngineCommand`.
-pub fn engine_command(cmd: &EngineCommand) -> &'static str {
+pub fn engine_command(cmd: &EngineCommand) -> String {
+    let q = |t: &str| quote(t);
+    let opt = |t: &Option<String>| t.as_deref().map_or_else(|| "null".to_owned(), quote);
     match cmd {
-        EngineCommand::Start => r#"{"type":"start"}"#,
-        EngineCommand::Reconnect => r#"{"type":"reconnect"}"#,
-        EngineCommand::Stop { clear: true } => r#"{"type":"stop","clear":true}"#,
-        EngineCommand::Stop { clear: false } => r#"{"type":"stop","clear":false}"#,
+        EngineCommand::Start => r#"{"type":"start"}"#.into(),
+        EngineCommand::Reconnect => r#"{"type":"reconnect"}"#.into(),
+        EngineCommand::Stop { clear } => format!(r#"{{"type":"stop","clear":{clear}}}"#),
+        EngineCommand::SetHomeworkDone { group, assignment, done } => format!(
+            r#"{{"type":"set_homework_done","group":{},"assignment":{},"done":{done}}}"#,
+            q(group),
+            q(assignment)
+        ),
+        EngineCommand::AddPersonalEvent { id, event } => format!(
+            r#"{{"type":"add_personal_event","id":{},"event":{{"title":{},"start_ms":{},"end_ms":{},"zone":{},"note":{}}}}}"#,
+            q(id),
+            q(&event.title),
+            event.start_ms,
+            event.end_ms,
+            q(&event.zone),
+            opt(&event.note)
+        ),
+        EngineCommand::RemovePersonalEvent { id } => {
+            format!(r#"{{"type":"remove_personal_event","id":{}}}"#, q(id))
+        }
+        EngineCommand::SetNote { key, text } => {
+            format!(r#"{{"type":"set_note","key":{},"text":{}}}"#, q(key), opt(text))
+        }
+        EngineCommand::Acknowledge { audience, id, at_ms } => format!(
+            r#"{{"type":"acknowledge","audience":{},"id":{},"at_ms":{at_ms}}}"#,
+            q(audience),
+            q(id)
+        ),
+        EngineCommand::Reply { thread, id, author, sent_ms, body } => format!(
+            r#"{{"type":"reply","thread":{},"id":{},"author":{},"sent_ms":{sent_ms},"body":{}}}"#,
+            q(thread),
+            q(id),
+            q(author),
+            q(body)
+        ),
     }
 }
 
@@ -313,6 +346,32 @@ mod tests {
             EngineCommand::Reconnect,
             EngineCommand::Stop { clear: true },
             EngineCommand::Stop { clear: false },
+            EngineCommand::SetHomeworkDone {
+                group: "l2-info-a".into(),
+                assignment: "hw\"1".into(),
+                done: true,
+            },
+            EngineCommand::AddPersonalEvent {
+                id: "e1".into(),
+                event: cartable_shared::me::PersonalEvent {
+                    title: "Dentiste é".into(),
+                    start_ms: -5,
+                    end_ms: 1_800_000_000_000,
+                    zone: "Europe/Paris".into(),
+                    note: None,
+                },
+            },
+            EngineCommand::RemovePersonalEvent { id: "e1".into() },
+            EngineCommand::SetNote { key: "s1".into(), text: Some("a\nb".into()) },
+            EngineCommand::SetNote { key: "s1".into(), text: None },
+            EngineCommand::Acknowledge { audience: "everyone".into(), id: "a1".into(), at_ms: 7 },
+            EngineCommand::Reply {
+                thread: "t1".into(),
+                id: "m1".into(),
+                author: "lea.martin".into(),
+                sent_ms: 9,
+                body: "Merci\t!".into(),
+            },
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }

@@ -24,6 +24,7 @@
 pub mod backoff;
 pub mod calendar;
 pub mod i18n;
+pub mod intents;
 pub mod json;
 pub mod state;
 pub mod week;

@@ -7,6 +7,7 @@
 //! | `views` | document id | JSON string of the view model | engine |
 //! | `meta` | `"me"` | JSON string of `api::Me` | UI |
 //! | `meta` | `"sync"` | JSON string of `engine::SyncStatus` | engine |
+//! | `meta` | `"intents"` | JSON array of `engine::EngineCommand`: edits waiting for their document | engine |
 //!
 //! Both modules open their own connection; a [`Store`] is cheap to clone.
 
@@ -124,6 +125,7 @@ impl Store {
             tx.object_store(name)?.clear()?;
         }
         tx.object_store(META)?.delete(JsValue::from_str(meta::SYNC))?;
+        tx.object_store(META)?.delete(JsValue::from_str(docs::INTENTS))?;
         tx.await?;
         Ok(())
     }

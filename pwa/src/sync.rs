@@ -20,16 +20,24 @@ use std::collections::{BTreeSet, VecDeque};
 use std::str::FromStr;
 
 use automerge::ChangeHash;
+use automerge::{Automerge, ReadDoc};
+use cartable_shared::announcements::Announcements;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::grades::Grades;
+use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::library::Library;
+use cartable_shared::me::MyLayer;
 use cartable_shared::protocol::ServerFrame;
-use cartable_shared::sync::{ClientSession, Outcome, read};
+use cartable_shared::sync::{ClientSession, Outcome, read, write};
+use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, DedicatedWorkerGlobalScope, MessageEvent, WebSocket};
 
 use crate::backoff::Backoff;
+use crate::intents::{self, Target};
 use crate::store::{DocWrite, Store};
 use crate::web;
 
@@ -91,6 +99,13 @@ struct Engine {
     error_in_burst: bool,
     dirty: BTreeSet<DocId>,
     dropped: BTreeSet<DocId>,
+    /// The user's edits waiting for their document (the `me` document before the first sync
+    /// brought it): kept in IndexedDB (`meta/intents`) and applied, in order, once it is here.
+    /// Never applied to an empty document: that would create a second root competing with
+    /// the server's.
+    intents: Vec<EngineCommand>,
+    /// `intents` changed since it was last written to IndexedDB.
+    intents_dirty: bool,
     flushing: bool,
     /// Keeps the timer callbacks alive until they fire.
     timers: Vec<Closure<dyn FnMut()>>,
@@ -150,7 +165,102 @@ async fn handle(cmd: EngineCommand) {
             }
         }
         EngineCommand::Stop { clear } => stop(clear).await,
+        intent => edit(intent),
     }
+}
+
+/// A user's edit: applied at once to its document if the device holds it (saved, and sent when
+/// connected), otherwise queued durably until the document arrives.
+fn edit(cmd: EngineCommand) {
+    let changed = with(|e| {
+        if !e.running {
+            web::warn("engine: an edit arrived while no one is signed in; ignored");
+            return false;
+        }
+        if e.intents.is_empty() && try_apply(e, &cmd) {
+            // Applied: the document is dirty and will be saved with its pending changes.
+        } else {
+            e.intents.push(cmd);
+            e.intents_dirty = true;
+        }
+        update_pending(e)
+    });
+    if changed {
+        publish_status();
+    }
+    let seq = with(|e| e.socket.as_ref().filter(|s| s.opened).map(|_| e.socket_seq));
+    if let Some(seq) = seq {
+        arm_quiet_timer(seq, AWAIT_REPLY_MS);
+    }
+    schedule_flush();
+}
+
+/// The document an intent edits, if the device holds it with content.
+fn intent_doc(e: &Engine, cmd: &EngineCommand) -> Option<DocId> {
+    let doc = match intents::target(cmd) {
+        Target::Me => e.session.documents().find(|d| d.kind() == DocKind::Me).cloned()?,
+        Target::Thread(t) => DocId::new(DocKind::Thread, t).ok()?,
+        Target::None => return None,
+    };
+    let has_content = e.session.document(&doc).is_some_and(|d| d.length(automerge::ROOT) > 0);
+    has_content.then_some(doc)
+}
+
+/// Applies an intent to its document; `false` if the document is not here yet. An intent
+/// that cannot be applied to the document it finds (a schema it does not know) is dropped
+/// with a warning.
+fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
+    let Some(doc) = intent_doc(e, cmd) else { return false };
+    let result = e.session.edit(&doc, |am: &mut Automerge| -> Result<(), String> {
+        match intents::target(cmd) {
+            Target::Me => {
+                let mut layer: MyLayer =
+                    read(am).map_err(|e| e.to_string())?.ok_or("empty document")?;
+                intents::apply_to_layer(&mut layer, cmd);
+                write(am, &layer).map_err(|e| e.to_string())
+            }
+            Target::Thread(_) => {
+                let mut thread: Thread =
+                    read(am).map_err(|e| e.to_string())?.ok_or("empty document")?;
+                intents::apply_to_thread(&mut thread, cmd);
+                write(am, &thread).map_err(|e| e.to_string())
+            }
+            Target::None => Ok(()),
+        }
+    });
+    match result {
+        Some((Ok(()), out)) => {
+            apply(e, out);
+        }
+        Some((Err(err), _)) => web::warn(&format!("engine: cannot apply an edit to {doc}: {err}")),
+        None => return false,
+    }
+    true
+}
+
+/// Applies the queued intents whose document is now here, in order (stops at the first that
+/// must still wait, so that edits keep their order).
+fn drain_intents(e: &mut Engine) {
+    if e.intents.is_empty() {
+        return;
+    }
+    let queued = std::mem::take(&mut e.intents);
+    let mut rest = Vec::new();
+    for cmd in queued {
+        if !rest.is_empty() || !try_apply(e, &cmd) {
+            rest.push(cmd);
+        }
+    }
+    if rest.len() != e.intents.len() {
+        e.intents_dirty = true;
+    }
+    e.intents = rest;
+}
+
+/// Recomputes the pending count (unacknowledged changes plus queued edits); whether it changed.
+fn update_pending(e: &mut Engine) -> bool {
+    let pending = (e.session.pending() + e.intents.len()) as u32;
+    std::mem::replace(&mut e.status.pending, pending) != pending
 }
 
 async fn store() -> Option<Store> {
@@ -180,6 +290,7 @@ async fn start() {
     }
     let mut session = ClientSession::new();
     let mut last_sync_ms = None;
+    let mut queued = Vec::new();
     if let Some(store) = store().await {
         match store.docs().await {
             Ok(docs) => {
@@ -193,6 +304,10 @@ async fn start() {
             Err(err) => web::warn(&format!("engine: cannot read stored documents: {err}")),
         }
         last_sync_ms = store.sync_status().await.ok().flatten().and_then(|s| s.last_sync_ms);
+        match store.intents().await {
+            Ok(list) => queued = list,
+            Err(err) => web::warn(&format!("engine: cannot read queued edits: {err}")),
+        }
     }
     with(|e| {
         e.status = SyncStatus {
@@ -201,9 +316,13 @@ async fn start() {
             pending: session.pending() as u32,
         };
         e.session = session;
+        e.intents = queued;
         e.running = true;
         e.backoff.reset();
+        drain_intents(e);
+        update_pending(e);
     });
+    schedule_flush();
     post(&EngineEvent::Status(with(|e| e.status)));
     connect();
 }
@@ -220,6 +339,8 @@ async fn stop(clear: bool) {
         e.session = ClientSession::new();
         e.dirty.clear();
         e.dropped.clear();
+        e.intents.clear();
+        e.intents_dirty = false;
         e.status = SyncStatus::default();
         e.store.clone()
     });
@@ -327,9 +448,8 @@ fn on_frame(seq: u32, bytes: &[u8]) {
                 false
             }
         };
-        let pending = e.session.pending() as u32;
-        let pending_changed = e.status.pending != pending;
-        e.status.pending = pending;
+        drain_intents(e);
+        let pending_changed = update_pending(e);
         (set_connection(e, Connection::Syncing) | pending_changed, sent)
     });
     if status_changed {
@@ -490,7 +610,7 @@ fn cancel_timer(timer: &mut Option<i32>) {
 
 fn schedule_flush() {
     let start = with(|e| {
-        let idle = !e.flushing && (!e.dirty.is_empty() || !e.dropped.is_empty());
+        let idle = !e.flushing && (!e.dirty.is_empty() || !e.dropped.is_empty() || e.intents_dirty);
         if idle {
             e.flushing = true;
         }
@@ -506,18 +626,20 @@ fn schedule_flush() {
 async fn flush() {
     loop {
         let batch = with(|e| {
-            if e.dirty.is_empty() && e.dropped.is_empty() {
+            if e.dirty.is_empty() && e.dropped.is_empty() && !e.intents_dirty {
                 e.flushing = false;
                 return None;
             }
             let dirty = std::mem::take(&mut e.dirty);
             let dropped: Vec<DocId> = std::mem::take(&mut e.dropped).into_iter().collect();
             let writes: Vec<DocWrite> = dirty.into_iter().filter_map(|d| snapshot(e, d)).collect();
-            Some((writes, dropped, e.generation, e.store.clone()))
+            let intents = std::mem::take(&mut e.intents_dirty)
+                .then(|| serde_json::to_string(&e.intents).unwrap_or_else(|_| "[]".into()));
+            Some((writes, dropped, intents, e.generation, e.store.clone()))
         });
-        let Some((writes, dropped, generation, store)) = batch else { return };
+        let Some((writes, dropped, intents, generation, store)) = batch else { return };
         let Some(store) = store else { continue };
-        if let Err(err) = store.write_docs(&writes, &dropped).await {
+        if let Err(err) = store.write_docs(&writes, &dropped, intents.as_deref()).await {
             web::error(&format!("engine: cannot save documents: {err}"));
             continue;
         }
@@ -537,16 +659,31 @@ async fn flush() {
 fn snapshot(e: &Engine, doc: DocId) -> Option<DocWrite> {
     let bytes = e.session.save(&doc)?;
     let pending = e.session.unacked(&doc).iter().map(ToString::to_string).collect();
+    let am = e.session.document(&doc)?;
     let view = match doc.kind() {
-        DocKind::Timetable => match e.session.document(&doc).map(read::<Timetable>) {
-            Some(Ok(Some(t))) => serde_json::to_string(&t).ok(),
-            Some(Err(err)) => {
-                web::warn(&format!("engine: {doc} does not match the timetable schema: {err}"));
-                None
-            }
-            _ => None,
-        },
-        _ => None,
+        DocKind::Timetable => view_json::<Timetable>(&doc, am),
+        DocKind::Homework => view_json::<Homework>(&doc, am),
+        DocKind::Grades => view_json::<Grades>(&doc, am),
+        DocKind::Library => view_json::<Library>(&doc, am),
+        DocKind::Announcements => view_json::<Announcements>(&doc, am),
+        DocKind::Thread => view_json::<Thread>(&doc, am),
+        DocKind::Me => view_json::<MyLayer>(&doc, am),
     };
     Some(DocWrite { doc, bytes, pending, view })
+}
+
+/// The view model of a document as JSON: its typed content; `None` while it is empty or when
+/// it does not match its schema.
+fn view_json<T: autosurgeon::Hydrate + serde::Serialize>(
+    doc: &DocId,
+    am: &Automerge,
+) -> Option<String> {
+    match read::<T>(am) {
+        Ok(Some(v)) => serde_json::to_string(&v).ok(),
+        Ok(None) => None,
+        Err(err) => {
+            web::warn(&format!("engine: {doc} does not match its schema: {err}"));
+            None
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::DocId;
+use crate::me::PersonalEvent;
 
 /// Sent by the UI to the engine worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +21,64 @@ pub enum EngineCommand {
         /// Delete local data too.
         clear: bool,
     },
+    /// Mark a homework assignment done or not done (in the user's `me` document).
+    SetHomeworkDone {
+        /// The group whose homework it is.
+        group: String,
+        /// The assignment id.
+        assignment: String,
+        /// Done or not.
+        done: bool,
+    },
+    /// Add (or replace) a personal event in the user's `me` document.
+    AddPersonalEvent {
+        /// An id chosen by the device (unique enough: time and randomness).
+        id: String,
+        /// The event.
+        event: PersonalEvent,
+    },
+    /// Remove a personal event from the user's `me` document.
+    RemovePersonalEvent {
+        /// Its id.
+        id: String,
+    },
+    /// Set a personal note (`None` removes it) in the user's `me` document.
+    SetNote {
+        /// What it is attached to (e.g. a session id).
+        key: String,
+        /// The text.
+        text: Option<String>,
+    },
+    /// Acknowledge an announcement (in the user's `me` document).
+    Acknowledge {
+        /// The announcement's audience (the scope of its document).
+        audience: String,
+        /// The announcement id.
+        id: String,
+        /// When, UTC milliseconds.
+        at_ms: i64,
+    },
+    /// Append a message to a thread the user takes part in.
+    Reply {
+        /// The thread id (the scope of `thread:<id>`).
+        thread: String,
+        /// A message id chosen by the device.
+        id: String,
+        /// The signed-in user (the server checks it is the sender).
+        author: String,
+        /// When it was written, UTC milliseconds.
+        sent_ms: i64,
+        /// The text.
+        body: String,
+    },
+}
+
+impl EngineCommand {
+    /// Whether this command is an edit of the user's data (kept and applied even offline),
+    /// rather than a command to the engine itself.
+    pub fn is_intent(&self) -> bool {
+        !matches!(self, Self::Start | Self::Reconnect | Self::Stop { .. })
+    }
 }
 
 /// Sent by the engine worker to the UI.

@@ -23,7 +23,7 @@ struct Running {
     /// The worker posted `ready`: commands can be posted.
     ready: bool,
     /// Commands waiting for `ready` (a worker drops what it receives before it has loaded).
-    queue: Vec<&'static str>,
+    queue: Vec<String>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
     _onerror: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -60,7 +60,7 @@ impl EngineLink {
         if let Some(r) = self.inner.borrow_mut().as_mut() {
             let json = json::engine_command(command);
             if r.ready {
-                let _ = r.worker.post_message(&JsValue::from_str(json));
+                let _ = r.worker.post_message(&JsValue::from_str(&json));
             } else {
                 r.queue.push(json);
             }
@@ -71,7 +71,7 @@ impl EngineLink {
         if let Some(r) = self.inner.borrow_mut().as_mut() {
             r.ready = true;
             for json in r.queue.drain(..) {
-                let _ = r.worker.post_message(&JsValue::from_str(json));
+                let _ = r.worker.post_message(&JsValue::from_str(&json));
             }
         }
     }

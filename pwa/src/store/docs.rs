@@ -8,7 +8,11 @@ use idb::TransactionMode;
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{DOCS, PENDING, Result, Store, VIEWS};
+use super::{DOCS, META, PENDING, Result, Store, VIEWS};
+
+/// `meta` key of the user's edits waiting for their document (JSON array of
+/// `EngineCommand`s), written by the engine.
+pub(super) const INTENTS: &str = "intents";
 
 /// A document as stored on the device.
 #[derive(Debug, Clone)]
@@ -63,10 +67,25 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes changed documents and deletes dropped ones (with their views), in one
-    /// transaction.
-    pub async fn write_docs(&self, writes: &[DocWrite], dropped: &[DocId]) -> Result<()> {
-        let tx = self.db.transaction(&[DOCS, PENDING, VIEWS], TransactionMode::ReadWrite)?;
+    /// The user's edits waiting for their document, as the engine queued them.
+    #[cfg(feature = "engine")]
+    pub async fn intents(&self) -> Result<Vec<cartable_shared::engine::EngineCommand>> {
+        match self.get_string(META, INTENTS).await? {
+            Some(text) => Ok(serde_json::from_str(&text)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Writes changed documents and deletes dropped ones (with their views), and, when given,
+    /// the queue of waiting edits (`intents`: a JSON array; `[]` deletes it), in one
+    /// transaction: an edit is never both queued and applied, nor neither.
+    pub async fn write_docs(
+        &self,
+        writes: &[DocWrite],
+        dropped: &[DocId],
+        intents: Option<&str>,
+    ) -> Result<()> {
+        let tx = self.db.transaction(&[DOCS, PENDING, VIEWS, META], TransactionMode::ReadWrite)?;
         let docs = tx.object_store(DOCS)?;
         let pending = tx.object_store(PENDING)?;
         let views = tx.object_store(VIEWS)?;
@@ -88,6 +107,16 @@ impl Store {
             docs.delete(key.clone())?;
             pending.delete(key.clone())?;
             views.delete(key)?;
+        }
+        match intents {
+            Some("[]") => {
+                tx.object_store(META)?.delete(JsValue::from_str(INTENTS))?;
+            }
+            Some(json) => {
+                tx.object_store(META)?
+                    .put(&JsValue::from_str(json), Some(&JsValue::from_str(INTENTS)))?;
+            }
+            None => {}
         }
         tx.await?;
         Ok(())
