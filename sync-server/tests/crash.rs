@@ -1,0 +1,352 @@
+//! Crash test (issue 3, "Durability"): the real `cartable-server` binary under a load of writes
+//! is killed with SIGKILL mid-way, restarted on the same data directory, and must still hold
+//! every change it acknowledged, and a database that passes `PRAGMA integrity_check`.
+//!
+//! The writer is the demo teacher `paul.durand`, editing the note of one session of
+//! `timetable:l2-info-a` through the shared sans-IO `ClientSession` (the app engine's code),
+//! with a window of changes in flight while the server's `Ack`s are read. A change counts as
+//! acknowledged once the session no longer lists it as unacknowledged. A fresh device then syncs
+//! from the restarted server and every acknowledged change hash must be in its document.
+//!
+//! Every wait is bounded; the child process is killed by a `Drop` guard.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
+use cartable_shared::api::LoginRequest;
+use cartable_shared::ids::DocId;
+use cartable_shared::protocol::{ClientFrame, ServerFrame};
+use cartable_shared::sync::ClientSession;
+use cartable_shared::timetable::Timetable;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const TEACHER: &str = "paul.durand";
+const TEACHER_PASSWORD: &str = "enseignant-demo";
+const DOC: &str = "timetable:l2-info-a";
+/// Bound on waiting for the server to print its address, and for it to stop.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bound on any single network wait.
+const NET_TIMEOUT: Duration = Duration::from_secs(15);
+/// Changes kept in flight (sent, not yet acknowledged) by the writer.
+const WINDOW: usize = 16;
+
+/// The server binary as a child process; killed and reaped on drop.
+struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `cartable-server --demo` over `data_dir`, logging to `log`, and waits (bounded)
+    /// for its `listening on http://ADDR` line.
+    fn start(data_dir: &Path, log: PathBuf) -> ServerProcess {
+        let log_file = std::fs::File::create(&log).expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cartable-server"))
+            .args(["--listen", "127.0.0.1:0", "--demo", "--data-dir"])
+            .arg(data_dir)
+            .arg("--dist")
+            .arg(data_dir.join("no-such-dist"))
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .expect("spawn cartable-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the child's stdout until it closes (the child exits); forwards each line.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = ServerProcess { child, addr: "0.0.0.0:0".parse().unwrap(), log };
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).unwrap_or_else(|e| {
+                panic!(
+                    "no `listening on` line within {START_TIMEOUT:?} ({e}); log:\n{}",
+                    server.log_text()
+                )
+            });
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                server.addr = addr.trim().parse().expect("address");
+                return server;
+            }
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL, then reap.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM (graceful shutdown), then wait for the exit, bounded; returns whether it exited
+    /// successfully.
+    fn terminate(&mut self) -> bool {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.success();
+            }
+            assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.kill();
+        }
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn bounded<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(NET_TIMEOUT, fut).await.unwrap_or_else(|_| panic!("timed out: {what}"))
+}
+
+/// Signs in as the demo teacher and opens `/sync`.
+async fn connect(server: &ServerProcess) -> Socket {
+    let http = reqwest::Client::builder().timeout(NET_TIMEOUT).build().unwrap();
+    let resp = http
+        .post(server.url("/api/login"))
+        .json(&LoginRequest { login: TEACHER.into(), password: TEACHER_PASSWORD.into() })
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(resp.status(), reqwest::StatusCode::OK, "login of {TEACHER}");
+    let cookie = resp
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("cartable_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let mut req = format!("ws://{}/sync", server.addr).into_client_request().unwrap();
+    req.headers_mut().insert("cookie", format!("cartable_session={cookie}").parse().unwrap());
+    let (socket, _) = bounded("websocket upgrade", tokio_tungstenite::connect_async(req))
+        .await
+        .expect("websocket upgrade");
+    socket
+}
+
+async fn send_all(socket: &mut Socket, frames: Vec<ClientFrame>) {
+    for f in frames {
+        bounded("send", socket.send(Message::Binary(f.encode().into()))).await.expect("send");
+    }
+}
+
+/// Receives one server frame; `None` once the connection is closed.
+async fn next_frame(socket: &mut Socket) -> Option<ServerFrame> {
+    loop {
+        match bounded("next frame", socket.next()).await {
+            None | Some(Err(_)) => return None,
+            Some(Ok(Message::Binary(b))) => return Some(ServerFrame::decode(&b).expect("frame")),
+            Some(Ok(Message::Close(_))) => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// Handles frames until `done` holds for the session (bounded overall).
+async fn until(
+    socket: &mut Socket,
+    session: &mut ClientSession,
+    what: &str,
+    mut done: impl FnMut(&ClientSession) -> bool,
+) {
+    let deadline = Instant::now() + NET_TIMEOUT;
+    while !done(session) {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        let frame = next_frame(socket).await.unwrap_or_else(|| panic!("closed before {what}"));
+        let out = session.receive(frame).expect("apply frame");
+        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
+        send_all(socket, out.send).await;
+    }
+}
+
+fn has_content(session: &ClientSession, doc: &DocId) -> bool {
+    session.document(doc).is_some_and(|d| d.length(ROOT) > 0)
+}
+
+/// The id of a session the teacher gives (any session if none names him).
+fn teachers_session(doc: &Automerge) -> String {
+    let t: Timetable = cartable_shared::sync::read(doc).unwrap().expect("timetable content");
+    t.sessions
+        .iter()
+        .find(|(_, s)| s.teachers.iter().any(|n| n == "Paul Durand"))
+        .or_else(|| t.sessions.iter().next())
+        .map(|(id, _)| id.clone())
+        .expect("a session")
+}
+
+/// Sets the note of session `sid` to `note`: one small change.
+fn set_note(doc: &mut Automerge, sid: &str, note: String) {
+    let (_, sessions) = doc.get(ROOT, "sessions").unwrap().expect("sessions");
+    let (_, session) = doc.get(&sessions, sid).unwrap().expect("session");
+    debug_assert!(matches!(doc.object_type(&session), Ok(ObjType::Map)));
+    let mut tx = doc.transaction();
+    tx.put(&session, "note", note).unwrap();
+    tx.commit();
+}
+
+struct LoadResult {
+    /// Every change written, in order.
+    written: Vec<ChangeHash>,
+    /// The changes acknowledged by the server when it was killed.
+    acked: Vec<ChangeHash>,
+}
+
+/// Writes up to `total` changes with [`WINDOW`] in flight; SIGKILLs the server as soon as
+/// `kill_after` changes are acknowledged (writes continue up to that moment).
+async fn write_then_kill(
+    server: &mut ServerProcess,
+    kill_after: usize,
+    total: usize,
+) -> LoadResult {
+    let doc: DocId = DOC.parse().unwrap();
+    let mut socket = connect(server).await;
+    let mut session = ClientSession::new();
+    session.connected();
+    until(&mut socket, &mut session, "the timetable arrives", |s| has_content(s, &doc)).await;
+    let sid = teachers_session(session.document(&doc).unwrap());
+
+    let mut written = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(Instant::now() < deadline, "the write load did not finish in time");
+        while written.len() < total && session.unacked(&doc).len() < WINDOW {
+            let n = written.len();
+            let before = session.document(&doc).unwrap().get_heads();
+            let (_, out) = session
+                .edit(&doc, |d| set_note(d, &sid, format!("crash test change {n}")))
+                .expect("the document is held");
+            let after = session.document(&doc).unwrap();
+            let new: Vec<ChangeHash> =
+                after.get_changes(&before).iter().map(|c| c.hash()).collect();
+            assert_eq!(new.len(), 1, "one change per edit");
+            written.extend(new);
+            send_all(&mut socket, out.send).await;
+        }
+        let frame = next_frame(&mut socket).await.expect("the server closed the connection");
+        let out = session.receive(frame).expect("apply frame");
+        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
+        send_all(&mut socket, out.send).await;
+        let pending = session.unacked(&doc).len();
+        let acked_count = written.len() - pending;
+        if acked_count >= kill_after || (written.len() == total && pending == 0) {
+            // Snapshot first, then kill: everything in `acked` was acknowledged before the kill.
+            let pending: std::collections::BTreeSet<ChangeHash> =
+                session.unacked(&doc).into_iter().collect();
+            let acked = written.iter().copied().filter(|h| !pending.contains(h)).collect();
+            server.kill();
+            return LoadResult { written, acked };
+        }
+    }
+}
+
+/// Restarts the server, checks every acknowledged change is served to a fresh device, stops
+/// it gracefully and checks the database file. Returns how many written changes survived.
+async fn restart_and_check(data_dir: &Path, logs: &Path, load: &LoadResult, run: &str) -> usize {
+    let mut server = ServerProcess::start(data_dir, logs.join(format!("{run}-restart.log")));
+    let health = reqwest::get(server.url("/healthz")).await.expect("healthz");
+    assert_eq!(health.status(), reqwest::StatusCode::OK, "healthz after restart");
+
+    let doc: DocId = DOC.parse().unwrap();
+    let mut socket = connect(&server).await;
+    let mut device = ClientSession::new();
+    device.connected();
+    until(&mut socket, &mut device, "every acknowledged change is on a fresh device", |s| {
+        s.document(&doc)
+            .is_some_and(|d| load.acked.iter().all(|h| d.get_change_by_hash(h).is_some()))
+    })
+    .await;
+    let held = device.document(&doc).unwrap();
+    let survived = load.written.iter().filter(|h| held.get_change_by_hash(h).is_some()).count();
+    // The timetable still reads as a timetable.
+    let t: Timetable = cartable_shared::sync::read(held).unwrap().expect("timetable");
+    assert_eq!(t.group, "l2-info-a");
+    let _ = bounded("close", socket.close(None)).await;
+
+    assert!(server.terminate(), "the restarted server did not exit cleanly on SIGTERM");
+    let log = server.log_text();
+    assert!(!log.contains("panicked"), "the restarted server panicked:\n{log}");
+    assert!(!log.contains("ERROR"), "the restarted server logged errors:\n{log}");
+    drop(server);
+
+    let db = rusqlite::Connection::open(data_dir.join("cartable.sqlite3")).expect("open db");
+    let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok", "PRAGMA integrity_check");
+    survived
+}
+
+async fn crash_and_recover(run: &str, kill_after: usize, total: usize) {
+    let data = tempfile::tempdir().unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(data.path(), logs.path().join(format!("{run}.log")));
+    let load = write_then_kill(&mut server, kill_after, total).await;
+    let killed_log = server.log_text();
+    drop(server);
+    assert!(
+        load.acked.len() >= kill_after,
+        "only {} changes were acknowledged before the kill",
+        load.acked.len()
+    );
+    assert!(load.written.len() > load.acked.len(), "the kill should land while writes are pending");
+    let survived = restart_and_check(data.path(), logs.path(), &load, run).await;
+    let compactions = killed_log.matches("document compacted").count();
+    eprintln!(
+        "{run}: written {}, acknowledged before SIGKILL {}, present after restart {} \
+         (compactions completed before the kill: {compactions})",
+        load.written.len(),
+        load.acked.len(),
+        survived
+    );
+    assert!(survived >= load.acked.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_under_write_load_loses_no_acknowledged_change() {
+    crash_and_recover("mid-load", 100, 400).await;
+}
+
+/// Past [`cartable_sync_server::services::hub::COMPACT_AFTER`] stored changes the document is
+/// compacted in the background while writes go on: the kill lands around that compaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_around_compaction_loses_no_acknowledged_change() {
+    let compact_after = cartable_sync_server::services::hub::COMPACT_AFTER as usize;
+    crash_and_recover("compaction", compact_after + 5, compact_after + 400).await;
+}
