@@ -3,11 +3,14 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AppHeaderProps, LangSwitchProps, LoginFormProps, UpdateBannerProps, WeekViewProps, app_header,
-    lang_switch, login_form, update_banner, week_view,
+    AnnouncementsViewProps, AppHeaderProps, GradesViewProps, HomeworkViewProps, LangSwitchProps,
+    LoginFormProps, MessagesViewProps, PersonalEventsProps, TabBarProps, UpdateBannerProps,
+    WeekViewProps, announcements_view, app_header, grades_view, homework_view, lang_switch,
+    login_form, messages_view, personal_events, tab_bar, update_banner, week_view,
 };
 use crate::hooks::use_app;
-use crate::state::Screen;
+use crate::state::{Screen, Tab, View};
+use crate::views;
 use crate::web::IntlClock;
 use crate::week::{next_today, plan_week};
 
@@ -48,14 +51,79 @@ pub fn App() -> Html {
             error: s.login_error,
             onsubmit: app.on_login.clone(),
         }),
-        Screen::Timetable => week_view(&WeekViewProps {
-            plan,
-            next: if s.is_this_week() { next.as_ref() } else { None },
-            today: s.today,
-            has_timetable: !s.timetables.is_empty(),
-            lang: s.lang,
-            onnavigate: app.on_week.clone(),
-        }),
+        Screen::Timetable => {
+            let lang = s.lang;
+            let onintent = &app.on_intent;
+            let view = match s.tab {
+                Tab::Timetable => {
+                    let from = s.week.utc_midnight_ms() - 14 * 3_600_000;
+                    let to = from + 7 * 86_400_000 + 28 * 3_600_000;
+                    let mut events: Vec<_> = s
+                        .mine()
+                        .map(|m| {
+                            m.events
+                                .iter()
+                                .filter(|(_, e)| {
+                                    let d = crate::web::device_time(e.start_ms).date;
+                                    e.start_ms >= from && e.start_ms < to && d.monday() == s.week
+                                })
+                                .map(|(id, e)| (id.as_str(), e))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    events.sort_by_key(|(id, e)| (e.start_ms, *id));
+                    html! {
+                        <>
+                            { week_view(&WeekViewProps {
+                                plan,
+                                next: if s.is_this_week() { next.as_ref() } else { None },
+                                today: s.today,
+                                has_timetable: !s.timetables.is_empty(),
+                                lang,
+                                onnavigate: app.on_week.clone(),
+                            }) }
+                            { personal_events(&PersonalEventsProps { events, lang, onintent }) }
+                        </>
+                    }
+                }
+                Tab::Homework => {
+                    let docs = s.views(|v| if let View::Homework(h) = v { Some(h) } else { None });
+                    let items = views::homework_items(docs.map(|(_, h)| h), s.mine(), s.now_ms);
+                    homework_view(&HomeworkViewProps { items: &items, lang, onintent })
+                }
+                Tab::Grades => {
+                    let subjects: Vec<_> = s
+                        .views(|v| if let View::Grades(g) = v { Some(g) } else { None })
+                        .flat_map(|(_, g)| views::by_subject(g))
+                        .collect();
+                    let overall = views::overall_average(&subjects);
+                    grades_view(&GradesViewProps { subjects: &subjects, overall, lang })
+                }
+                Tab::Announcements => {
+                    let docs =
+                        s.views(|v| if let View::Announcements(a) = v { Some(a) } else { None });
+                    let items =
+                        views::visible_announcements(docs.map(|(_, a)| a), s.mine(), s.now_ms);
+                    announcements_view(&AnnouncementsViewProps { items: &items, lang, onintent })
+                }
+                Tab::Messages => messages_view(&MessagesViewProps {
+                    threads: s
+                        .views(|v| if let View::Thread(t) = v { Some(t) } else { None })
+                        .collect(),
+                    open: s.thread.as_ref(),
+                    user: s.me.as_ref().map(|m| m.user.as_str()).unwrap_or_default(),
+                    lang,
+                    onaction: &app.on_week,
+                    onintent,
+                }),
+            };
+            html! {
+                <>
+                    { tab_bar(&TabBarProps { tab: s.tab, lang, onaction: &app.on_week }) }
+                    { view }
+                </>
+            }
+        }
     };
     html! {
         <>

@@ -7,6 +7,12 @@
 //! first-paint download under its budget (DESIGN §10).
 
 mod app_header;
+mod tab_bar;
+mod personal_events;
+mod messages_view;
+mod homework_view;
+mod grades_view;
+mod announcements_view;
 mod day_section;
 mod lang_switch;
 mod login_form;
@@ -16,7 +22,13 @@ mod sync_indicator;
 mod update_banner;
 mod week_view;
 
+pub use announcements_view::{AnnouncementsViewProps, announcements_view};
 pub use app_header::{AppHeaderProps, app_header};
+pub use grades_view::{GradesViewProps, grades_view};
+pub use homework_view::{HomeworkViewProps, homework_view};
+pub use messages_view::{MessagesViewProps, messages_view};
+pub use personal_events::{PersonalEventsProps, personal_events};
+pub use tab_bar::{TabBarProps, tab_bar};
 pub use day_section::{DaySectionProps, day_section};
 pub use lang_switch::{LangSwitchProps, lang_switch};
 pub use login_form::{LoginFormProps, login_form};

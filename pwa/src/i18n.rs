@@ -217,6 +217,86 @@ pub struct Texts {
     pub kind_tp: &'static str,
     /// Exam.
     pub kind_exam: &'static str,
+    /// UI text `tabs_label`.
+    pub tabs_label: &'static str,
+    /// UI text `tab_timetable`.
+    pub tab_timetable: &'static str,
+    /// UI text `tab_homework`.
+    pub tab_homework: &'static str,
+    /// UI text `tab_grades`.
+    pub tab_grades: &'static str,
+    /// UI text `tab_announcements`.
+    pub tab_announcements: &'static str,
+    /// UI text `tab_messages`.
+    pub tab_messages: &'static str,
+    /// UI text `homework_title`.
+    pub homework_title: &'static str,
+    /// UI text `homework_none`.
+    pub homework_none: &'static str,
+    /// UI text `homework_due`.
+    pub homework_due: &'static str,
+    /// UI text `homework_done`.
+    pub homework_done: &'static str,
+    /// UI text `homework_overdue`.
+    pub homework_overdue: &'static str,
+    /// UI text `homework_hand_in`.
+    pub homework_hand_in: &'static str,
+    /// UI text `events_title`.
+    pub events_title: &'static str,
+    /// UI text `events_none`.
+    pub events_none: &'static str,
+    /// UI text `event_add`.
+    pub event_add: &'static str,
+    /// UI text `event_name`.
+    pub event_name: &'static str,
+    /// UI text `event_date`.
+    pub event_date: &'static str,
+    /// UI text `event_start`.
+    pub event_start: &'static str,
+    /// UI text `event_end`.
+    pub event_end: &'static str,
+    /// UI text `event_save`.
+    pub event_save: &'static str,
+    /// UI text `event_remove`.
+    pub event_remove: &'static str,
+    /// UI text `grades_title`.
+    pub grades_title: &'static str,
+    /// UI text `grades_none`.
+    pub grades_none: &'static str,
+    /// UI text `grades_average`.
+    pub grades_average: &'static str,
+    /// UI text `grades_overall`.
+    pub grades_overall: &'static str,
+    /// UI text `grades_coef`.
+    pub grades_coef: &'static str,
+    /// UI text `grades_absent`.
+    pub grades_absent: &'static str,
+    /// UI text `ann_title`.
+    pub ann_title: &'static str,
+    /// UI text `ann_none`.
+    pub ann_none: &'static str,
+    /// UI text `ann_information`.
+    pub ann_information: &'static str,
+    /// UI text `ann_warning`.
+    pub ann_warning: &'static str,
+    /// UI text `ann_alert`.
+    pub ann_alert: &'static str,
+    /// UI text `ann_ack`.
+    pub ann_ack: &'static str,
+    /// UI text `ann_acked`.
+    pub ann_acked: &'static str,
+    /// UI text `msg_title`.
+    pub msg_title: &'static str,
+    /// UI text `msg_none`.
+    pub msg_none: &'static str,
+    /// UI text `msg_back`.
+    pub msg_back: &'static str,
+    /// UI text `msg_reply`.
+    pub msg_reply: &'static str,
+    /// UI text `msg_send`.
+    pub msg_send: &'static str,
+    /// UI text `local_pending`.
+    pub local_pending: &'static str,
     /// Weekdays, Monday first.
     pub weekdays: [&'static str; 7],
     /// Months, January first.
@@ -265,6 +345,46 @@ pub static FR: Texts = Texts {
     kind_td: "TD",
     kind_tp: "TP",
     kind_exam: "Examen",
+    tabs_label: "Sections de l’application",
+    tab_timetable: "Emploi du temps",
+    tab_homework: "Devoirs",
+    tab_grades: "Notes",
+    tab_announcements: "Annonces",
+    tab_messages: "Messages",
+    homework_title: "Devoirs",
+    homework_none: "Aucun devoir pour le moment.",
+    homework_due: "À rendre le",
+    homework_done: "Fait",
+    homework_overdue: "En retard",
+    homework_hand_in: "À remettre",
+    events_title: "Mes événements de la semaine",
+    events_none: "Aucun événement personnel cette semaine.",
+    event_add: "Ajouter un événement",
+    event_name: "Intitulé",
+    event_date: "Date",
+    event_start: "Début",
+    event_end: "Fin",
+    event_save: "Ajouter",
+    event_remove: "Supprimer",
+    grades_title: "Notes",
+    grades_none: "Aucune note publiée.",
+    grades_average: "Moyenne",
+    grades_overall: "Moyenne générale",
+    grades_coef: "coef.",
+    grades_absent: "Absent",
+    ann_title: "Annonces",
+    ann_none: "Aucune annonce en cours.",
+    ann_information: "Information",
+    ann_warning: "Avertissement",
+    ann_alert: "Alerte",
+    ann_ack: "J’ai pris connaissance",
+    ann_acked: "Lu et confirmé",
+    msg_title: "Messages",
+    msg_none: "Aucune conversation.",
+    msg_back: "Toutes les conversations",
+    msg_reply: "Votre réponse",
+    msg_send: "Envoyer",
+    local_pending: "Pas encore synchronisé : sera appliqué à la prochaine synchronisation.",
     weekdays: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     months: [
         "janvier",
@@ -326,6 +446,46 @@ pub static EN: Texts = Texts {
     kind_td: "Tutorial",
     kind_tp: "Lab",
     kind_exam: "Exam",
+    tabs_label: "App sections",
+    tab_timetable: "Timetable",
+    tab_homework: "Homework",
+    tab_grades: "Grades",
+    tab_announcements: "Announcements",
+    tab_messages: "Messages",
+    homework_title: "Homework",
+    homework_none: "No homework for now.",
+    homework_due: "Due",
+    homework_done: "Done",
+    homework_overdue: "Overdue",
+    homework_hand_in: "To hand in",
+    events_title: "My events this week",
+    events_none: "No personal events this week.",
+    event_add: "Add an event",
+    event_name: "Title",
+    event_date: "Date",
+    event_start: "Start",
+    event_end: "End",
+    event_save: "Add",
+    event_remove: "Remove",
+    grades_title: "Grades",
+    grades_none: "No grades published yet.",
+    grades_average: "Average",
+    grades_overall: "Overall average",
+    grades_coef: "coef.",
+    grades_absent: "Absent",
+    ann_title: "Announcements",
+    ann_none: "No current announcements.",
+    ann_information: "Information",
+    ann_warning: "Warning",
+    ann_alert: "Alert",
+    ann_ack: "I have read this",
+    ann_acked: "Acknowledged",
+    msg_title: "Messages",
+    msg_none: "No conversations.",
+    msg_back: "All conversations",
+    msg_reply: "Your reply",
+    msg_send: "Send",
+    local_pending: "Not synced yet: will apply at the next sync.",
     weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     months: [
         "January",

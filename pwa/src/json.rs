@@ -10,7 +10,15 @@ use std::collections::BTreeMap;
 
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::announcements::{Announcement, Announcements, Severity};
+use cartable_shared::grades::{Assessment, Grades};
+use cartable_shared::homework::{Assignment, BlobRef, Homework};
+use cartable_shared::ids::DocKind;
+use cartable_shared::me::{MyLayer, PersonalEvent};
+use cartable_shared::thread::{Thread, ThreadMessage};
 use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
+
+use crate::state::View;
 
 /// A parsed JSON value: `JsValue` in the browser, `serde_json::Value` in tests.
 pub trait JsonValue: Sized {
@@ -227,6 +235,175 @@ pub fn timetable<J: JsonValue>(v: &J) -> Option<(Timetable, usize)> {
     Some((t, skipped))
 }
 
+fn opt_string<J: JsonValue>(v: &J, key: &str) -> Option<Option<String>> {
+    match v.field(key) {
+        Some(n) => Some(Some(n.string()?)),
+        None => Some(None),
+    }
+}
+
+fn opt_number<J: JsonValue>(v: &J, key: &str) -> Option<Option<f64>> {
+    match v.field(key) {
+        Some(n) => Some(Some(n.number()?)),
+        None => Some(None),
+    }
+}
+
+fn schema<J: JsonValue>(v: &J) -> Option<u64> {
+    u64::try_from(int(v, "schema")?).ok()
+}
+
+/// The entries of the map `key` read with `f`; entries that do not read are left out.
+fn map_of<J: JsonValue, T>(v: &J, key: &str, f: impl Fn(&J) -> Option<T>) -> BTreeMap<String, T> {
+    v.field(key)
+        .and_then(|m| m.entries())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, e)| Some((k, f(&e)?)))
+        .collect()
+}
+
+/// `homework::Homework`.
+pub fn homework<J: JsonValue>(v: &J) -> Option<Homework> {
+    Some(Homework {
+        schema: schema(v)?,
+        group: s(v, "group")?,
+        assignments: map_of(v, "assignments", |a| {
+            Some(Assignment {
+                subject: s(a, "subject")?,
+                title: s(a, "title")?,
+                text: s(a, "text")?,
+                set_on_ms: int(a, "set_on_ms")?,
+                due_ms: int(a, "due_ms")?,
+                attachments: a
+                    .field("attachments")?
+                    .items()?
+                    .iter()
+                    .map(|b| {
+                        Some(BlobRef {
+                            sha256: s(b, "sha256")?,
+                            name: s(b, "name")?,
+                            size: u64::try_from(int(b, "size")?).ok()?,
+                            mime: s(b, "mime")?,
+                        })
+                    })
+                    .collect::<Option<_>>()?,
+                hand_in: a.field("hand_in")?.boolean()?,
+                author: s(a, "author")?,
+            })
+        }),
+    })
+}
+
+/// `grades::Grades`.
+pub fn grades<J: JsonValue>(v: &J) -> Option<Grades> {
+    Some(Grades {
+        schema: schema(v)?,
+        student: s(v, "student")?,
+        assessments: map_of(v, "assessments", |a| {
+            Some(Assessment {
+                subject: s(a, "subject")?,
+                title: s(a, "title")?,
+                date_ms: int(a, "date_ms")?,
+                score: opt_number(a, "score")?,
+                out_of: a.field("out_of")?.number()?,
+                coefficient: a.field("coefficient")?.number()?,
+                comment: opt_string(a, "comment")?,
+                author: s(a, "author")?,
+                published_ms: opt_number(a, "published_ms")?.map(|n| n as i64),
+            })
+        }),
+    })
+}
+
+fn severity(name: &str) -> Option<Severity> {
+    Some(match name {
+        "Information" => Severity::Information,
+        "Warning" => Severity::Warning,
+        "Alert" => Severity::Alert,
+        _ => return None,
+    })
+}
+
+/// `announcements::Announcements`.
+pub fn announcements<J: JsonValue>(v: &J) -> Option<Announcements> {
+    Some(Announcements {
+        schema: schema(v)?,
+        audience: s(v, "audience")?,
+        items: map_of(v, "items", |a| {
+            Some(Announcement {
+                title: s(a, "title")?,
+                body: s(a, "body")?,
+                severity: severity(&s(a, "severity")?)?,
+                visible_from_ms: int(a, "visible_from_ms")?,
+                visible_until_ms: opt_number(a, "visible_until_ms")?.map(|n| n as i64),
+                ack_required: a.field("ack_required")?.boolean()?,
+                author: s(a, "author")?,
+            })
+        }),
+    })
+}
+
+/// `thread::Thread`.
+pub fn thread<J: JsonValue>(v: &J) -> Option<Thread> {
+    Some(Thread {
+        schema: schema(v)?,
+        subject: s(v, "subject")?,
+        participants: strings(v, "participants")?,
+        messages: v
+            .field("messages")?
+            .items()?
+            .iter()
+            .filter_map(|m| {
+                Some(ThreadMessage {
+                    id: s(m, "id")?,
+                    author: s(m, "author")?,
+                    sent_ms: int(m, "sent_ms")?,
+                    body: s(m, "body")?,
+                })
+            })
+            .collect(),
+    })
+}
+
+/// `me::MyLayer`.
+pub fn my_layer<J: JsonValue>(v: &J) -> Option<MyLayer> {
+    Some(MyLayer {
+        schema: schema(v)?,
+        user: s(v, "user")?,
+        homework_done: map_of(v, "homework_done", J::boolean),
+        events: map_of(v, "events", |e| {
+            Some(PersonalEvent {
+                title: s(e, "title")?,
+                start_ms: int(e, "start_ms")?,
+                end_ms: int(e, "end_ms")?,
+                zone: s(e, "zone")?,
+                note: opt_string(e, "note")?,
+            })
+        }),
+        notes: map_of(v, "notes", J::string),
+        hidden_courses: strings(v, "hidden_courses").unwrap_or_default(),
+        acknowledged: map_of(v, "acknowledged", |n| n.number().map(|n| n as i64)),
+    })
+}
+
+/// The view model of a document of `kind`, with the number of entries that could not be read
+/// (timetable sessions).
+pub fn view<J: JsonValue>(kind: DocKind, v: &J) -> Option<(View, usize)> {
+    Some(match kind {
+        DocKind::Timetable => {
+            let (t, skipped) = timetable(v)?;
+            (View::Timetable(t), skipped)
+        }
+        DocKind::Homework => (View::Homework(homework(v)?), 0),
+        DocKind::Grades => (View::Grades(grades(v)?), 0),
+        DocKind::Announcements => (View::Announcements(announcements(v)?), 0),
+        DocKind::Thread => (View::Thread(thread(v)?), 0),
+        DocKind::Me => (View::Me(my_layer(v)?), 0),
+        DocKind::Library => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +552,91 @@ mod tests {
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }
+    }
+
+    #[test]
+    fn every_view_model_reads_what_serde_writes() {
+        use cartable_shared::me::PersonalEvent;
+        let mut h = Homework { schema: 1, group: "g".into(), ..Default::default() };
+        h.assignments.insert(
+            "a1".into(),
+            Assignment {
+                subject: "Maths".into(),
+                title: "Ex. 3".into(),
+                text: "p. 12".into(),
+                set_on_ms: 1,
+                due_ms: 2,
+                attachments: vec![BlobRef {
+                    sha256: "ab".into(),
+                    name: "f.pdf".into(),
+                    size: 3,
+                    mime: "application/pdf".into(),
+                }],
+                hand_in: true,
+                author: "paul.durand".into(),
+            },
+        );
+        assert_eq!(homework(&serde_json::to_value(&h).unwrap()), Some(h));
+        let mut g = Grades { schema: 1, student: "lea.martin".into(), ..Default::default() };
+        for (id, score, published_ms) in [("x", Some(13.5), Some(4)), ("y", None, None)] {
+            g.assessments.insert(
+                id.into(),
+                Assessment {
+                    subject: "Maths".into(),
+                    title: "DS".into(),
+                    date_ms: 3,
+                    score,
+                    out_of: 20.0,
+                    coefficient: 2.0,
+                    comment: Some("Bien".into()),
+                    author: "paul.durand".into(),
+                    published_ms,
+                },
+            );
+        }
+        assert_eq!(grades(&serde_json::to_value(&g).unwrap()), Some(g));
+        let mut a = Announcements { schema: 1, audience: "everyone".into(), ..Default::default() };
+        a.items.insert(
+            "n1".into(),
+            Announcement {
+                title: "Grève".into(),
+                body: "b".into(),
+                severity: Severity::Alert,
+                visible_from_ms: 1,
+                visible_until_ms: Some(9),
+                ack_required: true,
+                author: "admin".into(),
+            },
+        );
+        assert_eq!(announcements(&serde_json::to_value(&a).unwrap()), Some(a));
+        let t = Thread {
+            schema: 1,
+            subject: "Stage".into(),
+            participants: vec!["lea.martin".into(), "paul.durand".into()],
+            messages: vec![ThreadMessage {
+                id: "m1".into(),
+                author: "paul.durand".into(),
+                sent_ms: 5,
+                body: "Bonjour".into(),
+            }],
+        };
+        assert_eq!(thread(&serde_json::to_value(&t).unwrap()), Some(t));
+        let mut m = MyLayer { schema: 1, user: "lea.martin".into(), ..Default::default() };
+        m.homework_done.insert("g/a1".into(), true);
+        m.notes.insert("s1".into(), "n".into());
+        m.acknowledged.insert("everyone/n1".into(), 8);
+        m.hidden_courses.push("Sport".into());
+        m.events.insert(
+            "e1".into(),
+            PersonalEvent {
+                title: "Dentiste".into(),
+                start_ms: 1,
+                end_ms: 2,
+                zone: "Europe/Paris".into(),
+                note: Some("x".into()),
+            },
+        );
+        assert_eq!(my_layer(&serde_json::to_value(&m).unwrap()), Some(m));
     }
 
     #[test]

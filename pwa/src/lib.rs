@@ -27,6 +27,7 @@ pub mod i18n;
 pub mod intents;
 pub mod json;
 pub mod state;
+pub mod views;
 pub mod week;
 
 #[cfg(target_arch = "wasm32")]

@@ -6,6 +6,11 @@ use std::rc::Rc;
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, SyncStatus};
 use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::announcements::Announcements;
+use cartable_shared::grades::Grades;
+use cartable_shared::homework::Homework;
+use cartable_shared::me::MyLayer;
+use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
 use crate::calendar::CivilDate;
@@ -20,6 +25,56 @@ pub enum Screen {
     Login,
     /// The timetable.
     Timetable,
+}
+
+/// The tabs of the signed-in app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// The week.
+    #[default]
+    Timetable,
+    /// Homework.
+    Homework,
+    /// Grades.
+    Grades,
+    /// Announcements.
+    Announcements,
+    /// Messages.
+    Messages,
+}
+
+impl Tab {
+    /// Every tab, in the order of the tab bar.
+    pub const ALL: [Tab; 5] =
+        [Tab::Timetable, Tab::Homework, Tab::Grades, Tab::Announcements, Tab::Messages];
+
+    /// The id used in the page (`tab-<id>`, `main#<id>`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Timetable => "timetable",
+            Tab::Homework => "homework",
+            Tab::Grades => "grades",
+            Tab::Announcements => "announcements",
+            Tab::Messages => "messages",
+        }
+    }
+}
+
+/// The view model of one document, as the engine stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    /// `timetable:<group>`.
+    Timetable(Timetable),
+    /// `homework:<group>`.
+    Homework(Homework),
+    /// `grades:<student>`.
+    Grades(Grades),
+    /// `announcements:<audience>`.
+    Announcements(Announcements),
+    /// `thread:<id>`.
+    Thread(Thread),
+    /// `me:<user>`.
+    Me(MyLayer),
 }
 
 /// Why a login attempt failed.
@@ -64,8 +119,8 @@ pub enum Action {
     Booted {
         /// The signed-in user, if any.
         me: Option<Me>,
-        /// Stored timetable views.
-        views: Vec<(DocId, Timetable)>,
+        /// Stored views.
+        views: Vec<(DocId, View)>,
         /// The last stored sync status.
         sync: Option<SyncStatus>,
     },
@@ -80,7 +135,7 @@ pub enum Action {
     /// The user signed out, or the server no longer knows the session.
     SignedOut,
     /// The engine rewrote a view.
-    ViewUpdated(DocId, Timetable),
+    ViewUpdated(DocId, View),
     /// The engine dropped a document.
     ViewDropped(DocId),
     /// The engine's sync status changed.
@@ -98,6 +153,10 @@ pub enum Action {
     NextWeek,
     /// Show the current week.
     ThisWeek,
+    /// Show a tab.
+    SetTab(Tab),
+    /// Open a thread (`None`: back to the list).
+    OpenThread(Option<DocId>),
     /// The user picked a language.
     SetLang(Lang),
     /// A new version of the app is installed and waiting.
@@ -117,6 +176,13 @@ pub struct AppState {
     pub timetables: Vec<(DocId, Rc<Timetable>)>,
     /// Bumped whenever `timetables` changes, so that derived views are recomputed only then.
     pub views_version: u64,
+    /// The other views (homework, grades, announcements, threads, the user's layer) by
+    /// document.
+    pub docs: Vec<(DocId, Rc<View>)>,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The thread open in the messages tab.
+    pub thread: Option<DocId>,
     /// What the sync indicator shows.
     pub sync: SyncStatus,
     /// Now, UTC milliseconds.
@@ -142,6 +208,9 @@ impl AppState {
             me: None,
             timetables: Vec::new(),
             views_version: 0,
+            docs: Vec::new(),
+            tab: Tab::Timetable,
+            thread: None,
             sync: SyncStatus::default(),
             now_ms,
             today,
@@ -192,6 +261,9 @@ impl AppState {
                 self.me = None;
                 self.screen = Screen::Login;
                 self.timetables.clear();
+                self.docs.clear();
+                self.tab = Tab::Timetable;
+                self.thread = None;
                 self.views_version += 1;
                 self.sync = SyncStatus::default();
                 self.login_busy = false;
@@ -207,6 +279,7 @@ impl AppState {
                 if self.timetables.len() != before {
                     self.views_version += 1;
                 }
+                self.docs.retain(|(d, _)| *d != doc);
             }
             Action::Status(s) => {
                 if self.me.is_some() {
@@ -224,6 +297,8 @@ impl AppState {
             Action::PrevWeek => self.week = self.week.add_days(-7),
             Action::NextWeek => self.week = self.week.add_days(7),
             Action::ThisWeek => self.week = self.today.monday(),
+            Action::SetTab(tab) => self.tab = tab,
+            Action::OpenThread(doc) => self.thread = doc,
             Action::SetLang(lang) => self.lang = lang,
             Action::UpdateReady => self.update_ready = true,
         }
@@ -235,14 +310,41 @@ impl AppState {
         self.timetables.iter().map(|(_, t)| &**t)
     }
 
-    fn set_view(&mut self, doc: DocId, t: Timetable) {
-        if doc.kind() == DocKind::Timetable {
-            let t = Rc::new(t);
-            match self.timetables.iter_mut().find(|(d, _)| *d == doc) {
-                Some(slot) => slot.1 = t,
-                None => self.timetables.push((doc, t)),
+    /// The views of one kind of document.
+    pub fn views<'a, T: 'a>(
+        &'a self,
+        pick: impl Fn(&'a View) -> Option<&'a T> + 'a,
+    ) -> impl Iterator<Item = (&'a DocId, &'a T)> + 'a {
+        self.docs.iter().filter_map(move |(d, v)| pick(v).map(|t| (d, t)))
+    }
+
+    /// The user's own layer, once synced.
+    pub fn mine(&self) -> Option<&MyLayer> {
+        self.views(|v| if let View::Me(m) = v { Some(m) } else { None }).map(|(_, m)| m).next()
+    }
+
+    fn set_view(&mut self, doc: DocId, view: View) {
+        match view {
+            View::Timetable(t) if doc.kind() == DocKind::Timetable => {
+                let t = Rc::new(t);
+                match self.timetables.iter_mut().find(|(d, _)| *d == doc) {
+                    Some(slot) => slot.1 = t,
+                    None => self.timetables.push((doc, t)),
+                }
+                self.views_version += 1;
             }
-            self.views_version += 1;
+            View::Timetable(_) => {}
+            other => {
+                if doc.kind() == DocKind::Me {
+                    // Personal events are part of the week.
+                    self.views_version += 1;
+                }
+                let v = Rc::new(other);
+                match self.docs.iter_mut().find(|(d, _)| *d == doc) {
+                    Some(slot) => slot.1 = v,
+                    None => self.docs.push((doc, v)),
+                }
+            }
         }
     }
 
@@ -283,7 +385,7 @@ mod tests {
     fn boot_with_a_stored_user_shows_the_timetable_at_once() {
         let s = fresh().reduce(Action::Booted {
             me: Some(me()),
-            views: vec![(doc(), Timetable::new("l2-info-a"))],
+            views: vec![(doc(), View::Timetable(Timetable::new("l2-info-a")))],
             sync: Some(SyncStatus {
                 connection: Connection::Online,
                 last_sync_ms: Some(5),
@@ -323,7 +425,7 @@ mod tests {
     fn sign_out_forgets_user_views_and_status() {
         let s = fresh()
             .reduce(Action::LoggedIn(me()))
-            .reduce(Action::ViewUpdated(doc(), Timetable::new("l2-info-a")))
+            .reduce(Action::ViewUpdated(doc(), View::Timetable(Timetable::new("l2-info-a"))))
             .reduce(Action::Status(SyncStatus {
                 connection: Connection::Online,
                 last_sync_ms: Some(1),
@@ -334,7 +436,7 @@ mod tests {
         assert!(s.me.is_none() && s.timetables.is_empty());
         assert_eq!(s.sync, SyncStatus::default());
         // A late event from the engine does not bring anything back.
-        let s = s.reduce(Action::ViewUpdated(doc(), Timetable::new("x")));
+        let s = s.reduce(Action::ViewUpdated(doc(), View::Timetable(Timetable::new("x"))));
         assert!(s.timetables.is_empty());
     }
 
@@ -343,9 +445,14 @@ mod tests {
         let s = fresh().reduce(Action::LoggedIn(me()));
         let v0 = s.views_version;
         let s =
-            s.reduce(Action::ViewUpdated("me:lea.martin".parse().unwrap(), Timetable::default()));
+            s.reduce(Action::ViewUpdated("me:lea.martin".parse().unwrap(), View::Timetable(Timetable::default())));
         assert_eq!(s.views_version, v0);
-        let s = s.reduce(Action::ViewUpdated(doc(), Timetable::new("l2-info-a")));
+        let hw: DocId = "homework:l2-info-a".parse().unwrap();
+        let s = s.reduce(Action::ViewUpdated(hw.clone(), View::Homework(Homework::default())));
+        assert_eq!(s.docs.len(), 1);
+        let s = s.reduce(Action::ViewDropped(hw));
+        assert!(s.docs.is_empty());
+        let s = s.reduce(Action::ViewUpdated(doc(), View::Timetable(Timetable::new("l2-info-a"))));
         assert_eq!(s.views_version, v0 + 1);
         let s = s.reduce(Action::ViewDropped(doc()));
         assert!(s.timetables.is_empty());

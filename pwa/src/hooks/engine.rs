@@ -118,7 +118,7 @@ fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
             let dispatch = dispatch.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match session::store().await {
-                    Ok(store) => match store.timetable(&doc).await {
+                    Ok(store) => match store.view(&doc).await {
                         Ok(Some(t)) => dispatch.dispatch(Action::ViewUpdated(doc, t)),
                         Ok(None) => {}
                         Err(e) => web::warn(&format!("cannot read view {doc}: {e}")),

@@ -30,6 +30,8 @@ pub struct AppHandle {
     pub on_lang: Callback<Lang>,
     /// Load the new version.
     pub on_update: Callback<()>,
+    /// A user's edit, for the engine (kept and sent later when offline).
+    pub on_intent: Callback<EngineCommand>,
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -132,6 +134,10 @@ pub fn use_app() -> AppHandle {
         dispatch.dispatch(Action::SetLang(lang));
     });
     let on_update = Callback::from(|()| apply_update());
+    let on_intent = {
+        let engine = (*engine).clone();
+        Callback::from(move |cmd: EngineCommand| engine.send(&cmd))
+    };
 
-    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update }
+    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update, on_intent }
 }

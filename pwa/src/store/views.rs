@@ -3,13 +3,13 @@
 
 use cartable_shared::api::Me;
 use cartable_shared::engine::SyncStatus;
-use cartable_shared::ids::{DocId, DocKind};
-use cartable_shared::timetable::Timetable;
+use cartable_shared::ids::DocId;
 use idb::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::meta::{ME, SYNC};
 use super::{META, Result, Store, VIEWS, decode};
+use crate::state::View;
 use crate::{json, web};
 
 /// What the UI shows at start, read in one transaction.
@@ -17,14 +17,14 @@ use crate::{json, web};
 pub struct Snapshot {
     /// The signed-in user (`meta/me`).
     pub me: Option<Me>,
-    /// Every stored timetable view (only read when someone is signed in).
-    pub views: Vec<(DocId, Timetable)>,
+    /// Every stored view (only read when someone is signed in).
+    pub views: Vec<(DocId, View)>,
     /// The last stored sync status (`meta/sync`).
     pub sync: Option<SyncStatus>,
 }
 
 impl Store {
-    /// Reads `meta/me`, `meta/sync` and every timetable view in one read-only transaction. A
+    /// Reads `meta/me`, `meta/sync` and every view in one read-only transaction. A
     /// record that cannot be read is skipped (the engine rewrites views at the next sync).
     pub async fn snapshot(&self) -> Result<Snapshot> {
         let tx = self.db.transaction(&[META, VIEWS], TransactionMode::ReadOnly)?;
@@ -43,10 +43,7 @@ impl Store {
         let values = views.get_all(None, None)?.await?;
         for (k, v) in keys.into_iter().zip(values) {
             let Some(doc) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else { continue };
-            if doc.kind() != DocKind::Timetable {
-                continue;
-            }
-            match v.as_string().map(|text| decode(&text, json::timetable)) {
+            match v.as_string().map(|text| decode(&text, |j| json::view(doc.kind(), j))) {
                 Some(Ok((t, skipped))) => {
                     report_skipped(&doc, skipped);
                     snap.views.push((doc, t));
@@ -58,11 +55,11 @@ impl Store {
         Ok(snap)
     }
 
-    /// One timetable view.
-    pub async fn timetable(&self, doc: &DocId) -> Result<Option<Timetable>> {
+    /// One view.
+    pub async fn view(&self, doc: &DocId) -> Result<Option<View>> {
         match self.get_string(VIEWS, &doc.to_string()).await? {
             Some(text) => {
-                let (t, skipped) = decode(&text, json::timetable)?;
+                let (t, skipped) = decode(&text, |j| json::view(doc.kind(), j))?;
                 report_skipped(doc, skipped);
                 Ok(Some(t))
             }

@@ -1,0 +1,58 @@
+//! Grades: by subject, with coefficients and weighted averages.
+
+use yew::prelude::*;
+
+use crate::i18n::Lang;
+use crate::views::{SubjectGrades, format_grade, out_of_20};
+
+/// Props of [`grades_view`].
+#[derive(Debug, Clone)]
+pub struct GradesViewProps<'a> {
+    /// Subjects with their grades and averages.
+    pub subjects: &'a [SubjectGrades<'a>],
+    /// The overall average out of 20.
+    pub overall: Option<f64>,
+    /// The interface language.
+    pub lang: Lang,
+}
+
+/// `<main id="grades">`: `#grades-overall`, one `section.subject` per subject with
+/// `.subject-average` and one `li.grade[data-assessment-id]` per grade.
+pub fn grades_view(props: &GradesViewProps<'_>) -> Html {
+    let lang = props.lang;
+    let t = lang.t();
+    let comma = lang == Lang::Fr;
+    let avg = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{} / 20", format_grade(v, comma)));
+    html! {
+        <main id="grades" aria-labelledby="grades-title">
+            <h1 id="grades-title">{ t.grades_title }</h1>
+            if props.subjects.is_empty() {
+                <p class="empty">{ t.grades_none }</p>
+            } else {
+                <p id="grades-overall">{ format!("{} : {}", t.grades_overall, avg(props.overall)) }</p>
+            }
+            { for props.subjects.iter().map(|s| html! {
+                <section class="subject">
+                    <h2>{ s.subject }</h2>
+                    <p class="subject-average">{ format!("{} : {}", t.grades_average, avg(s.average)) }</p>
+                    <ul>
+                        { for s.items.iter().map(|(id, a)| {
+                            let score = match (a.score, out_of_20(a)) {
+                                (Some(v), _) => format!("{} / {}", format_grade(v, comma), format_grade(a.out_of, comma)),
+                                _ => t.grades_absent.to_owned(),
+                            };
+                            html! {
+                                <li class="grade" data-assessment-id={id.to_string()}>
+                                    <span class="grade-title">{ &a.title }</span>
+                                    <span class="grade-score">{ score }</span>
+                                    <span class="grade-coef">{ format!("{} {}", t.grades_coef, format_grade(a.coefficient, comma)) }</span>
+                                    if let Some(c) = &a.comment { <span class="grade-comment">{ c }</span> }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </section>
+            }) }
+        </main>
+    }
+}

@@ -1,0 +1,63 @@
+//! Homework: assignments by due date, with a done checkbox that works offline.
+
+use cartable_shared::engine::EngineCommand;
+use yew::prelude::*;
+
+use crate::i18n::Lang;
+use crate::views::HomeworkItem;
+use crate::web;
+
+/// Props of [`homework_view`].
+#[derive(Debug, Clone)]
+pub struct HomeworkViewProps<'a> {
+    /// The assignments, by due date.
+    pub items: &'a [HomeworkItem<'a>],
+    /// The interface language.
+    pub lang: Lang,
+    /// Receives `SetHomeworkDone`.
+    pub onintent: &'a Callback<EngineCommand>,
+}
+
+/// `<main id="homework">` with one `article.homework[data-assignment-id]` per assignment
+/// (class `overdue` / `done`), each with `input[type=checkbox].homework-done`.
+pub fn homework_view(props: &HomeworkViewProps<'_>) -> Html {
+    let lang = props.lang;
+    let t = lang.t();
+    html! {
+        <main id="homework" aria-labelledby="homework-title">
+            <h1 id="homework-title">{ t.homework_title }</h1>
+            if props.items.is_empty() {
+                <p class="empty">{ t.homework_none }</p>
+            }
+            { for props.items.iter().map(|i| {
+                let due = web::device_time(i.assignment.due_ms);
+                let check_id = format!("hw-{}-{}", i.group, i.id);
+                let onchange = {
+                    let cb = props.onintent.clone();
+                    let (group, assignment, done) = (i.group.to_owned(), i.id.to_owned(), !i.done);
+                    Callback::from(move |_: Event| cb.emit(EngineCommand::SetHomeworkDone {
+                        group: group.clone(),
+                        assignment: assignment.clone(),
+                        done,
+                    }))
+                };
+                let class = classes!("homework", i.overdue.then_some("overdue"), i.done.then_some("done"));
+                html! {
+                    <article {class} data-assignment-id={i.id.to_owned()} data-group={i.group.to_owned()}>
+                        <p class="homework-due">
+                            { format!("{} {}, {}", t.homework_due, lang.day_heading(due.date), due.hm()) }
+                            if i.overdue { <span class="badge badge-overdue">{ t.homework_overdue }</span> }
+                        </p>
+                        <h2 class="homework-subject">{ &i.assignment.subject }{ " — " }{ &i.assignment.title }</h2>
+                        <p class="homework-text">{ &i.assignment.text }</p>
+                        if i.assignment.hand_in { <p class="homework-hand-in">{ t.homework_hand_in }</p> }
+                        <p class="homework-check">
+                            <input type="checkbox" class="homework-done" id={check_id.clone()} checked={i.done} {onchange} />
+                            <label for={check_id}>{ t.homework_done }</label>
+                        </p>
+                    </article>
+                }
+            }) }
+        </main>
+    }
+}

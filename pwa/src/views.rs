@@ -1,0 +1,303 @@
+//! Pure view logic for the homework, grades and announcements screens: what to list, in which
+//! order, the averages. Tested natively.
+
+use cartable_shared::announcements::{Announcement, Announcements, Severity};
+use cartable_shared::grades::{Assessment, Grades};
+use cartable_shared::homework::{Assignment, Homework};
+use cartable_shared::me::MyLayer;
+
+use crate::intents::{ack_key, homework_key};
+
+/// One assignment as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeworkItem<'a> {
+    /// The group (scope of its document).
+    pub group: &'a str,
+    /// The assignment id.
+    pub id: &'a str,
+    /// The assignment.
+    pub assignment: &'a Assignment,
+    /// Marked done in the user's layer.
+    pub done: bool,
+    /// Due before now and not done.
+    pub overdue: bool,
+}
+
+/// Every assignment of the given homework documents, by due date (then subject, then id).
+pub fn homework_items<'a>(
+    docs: impl IntoIterator<Item = &'a Homework>,
+    mine: Option<&MyLayer>,
+    now_ms: i64,
+) -> Vec<HomeworkItem<'a>> {
+    let mut items: Vec<HomeworkItem<'a>> = docs
+        .into_iter()
+        .flat_map(|h| {
+            h.assignments.iter().map(move |(id, a)| {
+                let done = mine
+                    .and_then(|m| m.homework_done.get(&homework_key(&h.group, id)))
+                    .copied()
+                    .unwrap_or(false);
+                HomeworkItem {
+                    group: &h.group,
+                    id,
+                    assignment: a,
+                    done,
+                    overdue: !done && a.due_ms < now_ms,
+                }
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        (a.assignment.due_ms, &a.assignment.subject, a.id).cmp(&(
+            b.assignment.due_ms,
+            &b.assignment.subject,
+            b.id,
+        ))
+    });
+    items
+}
+
+/// The grades of one subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubjectGrades<'a> {
+    /// The subject.
+    pub subject: &'a str,
+    /// Its published assessments, by date.
+    pub items: Vec<(&'a str, &'a Assessment)>,
+    /// The weighted average out of 20 (`None` without any scored assessment).
+    pub average: Option<f64>,
+    /// The sum of the coefficients of its scored assessments.
+    pub weight: f64,
+}
+
+/// A score out of 20.
+pub fn out_of_20(a: &Assessment) -> Option<f64> {
+    let score = a.score?;
+    (a.out_of > 0.0).then(|| score / a.out_of * 20.0)
+}
+
+/// Published assessments grouped by subject (subjects in alphabetical order), each with its
+/// average out of 20 weighted by the coefficients; absences (no score) and zero coefficients
+/// do not count.
+pub fn by_subject(grades: &Grades) -> Vec<SubjectGrades<'_>> {
+    let mut out: Vec<SubjectGrades<'_>> = Vec::new();
+    for (id, a) in &grades.assessments {
+        if a.published_ms.is_none() {
+            continue;
+        }
+        let i = match out.iter().position(|s| s.subject == a.subject) {
+            Some(i) => i,
+            None => {
+                out.push(SubjectGrades {
+                    subject: &a.subject,
+                    items: Vec::new(),
+                    average: None,
+                    weight: 0.0,
+                });
+                out.len() - 1
+            }
+        };
+        out[i].items.push((id, a));
+    }
+    for s in &mut out {
+        s.items.sort_by_key(|(id, a)| (a.date_ms, *id));
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for (_, a) in &s.items {
+            if let Some(g) = out_of_20(a)
+                && a.coefficient > 0.0
+            {
+                sum += g * a.coefficient;
+                weight += a.coefficient;
+            }
+        }
+        s.weight = weight;
+        s.average = (weight > 0.0).then(|| sum / weight);
+    }
+    out.sort_by(|a, b| a.subject.cmp(b.subject));
+    out
+}
+
+/// The overall average out of 20: the subjects' averages weighted by their total coefficients
+/// (the same as every scored assessment weighted by its coefficient).
+pub fn overall_average(subjects: &[SubjectGrades<'_>]) -> Option<f64> {
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for s in subjects {
+        if let Some(avg) = s.average {
+            sum += avg * s.weight;
+            weight += s.weight;
+        }
+    }
+    (weight > 0.0).then(|| sum / weight)
+}
+
+/// One announcement as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnouncementItem<'a> {
+    /// The audience (scope of its document).
+    pub audience: &'a str,
+    /// The id.
+    pub id: &'a str,
+    /// The announcement.
+    pub item: &'a Announcement,
+    /// When the user acknowledged it.
+    pub acknowledged: Option<i64>,
+}
+
+fn rank(s: Severity) -> u8 {
+    match s {
+        Severity::Alert => 0,
+        Severity::Warning => 1,
+        Severity::Information => 2,
+    }
+}
+
+/// The announcements visible now (from ≤ now < until), most severe first, then newest first.
+pub fn visible_announcements<'a>(
+    docs: impl IntoIterator<Item = &'a Announcements>,
+    mine: Option<&MyLayer>,
+    now_ms: i64,
+) -> Vec<AnnouncementItem<'a>> {
+    let mut items: Vec<AnnouncementItem<'a>> = docs
+        .into_iter()
+        .flat_map(|d| {
+            d.items.iter().map(move |(id, item)| AnnouncementItem {
+                audience: &d.audience,
+                id,
+                item,
+                acknowledged: mine
+                    .and_then(|m| m.acknowledged.get(&ack_key(&d.audience, id)))
+                    .copied(),
+            })
+        })
+        .filter(|a| {
+            a.item.visible_from_ms <= now_ms && a.item.visible_until_ms.is_none_or(|u| now_ms < u)
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        (rank(a.item.severity), -a.item.visible_from_ms, a.id).cmp(&(
+            rank(b.item.severity),
+            -b.item.visible_from_ms,
+            b.id,
+        ))
+    });
+    items
+}
+
+/// A grade for display: `14,5` / `14.5`, at most two decimals. Integer arithmetic only: float
+/// formatting would add its whole machinery to the UI module.
+pub fn format_grade(value: f64, decimal_comma: bool) -> String {
+    let hundredths = (value * 100.0).round() as i64;
+    let (int, frac) = (hundredths.abs() / 100, hundredths.abs() % 100);
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let sep = if decimal_comma { ',' } else { '.' };
+    match frac {
+        0 => format!("{sign}{int}"),
+        f if f % 10 == 0 => format!("{sign}{int}{sep}{}", f / 10),
+        f => format!("{sign}{int}{sep}{f:02}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assignment(subject: &str, due_ms: i64) -> Assignment {
+        Assignment {
+            subject: subject.into(),
+            title: "t".into(),
+            text: "x".into(),
+            set_on_ms: 0,
+            due_ms,
+            attachments: vec![],
+            hand_in: false,
+            author: "paul.durand".into(),
+        }
+    }
+
+    #[test]
+    fn homework_is_listed_by_due_date_with_done_and_overdue() {
+        let mut h = Homework { schema: 1, group: "g".into(), ..Default::default() };
+        h.assignments.insert("late".into(), assignment("Maths", 10));
+        h.assignments.insert("done-late".into(), assignment("Maths", 5));
+        h.assignments.insert("later".into(), assignment("Réseaux", 100));
+        let mut mine = MyLayer::default();
+        mine.homework_done.insert("g/done-late".into(), true);
+        let items = homework_items([&h], Some(&mine), 50);
+        let ids: Vec<&str> = items.iter().map(|i| i.id).collect();
+        assert_eq!(ids, ["done-late", "late", "later"]);
+        assert!(items[0].done && !items[0].overdue, "done work is never overdue");
+        assert!(!items[1].done && items[1].overdue);
+        assert!(!items[2].overdue);
+    }
+
+    fn grade(subject: &str, score: Option<f64>, out_of: f64, coefficient: f64) -> Assessment {
+        Assessment {
+            subject: subject.into(),
+            title: "t".into(),
+            date_ms: 0,
+            score,
+            out_of,
+            coefficient,
+            comment: None,
+            author: "paul.durand".into(),
+            published_ms: Some(0),
+        }
+    }
+
+    #[test]
+    fn averages_are_weighted_by_coefficients_out_of_20() {
+        let mut g = Grades { schema: 1, student: "lea.martin".into(), ..Default::default() };
+        g.assessments.insert("a".into(), grade("Maths", Some(10.0), 20.0, 1.0));
+        g.assessments.insert("b".into(), grade("Maths", Some(8.0), 10.0, 2.0)); // 16/20
+        g.assessments.insert("c".into(), grade("Maths", None, 20.0, 5.0)); // absent
+        g.assessments.insert("d".into(), grade("Anglais", Some(12.0), 20.0, 1.0));
+        let mut draft = grade("Anglais", Some(0.0), 20.0, 1.0);
+        draft.published_ms = None;
+        g.assessments.insert("e".into(), draft);
+        let subjects = by_subject(&g);
+        assert_eq!(subjects[0].subject, "Anglais");
+        assert_eq!(subjects[0].items.len(), 1, "drafts are not shown");
+        assert_eq!(subjects[0].average, Some(12.0));
+        assert_eq!(subjects[1].items.len(), 3);
+        assert!((subjects[1].average.unwrap() - 14.0).abs() < 1e-9); // (10 + 16*2) / 3
+        // (12*1 + 14*3) / 4
+        assert!((overall_average(&subjects).unwrap() - 13.5).abs() < 1e-9);
+        assert_eq!(overall_average(&[]), None);
+    }
+
+    #[test]
+    fn grades_format_with_at_most_two_decimals() {
+        assert_eq!(format_grade(13.5, true), "13,5");
+        assert_eq!(format_grade(14.0, false), "14");
+        assert_eq!(format_grade(2.0 / 3.0 * 20.0, false), "13.33");
+        assert_eq!(format_grade(7.05, true), "7,05");
+        assert_eq!(format_grade(-0.5, false), "-0.5");
+    }
+
+    fn announcement(severity: Severity, from: i64, until: Option<i64>) -> Announcement {
+        Announcement {
+            title: "t".into(),
+            body: "b".into(),
+            severity,
+            visible_from_ms: from,
+            visible_until_ms: until,
+            ack_required: true,
+            author: "admin".into(),
+        }
+    }
+
+    #[test]
+    fn announcements_respect_their_window_and_put_alerts_first() {
+        let mut d = Announcements { schema: 1, audience: "everyone".into(), ..Default::default() };
+        d.items.insert("info".into(), announcement(Severity::Information, 0, None));
+        d.items.insert("alert".into(), announcement(Severity::Alert, 0, Some(100)));
+        d.items.insert("future".into(), announcement(Severity::Alert, 60, None));
+        d.items.insert("expired".into(), announcement(Severity::Warning, 0, Some(50)));
+        let mut mine = MyLayer::default();
+        mine.acknowledged.insert("everyone/info".into(), 7);
+        let items = visible_announcements([&d], Some(&mine), 50);
+        let ids: Vec<&str> = items.iter().map(|i| i.id).collect();
+        assert_eq!(ids, ["alert", "info"]);
+        assert_eq!(items[1].acknowledged, Some(7));
+    }
+}
