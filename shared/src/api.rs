@@ -64,3 +64,38 @@ pub struct ErrorBody {
     /// A human-readable explanation (English).
     pub message: String,
 }
+
+/// One recent sign-in of an account, in `GET /api/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInfo {
+    /// When it happened, UTC milliseconds.
+    pub at_ms: i64,
+    /// The device, as its browser names itself (`User-Agent`), if known.
+    pub device: Option<String>,
+    /// The address it came from, if known.
+    pub address: Option<String>,
+    /// Whether this is the session making the request.
+    pub current: bool,
+    /// Whether that session is still signed in.
+    pub active: bool,
+}
+
+/// `GET /api/sessions` answer: the last connections of the signed-in account, newest first
+/// (at most [`RECENT_CONNECTIONS`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionList {
+    /// The connections.
+    pub connections: Vec<ConnectionInfo>,
+}
+
+/// How many connections `GET /api/sessions` lists.
+pub const RECENT_CONNECTIONS: u32 = 5;
+
+/// `POST /api/sessions/revoke-all` answer: every session of the account was ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedSessions {
+    /// How many sessions were ended (the requesting one included).
+    pub sessions: u32,
+    /// How many live sync connections were closed.
+    pub connections: u32,
+}

@@ -15,6 +15,10 @@ pub enum EngineCommand {
     Start,
     /// Connect again now (the browser says it is back online, or the user asked).
     Reconnect,
+    /// The browser says the network is gone: close the socket now rather than wait for it to
+    /// time out (a socket can linger half-open), show offline, and wait for `Reconnect` (or
+    /// the backoff).
+    NetworkLost,
     /// The user signed out: close the connection; with `clear`, delete every stored document
     /// and view from this device.
     Stop {
@@ -77,7 +81,7 @@ impl EngineCommand {
     /// Whether this command is an edit of the user's data (kept and applied even offline),
     /// rather than a command to the engine itself.
     pub fn is_intent(&self) -> bool {
-        !matches!(self, Self::Start | Self::Reconnect | Self::Stop { .. })
+        !matches!(self, Self::Start | Self::Reconnect | Self::NetworkLost | Self::Stop { .. })
     }
 }
 

@@ -11,6 +11,8 @@
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
 //! - [`engine`]: messages between the app's UI module and its engine worker;
 //! - [`rules`] (feature `crdt`): what a writer's changes may do to a document;
+//! - [`upgrade`] (feature `crdt`): the schema ladder of each document kind, which brings a
+//!   document written by an older version up to the current schema;
 //! - [`sync`] (feature `crdt`): the sans-IO sync session that the app, the tests and the
 //!   server's document code all drive, and the Automerge mapping of the schema.
 //!
@@ -36,3 +38,5 @@ pub mod timetable;
 pub mod rules;
 #[cfg(feature = "crdt")]
 pub mod sync;
+#[cfg(feature = "crdt")]
+pub mod upgrade;

@@ -66,6 +66,9 @@ pub struct Principal {
     pub teaches: Vec<GroupId>,
     /// Students a guardian is responsible for.
     pub wards: Vec<UserId>,
+    /// Subjects a teacher teaches: a teacher may only write grades of these.
+    #[serde(default)]
+    pub subjects: Vec<String>,
 }
 
 /// What a principal may do with one document.
@@ -105,7 +108,8 @@ impl Principal {
     /// `thread:` documents, whose readers are their participants.
     pub fn access(&self, doc: &DocId, thread_participants: &[UserId]) -> Access {
         let scope = doc.scope();
-        if self.role == Role::Admin {
+        // Threads and `me` layers are private (DESIGN §2): not even admins read them.
+        if self.role == Role::Admin && !matches!(doc.kind(), DocKind::Thread | DocKind::Me) {
             return Access::Write;
         }
         let read_if = |ok: bool| if ok { Access::Read } else { Access::None };
@@ -197,6 +201,7 @@ mod tests {
             groups: groups.iter().map(|g| g.parse().unwrap()).collect(),
             teaches: teaches.iter().map(|g| g.parse().unwrap()).collect(),
             wards: vec![],
+            subjects: vec![],
         }
     }
 
@@ -229,6 +234,10 @@ mod tests {
         let parts: Vec<UserId> = vec!["lea".parse().unwrap(), "prof".parse().unwrap()];
         assert_eq!(lea.access(&doc("thread:t1"), &parts), Access::Write);
         assert_eq!(lea.access(&doc("thread:t1"), &parts[1..]), Access::None);
+        let admin = principal("root", Role::Admin, &[], &[]);
+        assert_eq!(admin.access(&doc("thread:t1"), &parts), Access::None);
+        assert_eq!(admin.access(&doc("me:lea"), &[]), Access::None);
+        assert_eq!(admin.access(&doc("grades:lea"), &[]), Access::Write);
     }
 
     #[test]

@@ -212,6 +212,7 @@ mod tests {
             groups: vec![],
             teaches: vec!["g".parse().unwrap()],
             wards: vec![],
+            subjects: vec![],
         };
         (p, subjects.iter().map(|s| s.to_string()).collect())
     }

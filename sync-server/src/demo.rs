@@ -1,6 +1,8 @@
 //! The demo institution that `--demo` puts into an empty database: one group of a French
-//! university (« L2 Informatique — groupe A »), its students and teachers, an administrator,
-//! and a full semester of timetable around the current date.
+//! university (« L2 Informatique — groupe A »), its students and teachers, a parent, the
+//! school-life office, an administrator, a full semester of timetable around the current date,
+//! and a document of every other kind: homework, grades of every student, the course library,
+//! announcements, and a conversation between a student and a teacher.
 //!
 //! Every seeded account is flagged `demo`: the fixed passwords below are refused by a server
 //! that runs without `--demo`. Students and teachers other than those of [`ACCOUNTS`] have no
@@ -9,9 +11,14 @@
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
+use cartable_shared::announcements::{ANNOUNCEMENTS_SCHEMA, Announcement, Announcements, Severity};
 use cartable_shared::api::SessionChange;
-use cartable_shared::ids::{DocId, GroupId, UserId};
-use cartable_shared::roles::Role;
+use cartable_shared::grades::{Assessment, GRADES_SCHEMA, Grades};
+use cartable_shared::homework::{Assignment, BlobRef, HOMEWORK_SCHEMA, Homework};
+use cartable_shared::ids::{DocId, DocKind, GroupId, UserId};
+use cartable_shared::library::{LIBRARY_SCHEMA, Library, LibraryItem};
+use cartable_shared::roles::{ANNOUNCEMENTS_EVERYONE, Role};
+use cartable_shared::thread::{THREAD_SCHEMA, Thread, ThreadMessage};
 use cartable_shared::timetable::{Session, SessionKind, SessionStatus, Timetable};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Europe::Paris;
@@ -46,6 +53,18 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         password: "enseignant-demo",
         role: Role::Teacher,
         display_name: "Paul Durand",
+    },
+    DemoAccount {
+        login: "parent.martin",
+        password: "parent-demo",
+        role: Role::Guardian,
+        display_name: "Nathalie Martin",
+    },
+    DemoAccount {
+        login: "vie.scolaire",
+        password: "scolarite-demo",
+        role: Role::Staff,
+        display_name: "Vie scolaire",
     },
     DemoAccount {
         login: "admin",
@@ -301,6 +320,405 @@ pub fn timetable_document(today: NaiveDate) -> Result<Automerge, String> {
     Ok(doc)
 }
 
+/// The guardian of `lea.martin`.
+pub const GUARDIAN: (&str, &str) = ("parent.martin", "lea.martin");
+/// The demo conversation: its id and participants.
+pub const THREAD: &str = "lea-paul-projet";
+/// Participants of [`THREAD`].
+pub const THREAD_PARTICIPANTS: [&str; 2] = ["lea.martin", "paul.durand"];
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A fake SHA-256 (64 hex digits) derived from a name, for demo attachments not uploaded yet.
+fn fake_sha256(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(name.as_bytes()))
+}
+
+fn blob(name: &str, size: u64, mime: &str) -> BlobRef {
+    BlobRef { sha256: fake_sha256(name), name: name.into(), size, mime: mime.into() }
+}
+
+/// The group's homework: some due this week, some later, one past.
+pub fn homework(today: NaiveDate) -> Homework {
+    let monday = monday_of(today);
+    let at = |days: i64, hm: (u32, u32)| paris_ms(monday + Duration::days(days), hm);
+    let mut h = Homework { schema: HOMEWORK_SCHEMA, group: GROUP.into(), ..Homework::default() };
+    let mut add = |id: &str,
+                   subject: &str,
+                   title: &str,
+                   text: &str,
+                   set: i64,
+                   due: i64,
+                   attachments: Vec<BlobRef>,
+                   hand_in: bool,
+                   author: &str| {
+        h.assignments.insert(
+            id.into(),
+            Assignment {
+                subject: subject.into(),
+                title: title.into(),
+                text: text.into(),
+                set_on_ms: set,
+                due_ms: due,
+                attachments,
+                hand_in,
+                author: author.into(),
+            },
+        );
+    };
+    add(
+        "algo-tri-fusion",
+        ALGO,
+        "TD 7 — tri fusion",
+        "Implémenter le tri fusion et mesurer sa complexité sur des tableaux de 10⁶ entiers.",
+        at(-4, (10, 45)),
+        at(1, (10, 45)),
+        vec![blob("td7-tri-fusion.pdf", 182_344, "application/pdf")],
+        true,
+        "paul.durand",
+    );
+    add(
+        "bdd-normalisation",
+        BDD,
+        "Normalisation jusqu'en 3FN",
+        "Exercices 1 à 4 de la feuille 5 : décomposer les relations et justifier chaque étape.",
+        at(-3, (8, 30)),
+        at(3, (8, 30)),
+        vec![blob("feuille5-normalisation.pdf", 96_120, "application/pdf")],
+        false,
+        "sophie.bernard",
+    );
+    add(
+        "anglais-oral",
+        EN,
+        "Oral presentation: open source",
+        "Prepare a five-minute talk on an open-source project you use.",
+        at(-6, (14, 0)),
+        at(8, (14, 0)),
+        vec![],
+        false,
+        "sarah.thompson",
+    );
+    add(
+        "reseaux-tp-wireshark",
+        NET,
+        "Compte rendu TP Wireshark",
+        "Rendre le compte rendu du TP de capture (handshake TCP, requêtes DNS).",
+        at(-2, (15, 45)),
+        at(4, (23, 59)),
+        vec![
+            blob("tp-wireshark-consignes.pdf", 240_811, "application/pdf"),
+            blob("capture-exemple.pcapng", 1_204_224, "application/octet-stream"),
+        ],
+        true,
+        "julien.lefevre",
+    );
+    add(
+        "pf-ocaml-listes",
+        PF,
+        "Fonctions sur les listes en OCaml",
+        "Écrire map, filter et fold_left sans utiliser le module List.",
+        at(-1, (14, 0)),
+        at(10, (14, 0)),
+        vec![blob("squelette-listes.ml", 2_310, "text/x-ocaml")],
+        true,
+        "paul.durand",
+    );
+    add(
+        "maths-graphes",
+        MATHS,
+        "Feuille 6 — graphes",
+        "Exercices 2, 5 et 7 : parcours, arbres couvrants.",
+        at(-11, (10, 45)),
+        at(-4, (10, 45)),
+        vec![],
+        false,
+        "claire.moreau",
+    );
+    h
+}
+
+/// Grades of one student: two or three assessments in several subjects, all published.
+pub fn grades(student: &str, index: usize, today: NaiveDate) -> Grades {
+    let monday = monday_of(today);
+    let mut g = Grades { schema: GRADES_SCHEMA, student: student.into(), ..Grades::default() };
+    let assessments: [(&str, &str, &str, i64, f64, f64, &str); 7] = [
+        ("algo-partiel", ALGO, "Partiel d'algorithmique", -21, 20.0, 2.0, "paul.durand"),
+        ("algo-tp2", ALGO, "TP 2 — piles et files", -35, 20.0, 1.0, "paul.durand"),
+        ("bdd-cc1", BDD, "Contrôle continu 1 — SQL", -28, 20.0, 1.0, "sophie.bernard"),
+        ("reseaux-qcm", NET, "QCM couches OSI", -14, 10.0, 0.5, "julien.lefevre"),
+        (
+            "maths-partiel",
+            MATHS,
+            "Partiel de mathématiques discrètes",
+            -21,
+            20.0,
+            2.0,
+            "claire.moreau",
+        ),
+        ("anglais-ecrit", EN, "Written test: tenses", -10, 20.0, 1.0, "sarah.thompson"),
+        ("pf-projet", PF, "Projet OCaml — étape 1", -7, 20.0, 1.5, "paul.durand"),
+    ];
+    for (n, (id, subject, title, days, out_of, coefficient, author)) in
+        assessments.iter().enumerate()
+    {
+        // A spread of plausible scores, different per student and per assessment.
+        let raw = ((index * 7 + n * 5) % 13) as f64 + 7.0;
+        let score = (raw * out_of / 20.0 * 2.0).round() / 2.0;
+        let date_ms = paris_ms(monday + Duration::days(*days), (9, 0));
+        let comment = match n % 3 {
+            0 => Some("Bon travail, raisonnement clair.".to_owned()),
+            1 => Some("Des imprécisions ; revoir le cours.".to_owned()),
+            _ => None,
+        };
+        g.assessments.insert(
+            (*id).into(),
+            Assessment {
+                subject: (*subject).into(),
+                title: (*title).into(),
+                date_ms,
+                score: if index % 11 == 3 && n == 3 { None } else { Some(score) },
+                out_of: *out_of,
+                coefficient: *coefficient,
+                comment,
+                author: (*author).into(),
+                published_ms: Some(date_ms + 5 * DAY_MS),
+            },
+        );
+    }
+    g
+}
+
+/// The group's course library.
+pub fn library(today: NaiveDate) -> Library {
+    let monday = monday_of(today);
+    let mut l = Library { schema: LIBRARY_SCHEMA, group: GROUP.into(), ..Library::default() };
+    let items: [(&str, &str, &str, &str, &str, u64, i64, &str); 6] = [
+        (
+            "algo-poly",
+            "Polycopié d'algorithmique",
+            ALGO,
+            "polycopié",
+            "fr",
+            2_456_112,
+            -60,
+            "paul.durand",
+        ),
+        (
+            "algo-cm7",
+            "Diapositives CM 7 — tris",
+            ALGO,
+            "diapositives",
+            "fr",
+            845_001,
+            -4,
+            "paul.durand",
+        ),
+        ("bdd-sql-memo", "Mémo SQL", BDD, "fiche", "fr", 120_540, -40, "sophie.bernard"),
+        (
+            "reseaux-rfc793",
+            "RFC 793 — TCP (annotée)",
+            NET,
+            "article",
+            "en",
+            312_908,
+            -20,
+            "julien.lefevre",
+        ),
+        (
+            "maths-annales",
+            "Annales de partiels 2021–2024",
+            MATHS,
+            "annales",
+            "fr",
+            1_032_777,
+            -30,
+            "claire.moreau",
+        ),
+        (
+            "pf-ocaml-manuel",
+            "Introduction à OCaml",
+            PF,
+            "livre",
+            "fr",
+            3_870_221,
+            -55,
+            "paul.durand",
+        ),
+    ];
+    for (id, title, subject, kind, language, size, days, author) in items {
+        l.items.insert(
+            id.into(),
+            LibraryItem {
+                title: title.into(),
+                subject: subject.into(),
+                kind: kind.into(),
+                language: language.into(),
+                size,
+                sha256: fake_sha256(id),
+                added_ms: paris_ms(monday + Duration::days(days), (18, 0)),
+                author: author.into(),
+            },
+        );
+    }
+    l
+}
+
+/// Announcements for everyone and for the group, of each severity; one to acknowledge.
+pub fn announcements(audience: &str, today: NaiveDate) -> Announcements {
+    let monday = monday_of(today);
+    let at = |days: i64| paris_ms(monday + Duration::days(days), (8, 0));
+    let mut a = Announcements {
+        schema: ANNOUNCEMENTS_SCHEMA,
+        audience: audience.into(),
+        ..Announcements::default()
+    };
+    let mut add = |id: &str,
+                   title: &str,
+                   body: &str,
+                   severity: Severity,
+                   from: i64,
+                   until: Option<i64>,
+                   ack: bool,
+                   author: &str| {
+        a.items.insert(
+            id.into(),
+            Announcement {
+                title: title.into(),
+                body: body.into(),
+                severity,
+                visible_from_ms: from,
+                visible_until_ms: until,
+                ack_required: ack,
+                author: author.into(),
+            },
+        );
+    };
+    if audience == ANNOUNCEMENTS_EVERYONE {
+        add(
+            "bibliotheque-horaires",
+            "Horaires de la bibliothèque universitaire",
+            "La BU est ouverte jusqu'à 22 h du lundi au jeudi pendant la période des partiels.",
+            Severity::Information,
+            at(-3),
+            Some(at(30)),
+            false,
+            "vie.scolaire",
+        );
+        add(
+            "chauffage-batiment-b",
+            "Travaux de chauffage — bâtiment B",
+            "Des coupures de chauffage sont possibles jeudi et vendredi dans le bâtiment B. Prévoyez une tenue adaptée.",
+            Severity::Warning,
+            at(-1),
+            Some(at(5)),
+            false,
+            "vie.scolaire",
+        );
+        add(
+            "exercice-evacuation",
+            "Exercice d'évacuation incendie",
+            "Un exercice d'évacuation aura lieu mardi à 10 h. Merci de confirmer avoir lu les consignes d'évacuation de votre bâtiment.",
+            Severity::Alert,
+            at(-2),
+            Some(at(2)),
+            true,
+            "admin",
+        );
+    } else {
+        add(
+            "delegues",
+            "Élection des délégués",
+            "L'élection des délégués du groupe A aura lieu lundi prochain en fin de CM d'algorithmique.",
+            Severity::Information,
+            at(-5),
+            Some(at(8)),
+            false,
+            "vie.scolaire",
+        );
+        add(
+            "salle-tp1",
+            "Salle TP 1 indisponible",
+            "La salle TP 1 est en maintenance cette semaine : les TP de bases de données ont lieu en salle TP 4.",
+            Severity::Warning,
+            at(0),
+            Some(at(7)),
+            false,
+            "vie.scolaire",
+        );
+    }
+    a
+}
+
+/// The conversation between Léa Martin and Paul Durand about her project.
+pub fn thread(today: NaiveDate) -> Thread {
+    let monday = monday_of(today);
+    let at = |days: i64, hm: (u32, u32)| paris_ms(monday + Duration::days(days), hm);
+    let msg = |id: &str, author: &str, sent_ms: i64, body: &str| ThreadMessage {
+        id: id.into(),
+        author: author.into(),
+        sent_ms,
+        body: body.into(),
+    };
+    Thread {
+        schema: THREAD_SCHEMA,
+        subject: "Projet OCaml — étape 2".into(),
+        participants: THREAD_PARTICIPANTS.iter().map(|s| (*s).to_owned()).collect(),
+        messages: vec![
+            msg(
+                "m1",
+                "lea.martin",
+                at(-3, (18, 12)),
+                "Bonjour Monsieur, pour l'étape 2 du projet, faut-il gérer les listes infinies (Seq) ou seulement les listes finies ?",
+            ),
+            msg(
+                "m2",
+                "paul.durand",
+                at(-2, (9, 40)),
+                "Bonjour Léa, seulement les listes finies. Les Seq sont un bonus que je valoriserai, mais ce n'est pas attendu.",
+            ),
+            msg(
+                "m3",
+                "lea.martin",
+                at(-2, (12, 5)),
+                "Merci ! Et le rendu se fait bien sur Moodle avant vendredi 23 h 59 ?",
+            ),
+            msg(
+                "m4",
+                "paul.durand",
+                at(-1, (8, 15)),
+                "Oui, une archive .tar.gz avec un README. Bon courage.",
+            ),
+        ],
+    }
+}
+
+/// Every demo document besides the timetable, as (id, document).
+pub fn other_documents(today: NaiveDate) -> Result<Vec<(DocId, Automerge)>, String> {
+    fn doc_of<T: autosurgeon::Reconcile>(value: &T) -> Result<Automerge, String> {
+        let mut doc = Automerge::new();
+        cartable_shared::sync::write(&mut doc, value).map_err(|e| e.to_string())?;
+        Ok(doc)
+    }
+    let id = |kind: DocKind, scope: &str| DocId::new(kind, scope).map_err(|e| e.to_string());
+    let mut docs = vec![
+        (id(DocKind::Homework, GROUP)?, doc_of(&homework(today))?),
+        (id(DocKind::Library, GROUP)?, doc_of(&library(today))?),
+        (
+            id(DocKind::Announcements, ANNOUNCEMENTS_EVERYONE)?,
+            doc_of(&announcements(ANNOUNCEMENTS_EVERYONE, today))?,
+        ),
+        (id(DocKind::Announcements, GROUP)?, doc_of(&announcements(GROUP, today))?),
+        (id(DocKind::Thread, THREAD)?, doc_of(&thread(today))?),
+    ];
+    let students = std::iter::once("lea.martin").chain(STUDENTS.iter().map(|(login, _)| *login));
+    for (i, student) in students.enumerate() {
+        docs.push((id(DocKind::Grades, student)?, doc_of(&grades(student, i, today))?));
+    }
+    Ok(docs)
+}
+
 /// Why seeding failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -341,15 +759,26 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<bool, SeedError> {
     }
 
     let today = paris_date(now_ms);
-    let doc = tokio::task::spawn_blocking(move || timetable_document(today))
-        .await
-        .map_err(|e| SeedError::Data(e.to_string()))?
-        .map_err(SeedError::Data)?;
-    let changes: Vec<StoredChange> = doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
-        .collect();
+    let (doc, others) = tokio::task::spawn_blocking(move || {
+        Ok::<_, String>((timetable_document(today)?, other_documents(today)?))
+    })
+    .await
+    .map_err(|e| SeedError::Data(e.to_string()))?
+    .map_err(SeedError::Data)?;
+    let stored = |doc: &Automerge| -> Vec<StoredChange> {
+        doc.get_changes(&[])
+            .iter()
+            .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
+            .collect()
+    };
+    let changes = stored(&doc);
+    let others: Vec<(DocId, Vec<StoredChange>)> =
+        others.iter().map(|(id, doc)| (id.clone(), stored(doc))).collect();
+    let thread_id =
+        DocId::new(DocKind::Thread, THREAD).map_err(|e| SeedError::Data(e.to_string()))?;
+    let participants: Vec<UserId> =
+        THREAD_PARTICIPANTS.iter().map(|p| id(p)).collect::<Result<_, _>>()?;
+    let (guardian, ward): (UserId, UserId) = (id(GUARDIAN.0)?, id(GUARDIAN.1)?);
 
     let group: GroupId = id(GROUP)?;
     let doc_id = DocId::timetable(&group);
@@ -395,8 +824,14 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<bool, SeedError> {
                     dao.add_subject(teacher, s)?;
                 }
             }
+            dao.add_guardian(&guardian, &ward)?;
             dao.create_document(&doc_id, now_ms)?;
             dao.append_changes(&doc_id, &changes)?;
+            for (id, changes) in &others {
+                dao.create_document(id, now_ms)?;
+                dao.append_changes(id, changes)?;
+            }
+            dao.add_thread_participants(&thread_id, &participants)?;
             Ok::<_, SeedError>(())
         })
         .await?;
@@ -480,9 +915,23 @@ mod tests {
         assert!(row.demo);
         assert_eq!(lea.groups, vec![GROUP.parse().unwrap()]);
         let count = store.read_blocking(|dao| dao.user_count()).unwrap();
-        assert_eq!(count as usize, 1 + STUDENTS.len() + TEACHERS.len() + 1);
+        // paul.durand is both a demo account and a teacher of the list.
+        assert_eq!(count as usize, ACCOUNTS.len() + STUDENTS.len() + TEACHERS.len() - 1);
         let docs = store.read_blocking(|dao| dao.document_ids()).unwrap();
-        assert_eq!(docs, vec![DocId::timetable(&GROUP.parse().unwrap())]);
+        assert!(docs.contains(&DocId::timetable(&GROUP.parse().unwrap())));
+        for kind in DocKind::ALL {
+            if kind != DocKind::Me {
+                assert!(docs.iter().any(|d| d.kind() == kind), "a demo document of {kind:?}");
+            }
+        }
+        let grades = docs.iter().filter(|d| d.kind() == DocKind::Grades).count();
+        assert_eq!(grades, 1 + STUDENTS.len(), "grades for every student");
+        let (parent, _) = store
+            .read_blocking(|dao| dao.principal(&"parent.martin".parse().unwrap()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(parent.wards, vec!["lea.martin".parse().unwrap()]);
+        assert_eq!(parent.groups, vec![GROUP.parse().unwrap()]);
         let subjects =
             store.read_blocking(|dao| dao.subjects(&"paul.durand".parse().unwrap())).unwrap();
         assert_eq!(

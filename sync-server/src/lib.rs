@@ -181,6 +181,12 @@ impl AppState {
         }
         let shutdown = CancellationToken::new();
         let hub = Hub::new(store.clone(), shutdown.clone());
+        let created = services::sync::ensure_me_documents(&hub, &store, clock.now_ms())
+            .await
+            .map_err(|e| StartError::Task(format!("creating the me documents: {e}")))?;
+        if created > 0 {
+            tracing::info!(created, "me documents created");
+        }
         let cookie_secure = cookie_secure(&config, public_origin.as_deref());
         tracing::info!(
             data_dir = %config.data_dir.display(),

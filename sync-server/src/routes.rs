@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod groups;
 pub mod sync;
 pub mod timetable;
 pub mod web;
@@ -9,7 +10,7 @@ pub mod web;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -21,6 +22,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/api/sessions", get(auth::sessions))
+        .route("/api/sessions/revoke-all", post(auth::revoke_all))
+        .route(
+            "/api/groups/{group}/members/{user}",
+            put(groups::add_member).delete(groups::remove_member),
+        )
         .route("/api/timetable/{group}/sessions/{session}", post(timetable::change_session))
         .route("/api", any(web::api_not_found))
         .route("/api/{*rest}", any(web::api_not_found));

@@ -2,15 +2,19 @@
 //! about status codes or axum.
 //!
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
+//! - [`groups`]: memberships changed by administrators, applied to live connections;
 //! - [`password`]: Argon2id hashing and verification;
 //! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
+//! - [`presence`]: the live connections of each user (membership changes, sign-out);
 //! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
-//! - [`rules`]: what a stored document must look like after a write;
+//! - [`rules`]: what a writer may do to a document (every kind);
 //! - [`timetable`]: teachers' edits of a timetable session.
 
 pub mod auth;
+pub mod groups;
 pub mod hub;
 pub mod password;
+pub mod presence;
 pub mod rules;
 pub mod sync;
 pub mod timetable;

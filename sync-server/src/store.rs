@@ -20,7 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 pub use docs::{StoredChange, StoredDoc};
-pub use sessions::SessionRecord;
+pub use sessions::{LOGIN_HISTORY, LoginRecord, SessionRecord};
 pub use users::{NewUser, UserRow};
 
 /// How many reader connections the store opens.

@@ -497,7 +497,20 @@ mod socket {
         let ServerFrame::Welcome { docs } = ServerFrame::decode(&welcome).unwrap() else {
             panic!("Welcome")
         };
-        assert_eq!(docs, vec![format!("timetable:{}", demo::GROUP).parse().unwrap()]);
+        let expected: Vec<cartable_shared::ids::DocId> = [
+            format!("timetable:{}", demo::GROUP),
+            format!("homework:{}", demo::GROUP),
+            "grades:lea.martin".into(),
+            format!("library:{}", demo::GROUP),
+            "announcements:everyone".into(),
+            format!("announcements:{}", demo::GROUP),
+            format!("thread:{}", demo::THREAD),
+            "me:lea.martin".into(),
+        ]
+        .iter()
+        .map(|d| d.parse().unwrap())
+        .collect();
+        assert_eq!(docs, expected);
 
         // A frame for a document she may not read: NotFound, and the connection stays open.
         let frame = ClientFrame::Sync { doc: "grades:tom".parse().unwrap(), data: vec![] };

@@ -7,11 +7,12 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cartable_shared::api::{LoginRequest, Me};
+use cartable_shared::api::{ConnectionList, LoginRequest, Me, RevokedSessions};
 
 use super::error::{ApiError, ApiJson};
 use crate::AppState;
 use crate::services::auth::{ClientInfo, Identity, SESSION_TTL_MS, SessionToken};
+use crate::services::presence::Control;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "cartable_session";
@@ -96,4 +97,30 @@ pub async fn logout(
 /// `GET /api/me`.
 pub async fn me(Authenticated(identity): Authenticated) -> Json<Me> {
     Json(identity.me())
+}
+
+/// `GET /api/sessions`: the last connections of the signed-in account.
+pub async fn sessions(
+    State(state): State<AppState>,
+    Authenticated(identity): Authenticated,
+    headers: HeaderMap,
+) -> Result<Json<ConnectionList>, ApiError> {
+    let token = session_token(&headers).ok_or_else(ApiError::unauthorized)?;
+    Ok(Json(state.auth().recent_connections(&identity.principal.user, &token).await?))
+}
+
+/// `POST /api/sessions/revoke-all`: signs the account out everywhere, this device included,
+/// and closes its live sync connections.
+pub async fn revoke_all(
+    State(state): State<AppState>,
+    Authenticated(identity): Authenticated,
+) -> Result<Response, ApiError> {
+    let user = &identity.principal.user;
+    let sessions = state.auth().revoke_all(user).await?;
+    let connections = state.hub().presence().notify(user, Control::SignedOut);
+    tracing::info!(user = %user, sessions, connections, "signed out everywhere");
+    let body =
+        RevokedSessions { sessions, connections: u32::try_from(connections).unwrap_or(u32::MAX) };
+    let clear = cookie("", 0, state.cookie_secure());
+    Ok(([(header::SET_COOKIE, clear)], Json(body)).into_response())
 }

@@ -7,12 +7,13 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use cartable_shared::protocol::MAX_FRAME_LEN;
 use futures_util::SinkExt;
 use futures_util::stream::{SplitSink, StreamExt};
 
-use super::auth::Authenticated;
+use super::auth::{Authenticated, session_token};
 use super::error::ApiError;
 use crate::AppState;
 use crate::services::sync::{Connection, Flow, Outbox};
@@ -24,6 +25,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 pub async fn upgrade(
     State(state): State<AppState>,
     Authenticated(identity): Authenticated,
+    headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let ws = match ws {
@@ -36,7 +38,9 @@ pub async fn upgrade(
     if state.shutdown_token().is_cancelled() {
         return ApiError::unavailable("the server is shutting down").into_response();
     }
-    let (conn, outbox) = Connection::open(state.hub(), state.store(), identity.principal);
+    let session = session_token(&headers).map(|t| t.hash());
+    let (conn, outbox) =
+        Connection::open_session(state.hub(), state.store(), identity.principal, session);
     let sockets = state.sockets().clone();
     // Small buffers: most devices sit idle, and each byte here is multiplied by every
     // connected device. Frames are written out as soon as they are sent.
@@ -86,6 +90,15 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
                 close(&mut sink, close_code::AWAY, "server shutting down or connection too slow").await;
                 break;
             }
+            Some(control) = outbox.control.recv() => {
+                if let Flow::CloseWith { last, code, reason } = conn.on_control(control).await {
+                    if let Some(last) = last {
+                        send(&mut sink, Message::Binary(last)).await;
+                    }
+                    close(&mut sink, code, reason).await;
+                    break;
+                }
+            }
             out = outbox.frames.recv() => match out {
                 Some(frame) => {
                     if !send(&mut sink, Message::Binary(frame)).await {
@@ -106,10 +119,20 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
                         break;
                     }
                 };
-                if let Flow::Close(last) = flow {
-                    send(&mut sink, Message::Binary(last)).await;
-                    close(&mut sink, close_code::PROTOCOL, "malformed frame").await;
-                    break;
+                match flow {
+                    Flow::Continue => {}
+                    Flow::Close(last) => {
+                        send(&mut sink, Message::Binary(last)).await;
+                        close(&mut sink, close_code::PROTOCOL, "malformed frame").await;
+                        break;
+                    }
+                    Flow::CloseWith { last, code, reason } => {
+                        if let Some(last) = last {
+                            send(&mut sink, Message::Binary(last)).await;
+                        }
+                        close(&mut sink, code, reason).await;
+                        break;
+                    }
                 }
             }
         }

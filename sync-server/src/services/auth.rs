@@ -1,6 +1,6 @@
 //! Accounts and sessions: login with rate limiting, logout, and who is behind a session token.
 
-use cartable_shared::api::{LoginRequest, Me};
+use cartable_shared::api::{ConnectionInfo, ConnectionList, LoginRequest, Me, RECENT_CONNECTIONS};
 use cartable_shared::ids::UserId;
 use cartable_shared::roles::Principal;
 use rand::RngCore;
@@ -14,6 +14,9 @@ use crate::store::{Store, StoreError, UserRow};
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 /// An account with this many failures in the window is refused until the oldest ages out.
 pub const MAX_FAILURES: usize = 5;
+/// A client address with this many failures in the window (whatever logins were tried) is
+/// refused until the oldest ages out.
+pub const MAX_ADDRESS_FAILURES: usize = 20;
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
@@ -123,6 +126,27 @@ fn normalise_login(login: &str) -> String {
     login.trim().to_lowercase()
 }
 
+/// The address a rate limit counts: the IP of `ip:port` (the port changes per connection).
+fn client_ip(address: Option<&str>) -> Option<String> {
+    let a = address?;
+    Some(
+        a.parse::<std::net::SocketAddr>()
+            .map(|s| s.ip().to_string())
+            .unwrap_or_else(|_| a.to_owned()),
+    )
+}
+
+/// The refusal for `failures` (times, oldest first) when they reach `max` in the window.
+fn too_many(failures: &[i64], max: usize, now: i64) -> Option<AuthError> {
+    if failures.len() < max {
+        return None;
+    }
+    // Free again once the oldest of the last `max` failures leaves the window.
+    let oldest = failures[failures.len() - max];
+    let wait_ms = (oldest + FAILURE_WINDOW_MS - now).max(1000);
+    Some(AuthError::TooManyAttempts { retry_after_s: (wait_ms as u64).div_ceil(1000) })
+}
+
 impl Auth<'_> {
     /// Checks a login and opens a session.
     pub async fn login(
@@ -133,18 +157,26 @@ impl Auth<'_> {
         let login = normalise_login(&req.login);
         let now = self.clock.now_ms();
         let key = login.clone();
-        let failures = self
+        let ip = client_ip(client.address.as_deref());
+        let from = ip.clone();
+        let (failures, address_failures) = self
             .store
-            .read(move |dao| dao.login_failures_since(&key, now - FAILURE_WINDOW_MS))
+            .read(move |dao| {
+                let since = now - FAILURE_WINDOW_MS;
+                let by_address = match &from {
+                    Some(a) => dao.address_failures_since(a, since)?,
+                    None => Vec::new(),
+                };
+                Ok::<_, StoreError>((dao.login_failures_since(&key, since)?, by_address))
+            })
             .await?;
-        if failures.len() >= MAX_FAILURES {
-            // Free again once the oldest of the last MAX_FAILURES failures leaves the window.
-            let oldest = failures[failures.len() - MAX_FAILURES];
-            let wait_ms = (oldest + FAILURE_WINDOW_MS - now).max(1000);
+        if let Some(refusal) = too_many(&address_failures, MAX_ADDRESS_FAILURES, now) {
+            tracing::warn!(address = ?ip, "login refused: too many failed attempts from this address");
+            return Err(refusal);
+        }
+        if let Some(refusal) = too_many(&failures, MAX_FAILURES, now) {
             tracing::warn!(login = %login, "login refused: too many failed attempts");
-            return Err(AuthError::TooManyAttempts {
-                retry_after_s: (wait_ms as u64).div_ceil(1000),
-            });
+            return Err(refusal);
         }
 
         let identity = match login.parse::<UserId>() {
@@ -172,7 +204,13 @@ impl Auth<'_> {
         let Some((principal, user)) = identity.filter(|_| accepted) else {
             let key = login.clone();
             self.store
-                .write(move |dao| dao.record_login_failure(&key, now, now - 2 * FAILURE_WINDOW_MS))
+                .write(move |dao| {
+                    let forget = now - 2 * FAILURE_WINDOW_MS;
+                    if let Some(ip) = &ip {
+                        dao.record_address_failure(ip, now, forget)?;
+                    }
+                    dao.record_login_failure(&key, now, forget)
+                })
                 .await?;
             tracing::info!(login = %login, "login failed");
             return Err(AuthError::InvalidCredentials);
@@ -190,6 +228,13 @@ impl Auth<'_> {
                     &user_id,
                     now,
                     now + SESSION_TTL_MS,
+                    client.user_agent.as_deref(),
+                    client.address.as_deref(),
+                )?;
+                dao.record_login(
+                    &user_id,
+                    &hash,
+                    now,
                     client.user_agent.as_deref(),
                     client.address.as_deref(),
                 )
@@ -212,6 +257,37 @@ impl Auth<'_> {
             .await?;
         let (principal, user) = found.ok_or(AuthError::Unauthenticated)?;
         Ok(Identity { principal, user })
+    }
+
+    /// The last connections (sign-ins) of `user`, newest first; `current` marks the one of
+    /// the request.
+    pub async fn recent_connections(
+        &self,
+        user: &UserId,
+        current: &SessionToken,
+    ) -> Result<ConnectionList, AuthError> {
+        let (user, now, current) = (user.clone(), self.clock.now_ms(), current.hash());
+        let rows =
+            self.store.read(move |dao| dao.recent_logins(&user, RECENT_CONNECTIONS, now)).await?;
+        let connections = rows
+            .into_iter()
+            .map(|r| ConnectionInfo {
+                at_ms: r.at_ms,
+                device: r.user_agent,
+                address: r.address,
+                current: r.token_hash == current,
+                active: r.active,
+            })
+            .collect();
+        Ok(ConnectionList { connections })
+    }
+
+    /// Ends every session of `user` (sign out everywhere); returns how many there were. The
+    /// caller closes the user's live connections.
+    pub async fn revoke_all(&self, user: &UserId) -> Result<u32, AuthError> {
+        let user = user.clone();
+        let n = self.store.write(move |dao| dao.delete_sessions_of(&user)).await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Ends a session (nothing happens for an unknown token).
@@ -332,6 +408,23 @@ mod tests {
         assert!(retry_after_s > 0 && retry_after_s <= 15 * 60);
         clock.advance(FAILURE_WINDOW_MS);
         assert!(auth.login(req("tom", "secret-1"), ClientInfo::default()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn twenty_failures_from_one_address_lock_that_address_only() {
+        let (_dir, store) = store_with(&[("tom", "secret-1", false)]);
+        let clock = ManualClock::new(10_000_000);
+        let auth = Auth { store: &store, clock: &clock, demo_mode: false };
+        let from = |ip: &str| ClientInfo { user_agent: None, address: Some(format!("{ip}:4242")) };
+        for i in 0..MAX_ADDRESS_FAILURES {
+            let r = auth.login(req(&format!("nobody{i}"), "x"), from("10.0.0.9")).await;
+            assert!(matches!(r, Err(AuthError::InvalidCredentials)));
+        }
+        let r = auth.login(req("tom", "secret-1"), from("10.0.0.9")).await;
+        assert!(matches!(r, Err(AuthError::TooManyAttempts { .. })), "{r:?}");
+        assert!(auth.login(req("tom", "secret-1"), from("10.0.0.10")).await.is_ok());
+        clock.advance(FAILURE_WINDOW_MS + 1);
+        assert!(auth.login(req("tom", "secret-1"), from("10.0.0.9")).await.is_ok());
     }
 
     #[tokio::test]

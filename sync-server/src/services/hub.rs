@@ -19,10 +19,11 @@ use automerge::Automerge;
 use bytes::Bytes;
 use cartable_shared::ids::DocId;
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
-use cartable_shared::roles::Access;
+use cartable_shared::roles::{Access, Principal};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::presence::Presence;
 use super::rules::RuleViolation;
 use crate::store::{Store, StoreError, StoredDoc};
 
@@ -70,6 +71,8 @@ pub struct Peer {
     /// Cancelled to close the connection: when its queue overflows, or (as a child of the
     /// server's shutdown token) when the server stops. Watched by the connection task.
     kick: CancellationToken,
+    /// The SHA-256 of the device's session token, under which its sync states are kept.
+    session: Option<[u8; 32]>,
 }
 
 /// What happened to a frame handed to [`Peer::send`].
@@ -112,10 +115,19 @@ type EditFn = Box<dyn FnOnce(&mut Automerge) -> Result<(), ()> + Send>;
 
 /// Commands a document actor handles, in order.
 enum Command {
-    /// A device's sync message for this document.
-    Sync { peer: Arc<Peer>, access: Access, data: Bytes },
-    /// A device disconnected: drop its sync state.
-    Leave { peer: PeerId },
+    /// A device's sync message for this document, sent by `principal` with `access`.
+    /// `resume`: the device's kept sync state, for its first message of this connection.
+    Sync {
+        peer: Arc<Peer>,
+        principal: Arc<Principal>,
+        access: Access,
+        data: Bytes,
+        resume: Option<Vec<u8>>,
+    },
+    /// A device disconnected, or may no longer read the document: drop its sync state (and keep
+    /// it in the store if `persist`). `done` (a oneshot, one answer) is told once it is dropped:
+    /// no frame of this document is queued for the device after that.
+    Leave { peer: PeerId, persist: bool, done: Option<oneshot::Sender<()>> },
     /// A service edits the document. `reply` (a oneshot: one answer per edit) says whether
     /// the edit was applied (`true`) or abandoned by the edit itself (`false`); the actor
     /// answers once the changes are stored, or drops it if it stops first.
@@ -131,7 +143,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Sync { peer, .. } => write!(f, "Sync(peer {})", peer.id),
-            Command::Leave { peer } => write!(f, "Leave(peer {peer})"),
+            Command::Leave { peer, .. } => write!(f, "Leave(peer {peer})"),
             Command::Edit { .. } => f.write_str("Edit"),
             Command::Compacted { removed } => write!(f, "Compacted({removed})"),
             Command::Inspect { .. } => f.write_str("Inspect"),
@@ -155,14 +167,33 @@ impl DocHandle {
     }
 
     /// Hands a device's sync message to the actor, which answers on the peer's queue.
-    pub async fn sync(&self, peer: Arc<Peer>, access: Access, data: Bytes) -> Result<(), HubError> {
-        self.tx.send(Command::Sync { peer, access, data }).await.map_err(|_| HubError::Closed)
+    /// `resume` is the device's kept sync state (first message of a connection only).
+    pub async fn sync(
+        &self,
+        peer: Arc<Peer>,
+        principal: Arc<Principal>,
+        access: Access,
+        data: Bytes,
+        resume: Option<Vec<u8>>,
+    ) -> Result<(), HubError> {
+        let cmd = Command::Sync { peer, principal, access, data, resume };
+        self.tx.send(cmd).await.map_err(|_| HubError::Closed)
     }
 
-    /// Tells the actor a device left.
+    /// Tells the actor a device left; its sync state is kept for its next connection.
     pub async fn leave(&self, peer: PeerId) {
         // An actor that is gone has forgotten the peer already.
-        let _ = self.tx.send(Command::Leave { peer }).await;
+        let _ = self.tx.send(Command::Leave { peer, persist: true, done: None }).await;
+    }
+
+    /// Detaches a device that may no longer read the document, and waits until it is: no
+    /// frame of the document is queued for the device after this returns.
+    pub async fn detach(&self, peer: PeerId) {
+        let (done, detached) = oneshot::channel();
+        let cmd = Command::Leave { peer, persist: false, done: Some(done) };
+        if self.tx.send(cmd).await.is_ok() {
+            let _ = detached.await;
+        }
     }
 
     /// Runs `f` on a fork of the document. If it returns `Ok`, the changes it made are checked,
@@ -211,6 +242,7 @@ struct HubInner {
     shutdown: CancellationToken,
     compact_after: u64,
     next_peer: AtomicU64,
+    presence: Presence,
     /// Running document actors by id. A std mutex: held only to look up or insert, never
     /// across an await. Lives as long as the hub.
     docs: Mutex<HashMap<DocId, DocHandle>>,
@@ -248,6 +280,7 @@ impl Hub {
                 shutdown,
                 compact_after,
                 next_peer: AtomicU64::new(1),
+                presence: Presence::default(),
                 docs: Mutex::new(HashMap::new()),
                 loading: tokio::sync::Mutex::new(()),
             }),
@@ -257,10 +290,24 @@ impl Hub {
     /// A new device: its handle for the actors, the receiving end of its queue, and the token
     /// that is cancelled when it must be disconnected.
     pub fn connect(&self) -> (Arc<Peer>, mpsc::Receiver<Bytes>, CancellationToken) {
+        self.connect_session(None)
+    }
+
+    /// [`Hub::connect`] for a device signed in with a session whose token hashes to `session`:
+    /// its sync states are kept under it when it leaves.
+    pub fn connect_session(
+        &self,
+        session: Option<[u8; 32]>,
+    ) -> (Arc<Peer>, mpsc::Receiver<Bytes>, CancellationToken) {
         let (tx, rx) = mpsc::channel(PEER_QUEUE);
         let kick = self.inner.shutdown.child_token();
         let id = self.inner.next_peer.fetch_add(1, Ordering::Relaxed);
-        (Arc::new(Peer { id, tx, kick: kick.clone() }), rx, kick)
+        (Arc::new(Peer { id, tx, kick: kick.clone(), session }), rx, kick)
+    }
+
+    /// The registry of live connections by user.
+    pub fn presence(&self) -> &Presence {
+        &self.inner.presence
     }
 
     fn running(&self, id: &DocId) -> Option<DocHandle> {
@@ -292,9 +339,23 @@ impl Hub {
             .await?;
         let Some((stored, count)) = stored else { return Ok(None) };
         let doc_id = id.clone();
-        let doc = tokio::task::spawn_blocking(move || build_document(&doc_id, &stored))
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))??;
+        let (doc, upgraded) = tokio::task::spawn_blocking(move || {
+            let mut doc = build_document(&doc_id, &stored)?;
+            let heads = doc.get_heads();
+            let from = cartable_shared::upgrade::upgrade(&doc_id, &mut doc)
+                .map_err(|e| HubError::Corrupt { doc: doc_id.clone(), reason: e.to_string() })?;
+            let upgraded = from.map(|from| (from, actor::stored_changes(&doc.get_changes(&heads))));
+            Ok::<_, HubError>((doc, upgraded))
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+        let mut count = count;
+        if let Some((from, changes)) = upgraded {
+            // The upgrade is stored like any change before anyone sees the document.
+            count += changes.len() as u64;
+            self.inner.store.append_changes(id, changes).await?;
+            tracing::info!(doc = %id, from, "document schema upgraded");
+        }
         let (tx, rx) = mpsc::channel(DOC_INBOX);
         let handle = DocHandle { id: id.clone(), tx: tx.clone() };
         let actor = actor::DocActor::new(

@@ -1,6 +1,6 @@
 //! Automerge documents: a snapshot (after compaction) plus the raw changes appended since.
 
-use cartable_shared::ids::DocId;
+use cartable_shared::ids::{DocId, UserId};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Dao, StoreError};
@@ -120,5 +120,83 @@ impl Dao<'_> {
             params![doc, upto_seq],
         )?;
         Ok(deleted as u64)
+    }
+
+    /// Records the participants of a thread document.
+    pub fn add_thread_participants(
+        &self,
+        id: &DocId,
+        participants: &[UserId],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO thread_participants (doc_id, user_id) VALUES (?1, ?2)",
+        )?;
+        for p in participants {
+            stmt.execute(params![id.to_string(), p.as_str()])?;
+        }
+        Ok(())
+    }
+
+    /// The participants of a thread document, in order (none for an unknown thread).
+    pub fn thread_participants(&self, id: &DocId) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT user_id FROM thread_participants WHERE doc_id = ?1 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([id.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            let s = r?;
+            s.parse().map_err(|e| StoreError::Corrupt(format!("user id {s:?}: {e}")))
+        })
+        .collect()
+    }
+
+    /// The threads `user` takes part in.
+    pub fn threads_of(&self, user: &UserId) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc_id FROM thread_participants WHERE user_id = ?1 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            let s = r?;
+            s.parse().map_err(|e| StoreError::Corrupt(format!("document id {s:?}: {e}")))
+        })
+        .collect()
+    }
+
+    /// Keeps the server's sync state of one device (session) for one document.
+    pub fn save_sync_state(
+        &self,
+        token_hash: &[u8; 32],
+        id: &DocId,
+        state: &[u8],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        // The session may have ended meanwhile (sign out): then there is nothing to keep.
+        self.conn.execute(
+            "INSERT INTO sync_states (token_hash, doc_id, state, updated_ms)
+             SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE token_hash = ?1)
+               AND EXISTS (SELECT 1 FROM documents WHERE id = ?2)
+             ON CONFLICT (token_hash, doc_id) DO UPDATE
+             SET state = excluded.state, updated_ms = excluded.updated_ms",
+            params![&token_hash[..], id.to_string(), state, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The kept sync states of one device (session), by document.
+    pub fn sync_states(&self, token_hash: &[u8; 32]) -> Result<Vec<(DocId, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id, state FROM sync_states WHERE token_hash = ?1")?;
+        let rows = stmt.query_map([&token_hash[..]], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        rows.map(|r| {
+            let (s, state) = r?;
+            let id =
+                s.parse().map_err(|e| StoreError::Corrupt(format!("document id {s:?}: {e}")))?;
+            Ok((id, state))
+        })
+        .collect()
     }
 }

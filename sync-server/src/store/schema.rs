@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -87,10 +87,59 @@ CREATE TABLE doc_changes (
 CREATE INDEX doc_changes_by_doc ON doc_changes(doc_id, seq);
 "#;
 
+/// Version 2: guardians and their wards, thread participants, per-device sync states, the
+/// history of sign-ins (kept after sessions end) and failed logins by client address.
+const SQL_V2: &str = r#"
+-- A guardian (parent) is responsible for a student.
+CREATE TABLE guardians (
+    guardian_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    ward_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (guardian_id, ward_id)
+);
+CREATE INDEX guardians_by_ward ON guardians(ward_id);
+
+-- Who takes part in a `thread:` document (fixed when the thread is created).
+CREATE TABLE thread_participants (
+    doc_id  TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (doc_id, user_id)
+);
+CREATE INDEX thread_participants_by_user ON thread_participants(user_id);
+
+-- The server's Automerge `sync::State::encode()` per signed-in device and document, so that a
+-- reconnecting device resumes where it left. Gone with its session.
+CREATE TABLE sync_states (
+    token_hash BLOB NOT NULL REFERENCES sessions(token_hash) ON DELETE CASCADE,
+    doc_id     TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    state      BLOB NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (token_hash, doc_id)
+);
+
+-- Sign-ins of each account, shown to its owner (the last few are kept).
+CREATE TABLE login_history (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_hash BLOB NOT NULL,
+    at_ms      INTEGER NOT NULL,
+    user_agent TEXT,
+    address    TEXT
+);
+CREATE INDEX login_history_by_user ON login_history(user_id, at_ms);
+
+-- Failed logins by client address (IP), whatever login was tried.
+CREATE TABLE address_failures (
+    address TEXT NOT NULL,
+    at_ms   INTEGER NOT NULL
+);
+CREATE INDEX address_failures_by_address ON address_failures(address, at_ms);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
         0 => conn.execute_batch(SQL_V1)?,
+        1 => conn.execute_batch(SQL_V2)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -143,6 +192,32 @@ mod tests {
         // Running the ladder again is a no-op.
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), VERSION);
+    }
+
+    #[test]
+    fn a_version_1_database_is_upgraded_keeping_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v1.sqlite3")).unwrap();
+        conn.execute_batch(SQL_V1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO users (id, display_name, role, password_hash, created_ms)
+             VALUES ('lea', 'Léa', 'student', '!', 0)",
+            [],
+        )
+        .unwrap();
+        conn.execute("INSERT INTO documents (id, created_ms) VALUES ('thread:t1', 0)", []).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 2);
+        let name: String =
+            conn.query_row("SELECT display_name FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "Léa");
+        conn.execute("INSERT INTO thread_participants VALUES ('thread:t1', 'lea')", []).unwrap();
+        for t in ["guardians", "sync_states", "login_history", "address_failures"] {
+            let n: i64 =
+                conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 0, "table {t} exists and is empty");
+        }
     }
 
     #[test]

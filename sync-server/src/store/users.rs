@@ -156,15 +156,74 @@ impl Dao<'_> {
         rows.map(|r| parse(r?, "group id")).collect()
     }
 
-    /// The principal of an account: its role and memberships. `None` for an unknown account.
+    /// Removes `user` from `group`; true if they were a member.
+    pub fn remove_membership(&self, user: &UserId, group: &GroupId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM memberships WHERE user_id = ?1 AND group_id = ?2",
+            params![user.as_str(), group.as_str()],
+        )? > 0)
+    }
+
+    /// Records that `user` no longer teaches `group`; true if they did.
+    pub fn remove_teaching(&self, user: &UserId, group: &GroupId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM teaching WHERE user_id = ?1 AND group_id = ?2",
+            params![user.as_str(), group.as_str()],
+        )? > 0)
+    }
+
+    /// Makes `guardian` responsible for the student `ward`.
+    pub fn add_guardian(&self, guardian: &UserId, ward: &UserId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO guardians (guardian_id, ward_id) VALUES (?1, ?2)",
+            params![guardian.as_str(), ward.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// The guardians of a student.
+    pub fn guardians_of(&self, ward: &UserId) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT guardian_id FROM guardians WHERE ward_id = ?1 ORDER BY 1")?;
+        let rows = stmt.query_map([ward.as_str()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| parse(r?, "user id")).collect()
+    }
+
+    /// Every account id, in order.
+    pub fn user_ids(&self) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM users ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| parse(r?, "user id")).collect()
+    }
+
+    /// The principal of an account: its role, memberships, wards and subjects. A guardian's
+    /// groups are those of their wards. `None` for an unknown account.
     pub fn principal(&self, user: &UserId) -> Result<Option<(Principal, UserRow)>, StoreError> {
         let Some(row) = self.user(user)? else { return Ok(None) };
-        let groups = self
-            .group_list("SELECT group_id FROM memberships WHERE user_id = ?1 ORDER BY 1", user)?;
+        let mut wards = Vec::new();
+        let groups = if row.role == Role::Guardian {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT ward_id FROM guardians WHERE guardian_id = ?1 ORDER BY 1",
+            )?;
+            let rows = stmt.query_map([user.as_str()], |r| r.get::<_, String>(0))?;
+            for r in rows {
+                wards.push(parse::<UserId>(r?, "user id")?);
+            }
+            self.group_list(
+                "SELECT DISTINCT m.group_id FROM memberships m
+                 JOIN guardians g ON g.ward_id = m.user_id
+                 WHERE g.guardian_id = ?1 ORDER BY 1",
+                user,
+            )?
+        } else {
+            self.group_list("SELECT group_id FROM memberships WHERE user_id = ?1 ORDER BY 1", user)?
+        };
         let teaches =
             self.group_list("SELECT group_id FROM teaching WHERE user_id = ?1 ORDER BY 1", user)?;
+        let subjects = self.subjects(user)?;
         let principal =
-            Principal { user: row.id.clone(), role: row.role, groups, teaches, wards: Vec::new() };
+            Principal { user: row.id.clone(), role: row.role, groups, teaches, wards, subjects };
         Ok(Some((principal, row)))
     }
 }

@@ -18,7 +18,7 @@ use automerge::{Automerge, Change};
 use bytes::Bytes;
 use cartable_shared::ids::DocId;
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
-use cartable_shared::roles::Access;
+use cartable_shared::roles::{Access, Principal};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -40,7 +40,12 @@ pub(super) fn stored_changes(changes: &[Change]) -> Vec<StoredChange> {
 struct PeerSlot {
     peer: Arc<Peer>,
     state: sync::State,
+    /// The state changed since it was last kept in the store.
+    dirty: bool,
 }
+
+/// How often an actor keeps the changed sync states of its devices (besides when they leave).
+const KEEP_STATES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sync messages already generated for the current version of the document, by the sync state
 /// they were generated from: the frame to send (if any) and the state afterwards.
@@ -133,19 +138,35 @@ impl DocActor {
     }
 
     pub(super) async fn run(mut self) {
+        let mut keep = tokio::time::interval(KEEP_STATES_EVERY);
+        keep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        keep.tick().await;
         loop {
             let cmd = tokio::select! {
                 biased;
                 () = self.shutdown.cancelled() => break,
+                _ = keep.tick() => {
+                    self.keep_states(false).await;
+                    continue;
+                }
                 cmd = self.inbox.recv() => match cmd {
                     Some(cmd) => cmd,
                     None => break,
                 },
             };
             match cmd {
-                Command::Sync { peer, access, data } => self.on_sync(peer, access, &data).await,
-                Command::Leave { peer } => {
-                    self.peers.remove(&peer);
+                Command::Sync { peer, principal, access, data, resume } => {
+                    self.on_sync(peer, &principal, access, &data, resume).await
+                }
+                Command::Leave { peer, persist, done } => {
+                    if let Some(slot) = self.peers.remove(&peer)
+                        && persist
+                    {
+                        self.keep_state_of(slot);
+                    }
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
                 }
                 Command::Edit { edit, reply } => {
                     let _ = reply.send(self.on_edit(edit).await);
@@ -160,7 +181,50 @@ impl DocActor {
                 }
             }
         }
+        self.keep_states(true).await;
         tracing::debug!(doc = %self.id, "document actor stopped");
+    }
+
+    /// Keeps a leaving device's sync state, in the background (the actor does not wait).
+    fn keep_state_of(&self, slot: PeerSlot) {
+        let Some(session) = slot.peer.session else { return };
+        let (store, id, state) = (self.store.clone(), self.id.clone(), slot.state.encode());
+        let now = chrono::Utc::now().timestamp_millis();
+        // One store write, off the actor; ends when it is done.
+        tokio::spawn(async move {
+            let r = store.write(move |dao| dao.save_sync_state(&session, &id, &state, now)).await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "could not keep a device's sync state");
+            }
+        });
+    }
+
+    /// Keeps the changed sync states of the connected devices (`all`: every one), in one write.
+    async fn keep_states(&mut self, all: bool) {
+        let mut rows = Vec::new();
+        for slot in self.peers.values_mut() {
+            if let Some(session) = slot.peer.session
+                && (all || slot.dirty)
+            {
+                rows.push((session, slot.state.encode()));
+                slot.dirty = false;
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        let id = self.id.clone();
+        let now = chrono::Utc::now().timestamp_millis();
+        let r = self
+            .store
+            .write(move |dao| {
+                rows.iter()
+                    .try_for_each(|(session, state)| dao.save_sync_state(session, &id, state, now))
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::warn!(doc = %self.id, error = %e, "could not keep sync states");
+        }
     }
 
     /// Sends the device the next sync message it needs, if any.
@@ -191,7 +255,14 @@ impl DocActor {
         }
     }
 
-    async fn on_sync(&mut self, peer: Arc<Peer>, access: Access, data: &[u8]) {
+    async fn on_sync(
+        &mut self,
+        peer: Arc<Peer>,
+        principal: &Principal,
+        access: Access,
+        data: &[u8],
+        resume: Option<Vec<u8>>,
+    ) {
         let mut msg = match sync::Message::decode(data) {
             Ok(msg) => msg,
             Err(e) => {
@@ -205,10 +276,14 @@ impl DocActor {
             }
         };
         let peer_id = peer.id();
-        let slot = self
-            .peers
-            .entry(peer_id)
-            .or_insert_with(|| PeerSlot { peer: peer.clone(), state: sync::State::new() });
+        let slot = self.peers.entry(peer_id).or_insert_with(|| {
+            // A device that synced this document before resumes from the state it left with.
+            let state = resume
+                .and_then(|bytes| sync::State::decode(&bytes).ok())
+                .unwrap_or_else(sync::State::new);
+            PeerSlot { peer: peer.clone(), state, dirty: false }
+        });
+        slot.dirty = true;
 
         if !msg.changes.is_empty() && !access.can_write() {
             tracing::info!(doc = %self.id, peer = peer_id, "changes from a reader refused");
@@ -259,7 +334,7 @@ impl DocActor {
         }
         let new = fork.get_changes(&old_heads);
         if !new.is_empty() {
-            if let Err(v) = rules::check_document(&self.id, &fork) {
+            if let Err(v) = rules::check_write(principal, &self.id, &self.doc, &fork) {
                 tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
                 let msg = format!("change refused: {v}");
                 peer.send_error(Some(&self.id), ErrorCode::Forbidden, &msg);
@@ -319,7 +394,7 @@ impl DocActor {
         if new.is_empty() {
             return Ok(true);
         }
-        rules::check_document(&self.id, &fork)?;
+        rules::check_write(&rules::system_principal(), &self.id, &self.doc, &fork)?;
         self.persist(&new).await?;
         self.doc = fork;
         self.memo.clear();
