@@ -148,10 +148,52 @@ pub async fn login_raw(server: &TestServer, login: &str, password: &str) -> reqw
         .expect("login request")
 }
 
+/// `POST /api/login` with a `User-Agent`; the raw answer.
+pub async fn login_raw_as(
+    server: &TestServer,
+    login: &str,
+    password: &str,
+    user_agent: &str,
+) -> reqwest::Response {
+    http()
+        .post(server.url("/api/login"))
+        .header(reqwest::header::USER_AGENT, user_agent)
+        .json(&LoginRequest { login: login.into(), password: password.into() })
+        .send()
+        .await
+        .expect("login request")
+}
+
+/// The password of a demo account.
+pub fn demo_password(login: &str) -> anyhow::Result<&'static str> {
+    demo::ACCOUNTS
+        .iter()
+        .find(|a| a.login == login)
+        .map(|a| a.password)
+        .with_context(|| format!("no demo account {login}"))
+}
+
 impl Account {
     /// Signs in; fails unless the server answers 200 with a session cookie.
     pub async fn login(server: &TestServer, login: &str, password: &str) -> anyhow::Result<Self> {
-        let resp = login_raw(server, login, password).await;
+        Self::from_response(server, login, login_raw(server, login, password).await).await
+    }
+
+    /// Signs in from a device that names itself `user_agent`.
+    pub async fn login_as_device(
+        server: &TestServer,
+        login: &str,
+        user_agent: &str,
+    ) -> anyhow::Result<Self> {
+        let resp = login_raw_as(server, login, demo_password(login)?, user_agent).await;
+        Self::from_response(server, login, resp).await
+    }
+
+    async fn from_response(
+        server: &TestServer,
+        login: &str,
+        resp: reqwest::Response,
+    ) -> anyhow::Result<Self> {
         if resp.status() != reqwest::StatusCode::OK {
             bail!("login of {login} answered {}", resp.status());
         }
@@ -188,6 +230,14 @@ impl Account {
     pub async fn sync(&self, server: &TestServer) -> anyhow::Result<SyncClient> {
         SyncClient::connect(server, Some(&self.cookie), None).await
     }
+
+    /// Opens a `/sync` connection and waits until every document of the `Welcome` has been
+    /// received and the server has nothing more to send.
+    pub async fn synced(&self, server: &TestServer) -> anyhow::Result<SyncClient> {
+        let mut client = self.sync(server).await?;
+        client.settle().await?;
+        Ok(client)
+    }
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -202,6 +252,10 @@ pub struct SyncClient {
     pub welcome: Option<Vec<DocId>>,
     /// Every error frame received, in order.
     pub errors: Vec<(Option<DocId>, cartable_shared::protocol::ErrorCode, String)>,
+    /// Bytes of Automerge sync messages received, by document.
+    pub sync_bytes: std::collections::BTreeMap<DocId, usize>,
+    /// Every frame received, in order.
+    pub frames: Vec<ServerFrame>,
 }
 
 /// Builds the WebSocket upgrade request for `/sync`.
@@ -227,14 +281,118 @@ impl SyncClient {
         cookie: Option<&str>,
         origin: Option<&str>,
     ) -> anyhow::Result<Self> {
+        Self::open(server, cookie, origin, ClientSession::new()).await
+    }
+
+    /// Connects to `/sync` as a device that already holds `session`'s documents (a reconnect).
+    pub async fn connect_with(
+        server: &TestServer,
+        cookie: Option<&str>,
+        session: ClientSession,
+    ) -> anyhow::Result<Self> {
+        Self::open(server, cookie, None, session).await
+    }
+
+    async fn open(
+        server: &TestServer,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        mut session: ClientSession,
+    ) -> anyhow::Result<Self> {
         let (socket, _) = bounded(
             "websocket upgrade",
             tokio_tungstenite::connect_async(sync_request(server, cookie, origin)),
         )
         .await??;
-        let mut session = ClientSession::new();
         session.connected();
-        Ok(Self { socket, session, welcome: None, errors: Vec::new() })
+        Ok(Self {
+            socket,
+            session,
+            welcome: None,
+            errors: Vec::new(),
+            sync_bytes: Default::default(),
+            frames: Vec::new(),
+        })
+    }
+
+    /// Closes the connection and hands back the device's documents, for a reconnect.
+    pub async fn disconnect(mut self) -> anyhow::Result<ClientSession> {
+        let _ = bounded("close", self.socket.close(None)).await?;
+        // Let the server see the close frame before the caller reconnects.
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(Ok(_)) = self.socket.next().await {}
+        })
+        .await;
+        self.session.disconnected();
+        Ok(self.session)
+    }
+
+    /// Handles frames until every document of the `Welcome` has content and no frame has
+    /// arrived for a short while.
+    pub async fn settle(&mut self) -> anyhow::Result<()> {
+        self.until("every welcomed document has content", |c| {
+            c.welcome.as_ref().is_some_and(|docs| {
+                docs.iter()
+                    .all(|d| c.session.document(d).is_some_and(|doc| !doc.get_heads().is_empty()))
+            })
+        })
+        .await?;
+        self.quiet(Duration::from_millis(300)).await
+    }
+
+    /// Handles frames until none arrives for `gap` (at most [`TIMEOUT`] overall).
+    pub async fn quiet(&mut self, gap: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            if tokio::time::Instant::now() > deadline {
+                bail!("the server kept sending for {TIMEOUT:?}");
+            }
+            match tokio::time::timeout(gap, self.socket.next()).await {
+                Err(_) => return Ok(()),
+                Ok(None) => bail!("connection closed while settling"),
+                Ok(Some(msg)) => self.handle(msg?).await?,
+            }
+        }
+    }
+
+    /// Whether the server closes the connection within [`TIMEOUT`] (frames before the close
+    /// are handled).
+    pub async fn closed_by_server(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(TIMEOUT, self.socket.next()).await {
+                Err(_) | Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => {
+                    return true;
+                }
+                Ok(Some(Ok(msg))) => {
+                    let _ = self.handle(msg).await;
+                }
+            }
+        }
+        false
+    }
+
+    /// Handles one WebSocket message; returns the frame if it was one.
+    async fn handle(&mut self, msg: Message) -> anyhow::Result<()> {
+        if let Message::Binary(bytes) = msg {
+            let frame = ServerFrame::decode(&bytes)?;
+            self.record(&frame);
+            let out = self.session.receive(frame)?;
+            self.errors.extend(out.errors.iter().cloned());
+            self.send_all(out.send).await?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, frame: &ServerFrame) {
+        match frame {
+            ServerFrame::Welcome { docs } => self.welcome = Some(docs.clone()),
+            ServerFrame::Sync { doc, data } => {
+                *self.sync_bytes.entry(doc.clone()).or_default() += data.len();
+            }
+            _ => {}
+        }
+        self.frames.push(frame.clone());
     }
 
     /// Sends a raw binary frame (for forged or malformed input).
@@ -261,9 +419,7 @@ impl SyncClient {
             match msg {
                 Message::Binary(bytes) => {
                     let frame = ServerFrame::decode(&bytes)?;
-                    if let ServerFrame::Welcome { docs } = &frame {
-                        self.welcome = Some(docs.clone());
-                    }
+                    self.record(&frame);
                     let out = self.session.receive(frame.clone())?;
                     self.errors.extend(out.errors.iter().cloned());
                     let send = out.send.clone();
