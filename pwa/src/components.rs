@@ -6,34 +6,34 @@
 //! wasm for its lifecycle, and the whole view is small enough to diff at once: this keeps the
 //! first-paint download under its budget (DESIGN §10).
 
-mod app_header;
-mod tab_bar;
-mod personal_events;
-mod messages_view;
-mod homework_view;
-mod grades_view;
 mod announcements_view;
+mod app_header;
 mod day_section;
+mod grades_view;
+mod homework_view;
 mod lang_switch;
 mod login_form;
+mod messages_view;
 mod next_session;
+mod personal_events;
 mod session_card;
 mod sync_indicator;
+mod tab_bar;
 mod update_banner;
 mod week_view;
 
 pub use announcements_view::{AnnouncementsViewProps, announcements_view};
 pub use app_header::{AppHeaderProps, app_header};
+pub use day_section::{DaySectionProps, day_section};
 pub use grades_view::{GradesViewProps, grades_view};
 pub use homework_view::{HomeworkViewProps, homework_view};
-pub use messages_view::{MessagesViewProps, messages_view};
-pub use personal_events::{PersonalEventsProps, personal_events};
-pub use tab_bar::{TabBarProps, tab_bar};
-pub use day_section::{DaySectionProps, day_section};
 pub use lang_switch::{LangSwitchProps, lang_switch};
 pub use login_form::{LoginFormProps, login_form};
+pub use messages_view::{MessagesViewProps, messages_view};
 pub use next_session::{NextSessionProps, next_session};
+pub use personal_events::{PersonalEventsProps, personal_events};
 pub use session_card::{SessionCardProps, session_card};
 pub use sync_indicator::{SyncIndicatorProps, sync_indicator};
+pub use tab_bar::{TabBarProps, tab_bar};
 pub use update_banner::{UpdateBannerProps, update_banner};
 pub use week_view::{WeekViewProps, week_view};

@@ -36,9 +36,10 @@ pub fn target(cmd: &EngineCommand) -> Target<'_> {
         | EngineCommand::SetNote { .. }
         | EngineCommand::Acknowledge { .. } => Target::Me,
         EngineCommand::Reply { thread, .. } => Target::Thread(thread),
-        EngineCommand::Start | EngineCommand::Reconnect | EngineCommand::Stop { .. } => {
-            Target::None
-        }
+        EngineCommand::Start
+        | EngineCommand::Reconnect
+        | EngineCommand::NetworkLost
+        | EngineCommand::Stop { .. } => Target::None,
     }
 }
 

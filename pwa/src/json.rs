@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use cartable_shared::announcements::{Announcement, Announcements, Severity};
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
-use cartable_shared::announcements::{Announcement, Announcements, Severity};
 use cartable_shared::grades::{Assessment, Grades};
 use cartable_shared::homework::{Assignment, BlobRef, Homework};
 use cartable_shared::ids::DocKind;
@@ -108,6 +108,7 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
     match cmd {
         EngineCommand::Start => r#"{"type":"start"}"#.into(),
         EngineCommand::Reconnect => r#"{"type":"reconnect"}"#.into(),
+        EngineCommand::NetworkLost => r#"{"type":"network_lost"}"#.into(),
         EngineCommand::Stop { clear } => format!(r#"{{"type":"stop","clear":{clear}}}"#),
         EngineCommand::SetHomeworkDone { group, assignment, done } => format!(
             r#"{{"type":"set_homework_done","group":{},"assignment":{},"done":{done}}}"#,
@@ -387,6 +388,11 @@ pub fn my_layer<J: JsonValue>(v: &J) -> Option<MyLayer> {
     })
 }
 
+/// Whether the UI shows documents of `kind` (the library view is not written yet).
+pub fn shown(kind: DocKind) -> bool {
+    kind != DocKind::Library
+}
+
 /// The view model of a document of `kind`, with the number of entries that could not be read
 /// (timetable sessions).
 pub fn view<J: JsonValue>(kind: DocKind, v: &J) -> Option<(View, usize)> {
@@ -521,6 +527,7 @@ mod tests {
         for cmd in [
             EngineCommand::Start,
             EngineCommand::Reconnect,
+            EngineCommand::NetworkLost,
             EngineCommand::Stop { clear: true },
             EngineCommand::Stop { clear: false },
             EngineCommand::SetHomeworkDone {

@@ -3,12 +3,12 @@
 
 use std::rc::Rc;
 
+use cartable_shared::announcements::Announcements;
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, SyncStatus};
-use cartable_shared::ids::{DocId, DocKind};
-use cartable_shared::announcements::Announcements;
 use cartable_shared::grades::Grades;
 use cartable_shared::homework::Homework;
+use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::me::MyLayer;
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
@@ -444,8 +444,10 @@ mod tests {
     fn only_timetable_views_are_kept_and_versions_move() {
         let s = fresh().reduce(Action::LoggedIn(me()));
         let v0 = s.views_version;
-        let s =
-            s.reduce(Action::ViewUpdated("me:lea.martin".parse().unwrap(), View::Timetable(Timetable::default())));
+        let s = s.reduce(Action::ViewUpdated(
+            "me:lea.martin".parse().unwrap(),
+            View::Timetable(Timetable::default()),
+        ));
         assert_eq!(s.views_version, v0);
         let hw: DocId = "homework:l2-info-a".parse().unwrap();
         let s = s.reduce(Action::ViewUpdated(hw.clone(), View::Homework(Homework::default())));

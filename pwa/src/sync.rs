@@ -164,8 +164,26 @@ async fn handle(cmd: EngineCommand) {
                 connect();
             }
         }
+        EngineCommand::NetworkLost => network_lost(),
         EngineCommand::Stop { clear } => stop(clear).await,
         intent => edit(intent),
+    }
+}
+
+/// The browser reported the network gone: drop the socket and show offline; the backoff (or
+/// `Reconnect` when the network returns) opens a new one.
+fn network_lost() {
+    let closed = with(|e| {
+        let Some(socket) = e.socket.take() else { return false };
+        socket.shut();
+        e.session.disconnected();
+        cancel_timer(&mut e.quiet_timer);
+        set_connection(e, Connection::Offline);
+        true
+    });
+    if closed {
+        publish_status();
+        schedule_reconnect();
     }
 }
 

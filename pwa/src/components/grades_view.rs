@@ -22,7 +22,9 @@ pub fn grades_view(props: &GradesViewProps<'_>) -> Html {
     let lang = props.lang;
     let t = lang.t();
     let comma = lang == Lang::Fr;
-    let avg = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{} / 20", format_grade(v, comma)));
+    let avg = |v: Option<f64>| {
+        v.map_or_else(|| "–".to_owned(), |v| format!("{} / 20", format_grade(v, comma)))
+    };
     html! {
         <main id="grades" aria-labelledby="grades-title">
             <h1 id="grades-title">{ t.grades_title }</h1>

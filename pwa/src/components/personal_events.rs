@@ -59,8 +59,9 @@ pub fn personal_events(props: &PersonalEventsProps<'_>) -> Html {
             if title.is_empty() || end_ms < start_ms {
                 return;
             }
-            let zone = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-                .resolved_options();
+            let zone =
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                    .resolved_options();
             let zone = js_sys::Reflect::get(&zone, &"timeZone".into())
                 .ok()
                 .and_then(|z| z.as_string())

@@ -61,20 +61,30 @@ pub fn use_app() -> AppHandle {
     use_clock(dispatch.clone());
     use_service_worker(dispatch.clone());
     {
-        // Back online: reconnect now rather than at the end of the backoff.
+        // Back online: reconnect now rather than at the end of the backoff. Gone offline:
+        // close the socket now rather than wait for it to time out.
         let engine = (*engine).clone();
         use_effect_with((), move |_| {
-            let onl = Closure::<dyn FnMut()>::new(move || engine.send(&EngineCommand::Reconnect));
+            let on = |cmd: EngineCommand| {
+                let engine = engine.clone();
+                Closure::<dyn FnMut()>::new(move || engine.send(&cmd))
+            };
+            let listeners = [
+                ("online", on(EngineCommand::Reconnect)),
+                ("offline", on(EngineCommand::NetworkLost)),
+            ];
             let window = web_sys::window();
             if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("online", onl.as_ref().unchecked_ref());
+                for (name, f) in &listeners {
+                    let _ = w.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+                }
             }
             move || {
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "online",
-                        onl.as_ref().unchecked_ref(),
-                    );
+                    for (name, f) in &listeners {
+                        let _ =
+                            w.remove_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+                    }
                 }
             }
         });

@@ -43,6 +43,9 @@ impl Store {
         let values = views.get_all(None, None)?.await?;
         for (k, v) in keys.into_iter().zip(values) {
             let Some(doc) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else { continue };
+            if !json::shown(doc.kind()) {
+                continue;
+            }
             match v.as_string().map(|text| decode(&text, |j| json::view(doc.kind(), j))) {
                 Some(Ok((t, skipped))) => {
                     report_skipped(&doc, skipped);
@@ -57,6 +60,9 @@ impl Store {
 
     /// One view.
     pub async fn view(&self, doc: &DocId) -> Result<Option<View>> {
+        if !json::shown(doc.kind()) {
+            return Ok(None);
+        }
         match self.get_string(VIEWS, &doc.to_string()).await? {
             Some(text) => {
                 let (t, skipped) = decode(&text, |j| json::view(doc.kind(), j))?;
