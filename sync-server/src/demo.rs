@@ -494,7 +494,18 @@ pub fn grades(student: &str, index: usize, today: NaiveDate) -> Grades {
 pub fn library(today: NaiveDate) -> Library {
     let monday = monday_of(today);
     let mut l = Library { schema: LIBRARY_SCHEMA, group: GROUP.into(), ..Library::default() };
-    let items: [(&str, &str, &str, &str, &str, u64, i64, &str); 6] = [
+    // id, title, subject, kind, language, size, added (days from this Monday), author
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        u64,
+        i64,
+        &'static str,
+    );
+    let items: [Row; 6] = [
         (
             "algo-poly",
             "Polycopié d'algorithmique",

@@ -278,9 +278,8 @@ impl DocActor {
         let peer_id = peer.id();
         let slot = self.peers.entry(peer_id).or_insert_with(|| {
             // A device that synced this document before resumes from the state it left with.
-            let state = resume
-                .and_then(|bytes| sync::State::decode(&bytes).ok())
-                .unwrap_or_else(sync::State::new);
+            let state =
+                resume.and_then(|bytes| sync::State::decode(&bytes).ok()).unwrap_or_default();
             PeerSlot { peer: peer.clone(), state, dirty: false }
         });
         slot.dirty = true;
