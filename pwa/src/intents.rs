@@ -97,9 +97,9 @@ mod tests {
             done,
         };
         apply_to_layer(&mut l, &cmd(true));
-        assert_eq!(l.homework_done["l2-info-a/hw1"], true);
+        assert!(l.homework_done["l2-info-a/hw1"]);
         apply_to_layer(&mut l, &cmd(false));
-        assert_eq!(l.homework_done["l2-info-a/hw1"], false);
+        assert!(!l.homework_done["l2-info-a/hw1"]);
     }
 
     #[test]
