@@ -256,6 +256,11 @@ impl Connection {
         Ok(Bytes::from(ServerFrame::Welcome { docs }.encode()))
     }
 
+    /// Whether a sync state kept from an earlier connection of this session waits for `doc`.
+    pub fn has_kept_state(&self, doc: &DocId) -> bool {
+        self.resume.contains_key(doc)
+    }
+
     async fn access(&mut self, doc: &DocId) -> Result<Access, StoreError> {
         if doc.kind() != DocKind::Thread {
             return Ok(self.principal.access(doc, &[]));

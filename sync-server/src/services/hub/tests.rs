@@ -434,3 +434,84 @@ async fn compaction_folds_stored_changes_into_a_snapshot_without_losing_any() {
     assert_eq!(reloaded.get_heads(), heads);
     assert!(reloaded.length(automerge::ROOT) > 0);
 }
+
+#[tokio::test]
+async fn a_stored_v0_document_without_schema_is_upgraded_to_v1_when_loaded() {
+    let w = world().await;
+    // A `me` layer as an older version wrote it: no `schema` field, no containers.
+    let id: DocId = "me:lea".parse().unwrap();
+    let mut old = Automerge::new();
+    {
+        use automerge::transaction::Transactable;
+        let mut tx = old.transaction();
+        tx.put(automerge::ROOT, "user", "lea").unwrap();
+        tx.commit();
+    }
+    assert!(w.hub.create(&id, &old, 0).await.unwrap());
+    let handle = w.hub.open(&id).await.unwrap().unwrap();
+    let (heads, _) = handle.inspect().await.unwrap();
+    assert_eq!(heads.len(), 1);
+    assert_ne!(heads, old.get_heads(), "the upgrade is a change of its own");
+
+    // Stored before anyone saw it: a reload from SQLite is at v1 and reads as the current schema.
+    let doc_id = id.clone();
+    let stored = w.store.read(move |dao| dao.load_document(&doc_id)).await.unwrap().unwrap();
+    let reloaded = build_document(&id, &stored).unwrap();
+    assert_eq!(cartable_shared::upgrade::stored_version(&reloaded), Ok(1));
+    let layer: cartable_shared::me::MyLayer = read(&reloaded).unwrap().unwrap();
+    assert_eq!((layer.schema, layer.user.as_str()), (1, "lea"));
+}
+
+#[tokio::test]
+async fn a_leaving_device_keeps_its_sync_state_for_its_session_and_resumes_from_it() {
+    let w = world().await;
+    let token = [7u8; 32];
+    let lea: cartable_shared::ids::UserId = "lea".parse().unwrap();
+    w.store
+        .write(move |dao| {
+            dao.insert_user(&crate::store::NewUser {
+                id: &lea,
+                display_name: "Léa",
+                role: Role::Student,
+                password_hash: "!",
+                demo: false,
+                created_ms: 0,
+            })?;
+            dao.insert_session(&token, &lea, 0, i64::MAX, None, None)
+        })
+        .await
+        .unwrap();
+    let (conn, outbox) =
+        Connection::open_session(&w.hub, &w.store, principal("lea", Role::Student), Some(token));
+    let mut client = ClientSession::new();
+    client.connected();
+    let mut d = Device { client, conn, outbox, errors: vec![], acks: 0 };
+    let welcome = ServerFrame::decode(&d.conn.welcome().await.unwrap()).unwrap();
+    let out = d.client.receive(welcome).unwrap();
+    d.send(out.send).await;
+    d.settle(&w).await;
+    let Device { conn, client, .. } = d;
+    conn.close().await;
+    // The state is written in the background; wait for it, bounded.
+    let mut kept = Vec::new();
+    for _ in 0..100 {
+        kept = w.store.read(move |dao| dao.sync_states(&token)).await.unwrap();
+        if kept.iter().any(|(id, _)| *id == doc_id()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, state) = kept.iter().find(|(id, _)| *id == doc_id()).expect("state kept");
+    let state = automerge::sync::State::decode(state).unwrap();
+    let mut held = client.document(&doc_id()).unwrap().get_heads();
+    let mut shared = state.shared_heads.clone();
+    held.sort();
+    shared.sort();
+    assert_eq!(shared, held, "the server remembers what the device holds");
+
+    // Reconnecting with the same session: the kept state is loaded for its documents.
+    let (mut again, _outbox) =
+        Connection::open_session(&w.hub, &w.store, principal("lea", Role::Student), Some(token));
+    again.welcome().await.unwrap();
+    assert!(again.has_kept_state(&doc_id()));
+}
