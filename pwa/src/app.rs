@@ -71,7 +71,7 @@ pub fn App() -> Html {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    events.sort_by_key(|(id, e)| (e.start_ms, *id));
+                    views::sort_small(&mut events, |(id, e)| (e.start_ms, *id));
                     html! {
                         <>
                             { week_view(&WeekViewProps {

@@ -8,17 +8,18 @@
 
 use std::collections::BTreeMap;
 
-use cartable_shared::announcements::{Announcement, Announcements, Severity};
+use cartable_shared::announcements::{Announcement, Severity};
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
-use cartable_shared::grades::{Assessment, Grades};
-use cartable_shared::homework::{Assignment, BlobRef, Homework};
+use cartable_shared::grades::Assessment;
+use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
-use cartable_shared::me::{MyLayer, PersonalEvent};
+use cartable_shared::me::PersonalEvent;
 use cartable_shared::thread::{Thread, ThreadMessage};
 use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
 
 use crate::state::View;
+use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
 /// A parsed JSON value: `JsValue` in the browser, `serde_json::Value` in tests.
 pub trait JsonValue: Sized {
@@ -254,8 +255,9 @@ fn schema<J: JsonValue>(v: &J) -> Option<u64> {
     u64::try_from(int(v, "schema")?).ok()
 }
 
-/// The entries of the map `key` read with `f`; entries that do not read are left out.
-fn map_of<J: JsonValue, T>(v: &J, key: &str, f: impl Fn(&J) -> Option<T>) -> BTreeMap<String, T> {
+/// The entries of the map `key` read with `f`, as a list; entries that do not read are left
+/// out.
+fn map_of<J: JsonValue, T>(v: &J, key: &str, f: impl Fn(&J) -> Option<T>) -> Vec<(String, T)> {
     v.field(key)
         .and_then(|m| m.entries())
         .unwrap_or_default()
@@ -264,10 +266,10 @@ fn map_of<J: JsonValue, T>(v: &J, key: &str, f: impl Fn(&J) -> Option<T>) -> BTr
         .collect()
 }
 
-/// `homework::Homework`.
-pub fn homework<J: JsonValue>(v: &J) -> Option<Homework> {
-    Some(Homework {
-        schema: schema(v)?,
+/// `homework::Homework`, as a [`HomeworkView`].
+pub fn homework<J: JsonValue>(v: &J) -> Option<HomeworkView> {
+    schema(v)?;
+    Some(HomeworkView {
         group: s(v, "group")?,
         assignments: map_of(v, "assignments", |a| {
             Some(Assignment {
@@ -296,11 +298,10 @@ pub fn homework<J: JsonValue>(v: &J) -> Option<Homework> {
     })
 }
 
-/// `grades::Grades`.
-pub fn grades<J: JsonValue>(v: &J) -> Option<Grades> {
-    Some(Grades {
-        schema: schema(v)?,
-        student: s(v, "student")?,
+/// `grades::Grades`, as a [`GradesView`].
+pub fn grades<J: JsonValue>(v: &J) -> Option<GradesView> {
+    schema(v)?;
+    Some(GradesView {
         assessments: map_of(v, "assessments", |a| {
             Some(Assessment {
                 subject: s(a, "subject")?,
@@ -326,10 +327,10 @@ fn severity(name: &str) -> Option<Severity> {
     })
 }
 
-/// `announcements::Announcements`.
-pub fn announcements<J: JsonValue>(v: &J) -> Option<Announcements> {
-    Some(Announcements {
-        schema: schema(v)?,
+/// `announcements::Announcements`, as an [`AnnouncementsView`].
+pub fn announcements<J: JsonValue>(v: &J) -> Option<AnnouncementsView> {
+    schema(v)?;
+    Some(AnnouncementsView {
         audience: s(v, "audience")?,
         items: map_of(v, "items", |a| {
             Some(Announcement {
@@ -367,11 +368,10 @@ pub fn thread<J: JsonValue>(v: &J) -> Option<Thread> {
     })
 }
 
-/// `me::MyLayer`.
-pub fn my_layer<J: JsonValue>(v: &J) -> Option<MyLayer> {
-    Some(MyLayer {
-        schema: schema(v)?,
-        user: s(v, "user")?,
+/// `me::MyLayer`, as a [`MeView`].
+pub fn my_layer<J: JsonValue>(v: &J) -> Option<MeView> {
+    schema(v)?;
+    Some(MeView {
         homework_done: map_of(v, "homework_done", J::boolean),
         events: map_of(v, "events", |e| {
             Some(PersonalEvent {
@@ -382,8 +382,6 @@ pub fn my_layer<J: JsonValue>(v: &J) -> Option<MyLayer> {
                 note: opt_string(e, "note")?,
             })
         }),
-        notes: map_of(v, "notes", J::string),
-        hidden_courses: strings(v, "hidden_courses").unwrap_or_default(),
         acknowledged: map_of(v, "acknowledged", |n| n.number().map(|n| n as i64)),
     })
 }
@@ -563,7 +561,10 @@ mod tests {
 
     #[test]
     fn every_view_model_reads_what_serde_writes() {
-        use cartable_shared::me::PersonalEvent;
+        use cartable_shared::announcements::Announcements;
+        use cartable_shared::grades::Grades;
+        use cartable_shared::homework::Homework;
+        use cartable_shared::me::MyLayer;
         let mut h = Homework { schema: 1, group: "g".into(), ..Default::default() };
         h.assignments.insert(
             "a1".into(),
@@ -583,7 +584,7 @@ mod tests {
                 author: "paul.durand".into(),
             },
         );
-        assert_eq!(homework(&serde_json::to_value(&h).unwrap()), Some(h));
+        assert_eq!(homework(&serde_json::to_value(&h).unwrap()), Some(h.into()));
         let mut g = Grades { schema: 1, student: "lea.martin".into(), ..Default::default() };
         for (id, score, published_ms) in [("x", Some(13.5), Some(4)), ("y", None, None)] {
             g.assessments.insert(
@@ -601,7 +602,7 @@ mod tests {
                 },
             );
         }
-        assert_eq!(grades(&serde_json::to_value(&g).unwrap()), Some(g));
+        assert_eq!(grades(&serde_json::to_value(&g).unwrap()), Some(g.into()));
         let mut a = Announcements { schema: 1, audience: "everyone".into(), ..Default::default() };
         a.items.insert(
             "n1".into(),
@@ -615,7 +616,7 @@ mod tests {
                 author: "admin".into(),
             },
         );
-        assert_eq!(announcements(&serde_json::to_value(&a).unwrap()), Some(a));
+        assert_eq!(announcements(&serde_json::to_value(&a).unwrap()), Some(a.into()));
         let t = Thread {
             schema: 1,
             subject: "Stage".into(),
@@ -643,7 +644,7 @@ mod tests {
                 note: Some("x".into()),
             },
         );
-        assert_eq!(my_layer(&serde_json::to_value(&m).unwrap()), Some(m));
+        assert_eq!(my_layer(&serde_json::to_value(&m).unwrap()), Some(m.into()));
     }
 
     #[test]

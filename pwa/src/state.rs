@@ -3,18 +3,15 @@
 
 use std::rc::Rc;
 
-use cartable_shared::announcements::Announcements;
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, SyncStatus};
-use cartable_shared::grades::Grades;
-use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind};
-use cartable_shared::me::MyLayer;
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
 use crate::calendar::CivilDate;
 use crate::i18n::Lang;
+use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
 /// Which screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +63,15 @@ pub enum View {
     /// `timetable:<group>`.
     Timetable(Timetable),
     /// `homework:<group>`.
-    Homework(Homework),
+    Homework(HomeworkView),
     /// `grades:<student>`.
-    Grades(Grades),
+    Grades(GradesView),
     /// `announcements:<audience>`.
-    Announcements(Announcements),
+    Announcements(AnnouncementsView),
     /// `thread:<id>`.
     Thread(Thread),
     /// `me:<user>`.
-    Me(MyLayer),
+    Me(MeView),
 }
 
 /// Why a login attempt failed.
@@ -319,7 +316,7 @@ impl AppState {
     }
 
     /// The user's own layer, once synced.
-    pub fn mine(&self) -> Option<&MyLayer> {
+    pub fn mine(&self) -> Option<&MeView> {
         self.views(|v| if let View::Me(m) = v { Some(m) } else { None }).map(|(_, m)| m).next()
     }
 
@@ -450,7 +447,7 @@ mod tests {
         ));
         assert_eq!(s.views_version, v0);
         let hw: DocId = "homework:l2-info-a".parse().unwrap();
-        let s = s.reduce(Action::ViewUpdated(hw.clone(), View::Homework(Homework::default())));
+        let s = s.reduce(Action::ViewUpdated(hw.clone(), View::Homework(HomeworkView::default())));
         assert_eq!(s.docs.len(), 1);
         let s = s.reduce(Action::ViewDropped(hw));
         assert!(s.docs.is_empty());

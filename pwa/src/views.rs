@@ -4,9 +4,100 @@
 use cartable_shared::announcements::{Announcement, Announcements, Severity};
 use cartable_shared::grades::{Assessment, Grades};
 use cartable_shared::homework::{Assignment, Homework};
-use cartable_shared::me::MyLayer;
+use cartable_shared::me::{MyLayer, PersonalEvent};
 
 use crate::intents::{ack_key, homework_key};
+
+// The UI keeps the documents' maps as plain lists: their JSON is the shared structs', but a
+// `BTreeMap` per entry type would add its code to the first-paint download (several KB each).
+
+/// A `homework:<group>` view as the UI keeps it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HomeworkView {
+    /// The group.
+    pub group: String,
+    /// Assignments with their ids.
+    pub assignments: Vec<(String, Assignment)>,
+}
+
+/// A `grades:<student>` view as the UI keeps it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GradesView {
+    /// Assessments with their ids.
+    pub assessments: Vec<(String, Assessment)>,
+}
+
+/// An `announcements:<audience>` view as the UI keeps it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnnouncementsView {
+    /// The audience.
+    pub audience: String,
+    /// Announcements with their ids.
+    pub items: Vec<(String, Announcement)>,
+}
+
+/// The user's `me:<user>` layer as the UI keeps it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeView {
+    /// Homework done flags by `<group>/<assignment>`.
+    pub homework_done: Vec<(String, bool)>,
+    /// Personal events with their ids.
+    pub events: Vec<(String, PersonalEvent)>,
+    /// Acknowledgements by `<audience>/<id>`.
+    pub acknowledged: Vec<(String, i64)>,
+}
+
+impl MeView {
+    /// Whether an assignment is marked done.
+    pub fn done(&self, key: &str) -> bool {
+        self.homework_done.iter().any(|(k, d)| k == key && *d)
+    }
+
+    /// When an announcement was acknowledged.
+    pub fn acked(&self, key: &str) -> Option<i64> {
+        self.acknowledged.iter().find(|(k, _)| k == key).map(|(_, at)| *at)
+    }
+}
+
+impl From<Homework> for HomeworkView {
+    fn from(h: Homework) -> Self {
+        Self { group: h.group, assignments: h.assignments.into_iter().collect() }
+    }
+}
+
+impl From<Grades> for GradesView {
+    fn from(g: Grades) -> Self {
+        Self { assessments: g.assessments.into_iter().collect() }
+    }
+}
+
+impl From<Announcements> for AnnouncementsView {
+    fn from(a: Announcements) -> Self {
+        Self { audience: a.audience, items: a.items.into_iter().collect() }
+    }
+}
+
+impl From<MyLayer> for MeView {
+    fn from(m: MyLayer) -> Self {
+        Self {
+            homework_done: m.homework_done.into_iter().collect(),
+            events: m.events.into_iter().collect(),
+            acknowledged: m.acknowledged.into_iter().collect(),
+        }
+    }
+}
+
+/// Sorts a short list by a key, stably, with an insertion sort: a few hundred bytes of code,
+/// where each instance of the standard library's sorts costs kilobytes in the UI module.
+pub fn sort_small<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && key(&v[j - 1]) > key(&v[j]) {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
 
 /// One assignment as listed.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,18 +116,15 @@ pub struct HomeworkItem<'a> {
 
 /// Every assignment of the given homework documents, by due date (then subject, then id).
 pub fn homework_items<'a>(
-    docs: impl IntoIterator<Item = &'a Homework>,
-    mine: Option<&MyLayer>,
+    docs: impl IntoIterator<Item = &'a HomeworkView>,
+    mine: Option<&MeView>,
     now_ms: i64,
 ) -> Vec<HomeworkItem<'a>> {
     let mut items: Vec<HomeworkItem<'a>> = docs
         .into_iter()
         .flat_map(|h| {
             h.assignments.iter().map(move |(id, a)| {
-                let done = mine
-                    .and_then(|m| m.homework_done.get(&homework_key(&h.group, id)))
-                    .copied()
-                    .unwrap_or(false);
+                let done = mine.is_some_and(|m| m.done(&homework_key(&h.group, id)));
                 HomeworkItem {
                     group: &h.group,
                     id,
@@ -47,13 +135,7 @@ pub fn homework_items<'a>(
             })
         })
         .collect();
-    items.sort_by(|a, b| {
-        (a.assignment.due_ms, &a.assignment.subject, a.id).cmp(&(
-            b.assignment.due_ms,
-            &b.assignment.subject,
-            b.id,
-        ))
-    });
+    sort_small(&mut items, |i| (i.assignment.due_ms, &i.assignment.subject, i.id));
     items
 }
 
@@ -79,7 +161,7 @@ pub fn out_of_20(a: &Assessment) -> Option<f64> {
 /// Published assessments grouped by subject (subjects in alphabetical order), each with its
 /// average out of 20 weighted by the coefficients; absences (no score) and zero coefficients
 /// do not count.
-pub fn by_subject(grades: &Grades) -> Vec<SubjectGrades<'_>> {
+pub fn by_subject(grades: &GradesView) -> Vec<SubjectGrades<'_>> {
     let mut out: Vec<SubjectGrades<'_>> = Vec::new();
     for (id, a) in &grades.assessments {
         if a.published_ms.is_none() {
@@ -100,7 +182,7 @@ pub fn by_subject(grades: &Grades) -> Vec<SubjectGrades<'_>> {
         out[i].items.push((id, a));
     }
     for s in &mut out {
-        s.items.sort_by_key(|(id, a)| (a.date_ms, *id));
+        sort_small(&mut s.items, |(id, a)| (a.date_ms, *id));
         let (mut sum, mut weight) = (0.0, 0.0);
         for (_, a) in &s.items {
             if let Some(g) = out_of_20(a)
@@ -113,7 +195,7 @@ pub fn by_subject(grades: &Grades) -> Vec<SubjectGrades<'_>> {
         s.weight = weight;
         s.average = (weight > 0.0).then(|| sum / weight);
     }
-    out.sort_by(|a, b| a.subject.cmp(b.subject));
+    sort_small(&mut out, |s| s.subject);
     out
 }
 
@@ -153,8 +235,8 @@ fn rank(s: Severity) -> u8 {
 
 /// The announcements visible now (from ≤ now < until), most severe first, then newest first.
 pub fn visible_announcements<'a>(
-    docs: impl IntoIterator<Item = &'a Announcements>,
-    mine: Option<&MyLayer>,
+    docs: impl IntoIterator<Item = &'a AnnouncementsView>,
+    mine: Option<&MeView>,
     now_ms: i64,
 ) -> Vec<AnnouncementItem<'a>> {
     let mut items: Vec<AnnouncementItem<'a>> = docs
@@ -164,22 +246,14 @@ pub fn visible_announcements<'a>(
                 audience: &d.audience,
                 id,
                 item,
-                acknowledged: mine
-                    .and_then(|m| m.acknowledged.get(&ack_key(&d.audience, id)))
-                    .copied(),
+                acknowledged: mine.and_then(|m| m.acked(&ack_key(&d.audience, id))),
             })
         })
         .filter(|a| {
             a.item.visible_from_ms <= now_ms && a.item.visible_until_ms.is_none_or(|u| now_ms < u)
         })
         .collect();
-    items.sort_by(|a, b| {
-        (rank(a.item.severity), -a.item.visible_from_ms, a.id).cmp(&(
-            rank(b.item.severity),
-            -b.item.visible_from_ms,
-            b.id,
-        ))
-    });
+    sort_small(&mut items, |a| (rank(a.item.severity), -a.item.visible_from_ms, a.id));
     items
 }
 
@@ -222,6 +296,7 @@ mod tests {
         h.assignments.insert("later".into(), assignment("Réseaux", 100));
         let mut mine = MyLayer::default();
         mine.homework_done.insert("g/done-late".into(), true);
+        let (h, mine) = (HomeworkView::from(h), MeView::from(mine));
         let items = homework_items([&h], Some(&mine), 50);
         let ids: Vec<&str> = items.iter().map(|i| i.id).collect();
         assert_eq!(ids, ["done-late", "late", "later"]);
@@ -254,6 +329,7 @@ mod tests {
         let mut draft = grade("Anglais", Some(0.0), 20.0, 1.0);
         draft.published_ms = None;
         g.assessments.insert("e".into(), draft);
+        let g = GradesView::from(g);
         let subjects = by_subject(&g);
         assert_eq!(subjects[0].subject, "Anglais");
         assert_eq!(subjects[0].items.len(), 1, "drafts are not shown");
@@ -263,6 +339,13 @@ mod tests {
         // (12*1 + 14*3) / 4
         assert!((overall_average(&subjects).unwrap() - 13.5).abs() < 1e-9);
         assert_eq!(overall_average(&[]), None);
+    }
+
+    #[test]
+    fn small_sort_is_stable_and_ordered() {
+        let mut v = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        sort_small(&mut v, |p| p.0);
+        assert_eq!(v, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
     }
 
     #[test]
@@ -295,6 +378,7 @@ mod tests {
         d.items.insert("expired".into(), announcement(Severity::Warning, 0, Some(50)));
         let mut mine = MyLayer::default();
         mine.acknowledged.insert("everyone/info".into(), 7);
+        let (d, mine) = (AnnouncementsView::from(d), MeView::from(mine));
         let items = visible_announcements([&d], Some(&mine), 50);
         let ids: Vec<&str> = items.iter().map(|i| i.id).collect();
         assert_eq!(ids, ["alert", "info"]);
