@@ -181,9 +181,7 @@ impl AppState {
         }
         let shutdown = CancellationToken::new();
         let hub = Hub::new(store.clone(), shutdown.clone());
-        let created = services::sync::ensure_me_documents(&hub, &store, clock.now_ms())
-            .await
-            .map_err(|e| StartError::Task(format!("creating the me documents: {e}")))?;
+        let created = services::sync::ensure_me_documents(&store, clock.now_ms()).await?;
         if created > 0 {
             tracing::info!(created, "me documents created");
         }

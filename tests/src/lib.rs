@@ -256,6 +256,8 @@ pub struct SyncClient {
     pub sync_bytes: std::collections::BTreeMap<DocId, usize>,
     /// Every frame received, in order.
     pub frames: Vec<ServerFrame>,
+    /// The code of the server's close frame, once [`SyncClient::closed_by_server`] saw one.
+    pub close_code: Option<u16>,
 }
 
 /// Builds the WebSocket upgrade request for `/sync`.
@@ -312,6 +314,7 @@ impl SyncClient {
             errors: Vec::new(),
             sync_bytes: Default::default(),
             frames: Vec::new(),
+            close_code: None,
         })
     }
 
@@ -356,14 +359,16 @@ impl SyncClient {
     }
 
     /// Whether the server closes the connection within [`TIMEOUT`] (frames before the close
-    /// are handled).
+    /// are handled). The close code, if the server sent one, is kept in `close_code`.
     pub async fn closed_by_server(&mut self) -> bool {
         let deadline = tokio::time::Instant::now() + TIMEOUT;
         while tokio::time::Instant::now() < deadline {
             match tokio::time::timeout(TIMEOUT, self.socket.next()).await {
-                Err(_) | Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => {
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.close_code = frame.map(|f| u16::from(f.code));
                     return true;
                 }
+                Err(_) | Ok(None) | Ok(Some(Err(_))) => return true,
                 Ok(Some(Ok(msg))) => {
                     let _ = self.handle(msg).await;
                 }

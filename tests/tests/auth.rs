@@ -94,6 +94,7 @@ async fn signing_out_everywhere_ends_every_session_and_closes_another_devices_li
     assert_eq!(revoked.connections, 1);
 
     assert!(live.closed_by_server().await, "the laptop's sync connection is closed");
+    assert_eq!(live.close_code, Some(1008));
     for account in [&phone, &laptop] {
         let me = bounded("me", account.request(reqwest::Method::GET, "/api/me").send())
             .await
