@@ -474,8 +474,8 @@ mod tests {
         }
         assert_eq!(b.take(t0), Verdict::Drop { tell: true });
         assert_eq!(b.take(t0), Verdict::Drop { tell: false });
-        // 10 ms later, two frames' worth of tokens are back.
-        let t1 = t0 + Duration::from_millis(10);
+        // Two frames' worth of time later, two tokens are back.
+        let t1 = t0 + Duration::from_secs_f64(2.0 / FRAMES_PER_SECOND);
         assert_eq!(b.take(t1), Verdict::Accept);
         assert_eq!(b.take(t1), Verdict::Accept);
         assert!(matches!(b.take(t1), Verdict::Drop { .. }));
