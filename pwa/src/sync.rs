@@ -195,7 +195,8 @@ fn edit(cmd: EngineCommand) {
             web::warn("engine: an edit arrived while no one is signed in; ignored");
             return false;
         }
-        if e.intents.is_empty() && try_apply(e, &cmd) {
+        let waiting = e.intents.iter().any(|q| intents::target(q) == intents::target(&cmd));
+        if !waiting && try_apply(e, &cmd) {
             // Applied: the document is dirty and will be saved with its pending changes.
         } else {
             e.intents.push(cmd);
@@ -256,20 +257,23 @@ fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
     true
 }
 
-/// Applies the queued intents whose document is now here, in order (stops at the first that
-/// must still wait, so that edits keep their order).
+/// Applies the queued intents whose document is now here. Edits of one document keep their
+/// order (one that must still wait holds back the later ones of the same document); an edit
+/// waiting for a document that never comes does not hold back those of other documents.
 fn drain_intents(e: &mut Engine) {
     if e.intents.is_empty() {
         return;
     }
     let queued = std::mem::take(&mut e.intents);
-    let mut rest = Vec::new();
+    let before = queued.len();
+    let mut rest: Vec<EngineCommand> = Vec::new();
     for cmd in queued {
-        if !rest.is_empty() || !try_apply(e, &cmd) {
+        let blocked = rest.iter().any(|q| intents::target(q) == intents::target(&cmd));
+        if blocked || !try_apply(e, &cmd) {
             rest.push(cmd);
         }
     }
-    if rest.len() != e.intents.len() {
+    if rest.len() != before {
         e.intents_dirty = true;
     }
     e.intents = rest;
