@@ -99,3 +99,22 @@ pub struct RevokedSessions {
     /// How many live sync connections were closed.
     pub connections: u32,
 }
+
+/// `POST /api/threads` body: start a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewThread {
+    /// What it is about.
+    pub subject: String,
+    /// Who else takes part (the sender is added).
+    pub participants: Vec<UserId>,
+    /// The first message.
+    pub body: String,
+}
+
+/// `POST /api/threads` answer: the new `thread:<id>` document, already listed to every
+/// participant's live connections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadCreated {
+    /// The document.
+    pub doc: crate::ids::DocId,
+}

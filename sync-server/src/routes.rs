@@ -4,6 +4,7 @@ pub mod auth;
 pub mod error;
 pub mod groups;
 pub mod sync;
+pub mod threads;
 pub mod timetable;
 pub mod web;
 
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
         .route("/api/sessions", get(auth::sessions))
+        .route("/api/threads", post(threads::create))
         .route("/api/sessions/revoke-all", post(auth::revoke_all))
         .route(
             "/api/groups/{group}/members/{user}",

@@ -8,6 +8,7 @@
 //! - [`presence`]: the live connections of each user (membership changes, sign-out);
 //! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
 //! - [`rules`]: what a writer may do to a document (every kind);
+//! - [`threads`]: starting a conversation (the server records its participants);
 //! - [`timetable`]: teachers' edits of a timetable session.
 
 pub mod auth;
@@ -17,6 +18,7 @@ pub mod password;
 pub mod presence;
 pub mod rules;
 pub mod sync;
+pub mod threads;
 pub mod timetable;
 
 use std::fmt;

@@ -475,3 +475,43 @@ async fn a_flood_of_frames_is_rate_limited_and_sustained_abuse_closes_the_connec
         device.close_code
     );
 }
+
+#[tokio::test]
+async fn a_new_thread_reaches_its_participants_live_and_nobody_else() {
+    let server = TestServer::start().await.unwrap();
+    let lea = Account::demo(&server, "lea.martin").await.unwrap();
+    let mut paul =
+        Account::demo(&server, "paul.durand").await.unwrap().synced(&server).await.unwrap();
+    let mut parent =
+        Account::demo(&server, "parent.martin").await.unwrap().synced(&server).await.unwrap();
+
+    let bad = cartable_shared::api::NewThread {
+        subject: "Seule".into(),
+        participants: vec![],
+        body: "Personne ?".into(),
+    };
+    let resp = lea.request(reqwest::Method::POST, "/api/threads").json(&bad).send().await.unwrap();
+    assert_eq!(resp.status(), 400, "a thread needs someone else");
+
+    let new = cartable_shared::api::NewThread {
+        subject: "Absence au TP de vendredi".into(),
+        participants: vec!["paul.durand".parse().unwrap()],
+        body: "Bonjour, je serai absente vendredi (rendez-vous médical).".into(),
+    };
+    let resp = lea.request(reqwest::Method::POST, "/api/threads").json(&new).send().await.unwrap();
+    assert_eq!(resp.status(), 201);
+    let created: cartable_shared::api::ThreadCreated = resp.json().await.unwrap();
+
+    let t: Thread =
+        paul.until_doc(&created.doc, |t: &Thread| !t.messages.is_empty()).await.unwrap();
+    assert_eq!(t.participants, ["lea.martin", "paul.durand"]);
+    assert_eq!(t.messages[0].author, "lea.martin");
+    // The teacher answers on the live connection.
+    let accepted = push(&mut paul, &created.doc, |d| valid_edit("paul.durand", &created.doc, d))
+        .await
+        .unwrap();
+    assert!(accepted);
+    parent.quiet(Duration::from_millis(300)).await.unwrap();
+    assert!(!parent.welcome.as_ref().unwrap().contains(&created.doc));
+    assert_not_found(&mut parent, &created.doc).await.unwrap();
+}

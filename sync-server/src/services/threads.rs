@@ -1,0 +1,104 @@
+//! Starting a conversation: the server creates the `thread:<id>` document and records its
+//! participants, who alone may read and write it (append only) from then on.
+
+use automerge::Automerge;
+use cartable_shared::api::NewThread;
+use cartable_shared::ids::{DocId, DocKind, UserId};
+use cartable_shared::roles::Principal;
+use cartable_shared::thread::{THREAD_SCHEMA, Thread, ThreadMessage};
+use rand::RngCore;
+
+use super::hub::Hub;
+use super::presence::Control;
+use crate::store::{Store, StoreError, StoredChange};
+
+/// Most participants of one thread.
+pub const MAX_PARTICIPANTS: usize = 50;
+/// Longest subject, in characters.
+pub const MAX_SUBJECT: usize = 200;
+/// Longest message, in characters.
+pub const MAX_BODY: usize = 10_000;
+
+/// Why a thread could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum ThreadError {
+    /// The request is invalid (empty subject or message, no other participant, too many…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Starts a thread from `sender` with `req.participants`; returns its document id.
+pub async fn create(
+    store: &Store,
+    hub: &Hub,
+    sender: &Principal,
+    req: NewThread,
+    now_ms: i64,
+) -> Result<DocId, ThreadError> {
+    let subject = req.subject.trim().to_owned();
+    let body = req.body.trim().to_owned();
+    if subject.is_empty() || subject.chars().count() > MAX_SUBJECT {
+        return Err(ThreadError::Invalid(format!("a subject of 1 to {MAX_SUBJECT} characters")));
+    }
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(ThreadError::Invalid(format!("a message of 1 to {MAX_BODY} characters")));
+    }
+    let mut participants: Vec<UserId> = req.participants;
+    participants.push(sender.user.clone());
+    participants.sort();
+    participants.dedup();
+    if participants.len() < 2 || participants.len() > MAX_PARTICIPANTS {
+        return Err(ThreadError::Invalid(format!(
+            "2 to {MAX_PARTICIPANTS} participants, the sender included"
+        )));
+    }
+    let id = DocId::new(DocKind::Thread, &random_id())
+        .map_err(|e| ThreadError::Invalid(e.to_string()))?;
+    let thread = Thread {
+        schema: THREAD_SCHEMA,
+        subject,
+        participants: participants.iter().map(ToString::to_string).collect(),
+        messages: vec![ThreadMessage {
+            id: random_id(),
+            author: sender.user.to_string(),
+            sent_ms: now_ms,
+            body,
+        }],
+    };
+    let mut doc = Automerge::new();
+    cartable_shared::sync::write(&mut doc, &thread)
+        .map_err(|e| ThreadError::Invalid(e.to_string()))?;
+    let changes: Vec<StoredChange> = doc
+        .get_changes(&[])
+        .iter()
+        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
+        .collect();
+    let (doc_id, people) = (id.clone(), participants.clone());
+    store
+        .write(move |dao| {
+            for p in &people {
+                if dao.user(p)?.is_none() {
+                    return Ok(Err(ThreadError::Invalid(format!("unknown participant {p}"))));
+                }
+            }
+            dao.create_document(&doc_id, now_ms)?;
+            dao.append_changes(&doc_id, &changes)?;
+            dao.add_thread_participants(&doc_id, &people)?;
+            Ok::<_, StoreError>(Ok(()))
+        })
+        .await??;
+    tracing::info!(doc = %id, by = %sender.user, participants = participants.len(), "thread started");
+    for p in &participants {
+        hub.presence().notify(p, Control::Reevaluate);
+    }
+    Ok(id)
+}
