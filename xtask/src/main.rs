@@ -4,12 +4,15 @@
 //!   (hashed assets, templates filled in, service worker stamped, `.br`/`.gz`, `build.json`) and
 //!   a size table;
 //! - `run [-- server args…]`: `build`, then the server on `127.0.0.1:8080` with the demo data;
+//! - `bench sync [--devices N] [--writers N]`: the sync benchmark against the real server binary
+//!   (figures beside the DESIGN §10 targets);
 //! - `test [--no-browser]`: formatting, clippy (native and wasm32), the wasm32 check of `shared`,
 //!   every native test, the build, the server build and the browser suite.
 //!
 //! Layout: `cmd` (running commands), `build` (tools and wasm), `dist` (writing `dist/`),
-//! `report` (size table), `run`, `test`.
+//! `report` (size table), `run`, `test`, `bench`.
 
+mod bench;
 mod build;
 mod cmd;
 mod dist;
@@ -28,6 +31,8 @@ usage: cargo xtask <command>
 commands:
   build [--wasm-opt]        build the app into dist/ and print its sizes
   run [-- <server args>]    build, then start the server on 127.0.0.1:8080 with the demo data
+  bench sync [--devices N] [--writers N]
+                            the sync benchmark (release build of server and bench_sync)
   test [--no-browser]       every check: fmt, clippy, wasm32 checks, tests, build, browser suite
 ";
 
@@ -71,6 +76,7 @@ fn dispatch(args: Vec<OsString>) -> Result<()> {
             };
             test::test(opts)
         }
+        Some("bench") => bench::bench(&rest),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Ok(())

@@ -16,7 +16,8 @@
 //!    its slot from the TCP connect until it holds the full timetable); time until all hold it,
 //!    and bytes received per device. (c) the server's RSS with one device connected and with
 //!    all of them, idle. (b) fan-out: the demo teacher changes a session over the HTTP API,
-//!    `--rounds` times; latency from sending the request to each device applying the change.
+//!    `--rounds` times, 300 ms apart; latency from sending the request to each device applying
+//!    the change, and the spread after the first device of the round got it.
 //!    (d) `--writers` devices each write their own `me` document as fast as acknowledgements
 //!    allow (32 changes in flight each) for `--write-secs`; acknowledged changes per second.
 //!
@@ -269,6 +270,38 @@ impl Server {
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse().ok())
             .context("no VmRSS")
+    }
+}
+
+/// User + system CPU time of a process so far (`/proc/<pid>/stat`, clock ticks of 1/100 s).
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds used by the server and by this process since the last call.
+struct CpuMeter {
+    server: String,
+    last: (f64, f64),
+}
+
+impl CpuMeter {
+    fn new(server: &Server) -> Self {
+        let server = server.child.id().to_string();
+        let last = (cpu_secs(&server), cpu_secs("self"));
+        CpuMeter { server, last }
+    }
+
+    fn lap(&mut self) -> (f64, f64) {
+        let now = (cpu_secs(&self.server), cpu_secs("self"));
+        let lap = (now.0 - self.last.0, now.1 - self.last.1);
+        self.last = now;
+        lap
     }
 }
 
@@ -606,6 +639,7 @@ async fn main() -> anyhow::Result<()> {
     let rss_one = server.rss_kib()?;
 
     // (a) initial sync of N devices.
+    let mut cpu = CpuMeter::new(&server);
     let slots = Arc::new(Semaphore::new(args.connecting));
     let start = Instant::now();
     for token in tokens {
@@ -629,19 +663,26 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let initial = start.elapsed();
+    let cpu_initial = cpu.lap();
     per_device.sort();
     let mean_bytes = bytes.iter().sum::<u64>() / bytes.len() as u64;
 
     // (c) memory with every device connected and idle.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_all = server.rss_kib()?;
-    let per_device_kib = (rss_all.saturating_sub(rss_one)) as f64 / (n - 1).max(1) as f64;
+    let per_device_kib = (rss_all.saturating_sub(rss_one)) as f64 / n as f64;
 
     // (b) fan-out.
+    cpu.lap();
+    let fanout_start = Instant::now();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let mut latencies = Vec::with_capacity(n * args.rounds);
     let mut http_times = Vec::new();
+    // Per round, each device's delay after the first device of the round got the change.
+    let mut spreads = Vec::with_capacity(n * args.rounds);
     for round in 0..args.rounds {
+        // Changes are occasional: let the devices' answers to the previous one settle first.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let body = SessionChange::ChangeRoom { rooms: vec![format!("Bench-{round}")], note: None };
         let t0 = Instant::now();
         let resp = http
@@ -660,24 +701,32 @@ async fn main() -> anyhow::Result<()> {
             bail!("the teacher's change answered {}: {}", resp.status(), resp.text().await?);
         }
         let mut got = 0usize;
+        let mut round_latencies = Vec::with_capacity(n);
         let deadline = Instant::now() + Duration::from_secs(60);
-        while got < n {
+        // Every device, the first one (the memory baseline's) included.
+        while got < n + 1 {
             let left = deadline.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, events.recv()).await {
                 Ok(Some(Event::Changed { at })) => {
                     got += 1;
-                    latencies.push(at.saturating_duration_since(t0));
+                    round_latencies.push(at.saturating_duration_since(t0));
                 }
                 Ok(Some(Event::Failed(e))) => bail!("a device failed during fan-out: {e}"),
                 Ok(Some(Event::Synced { .. })) => {}
                 Ok(None) | Err(_) => {
-                    bail!("round {round}: only {got} of {n} devices got the change")
+                    bail!("round {round}: only {got} of {} devices got the change", n + 1)
                 }
             }
         }
+        let first = round_latencies.iter().min().copied().unwrap_or_default();
+        spreads.extend(round_latencies.iter().map(|l| *l - first));
+        latencies.extend(round_latencies);
     }
     latencies.sort();
+    spreads.sort();
     http_times.sort();
+    let cpu_fanout = cpu.lap();
+    let fanout_wall = fanout_start.elapsed();
 
     // (d) writers.
     let acked = Arc::new(AtomicU64::new(0));
@@ -696,10 +745,12 @@ async fn main() -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_secs(2)).await; // warm-up: connect, first sync
     let a0 = acked.load(Ordering::Relaxed);
+    cpu.lap();
     let w0 = Instant::now();
     tokio::time::sleep(Duration::from_secs(args.write_secs)).await;
     let a1 = acked.load(Ordering::Relaxed);
     let window = w0.elapsed();
+    let cpu_write = cpu.lap();
     stop.notify_waiters();
     let mut writer_failures = Vec::new();
     for w in writers {
@@ -725,7 +776,8 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| bytes received per device (initial sync) | {mean_bytes} B | — |");
     println!(
-        "| one change → all {n} devices ({} rounds) | p50 {}, p99 {}, max {} | p99 ≤ 100 ms at 10,000 |",
+        "| one change → all {} devices ({} rounds) | p50 {}, p99 {}, max {} | p99 ≤ 100 ms at 10,000 |",
+        n + 1,
         args.rounds,
         ms(percentile(&latencies, 0.5)),
         ms(percentile(&latencies, 0.99)),
@@ -750,6 +802,26 @@ async fn main() -> anyhow::Result<()> {
         ms(percentile(&http_times, 1.0)),
         write_errors.load(Ordering::Relaxed),
         writer_failures.len()
+    );
+    println!(
+        "fan-out spread (each device after the first device of its round): p50 {}, p99 {}, max {}",
+        ms(percentile(&spreads, 0.5)),
+        ms(percentile(&spreads, 0.99)),
+        ms(percentile(&spreads, 1.0)),
+    );
+    let busy = |(server, client): (f64, f64), secs: f64| {
+        format!("server {server:.2} s, bench {client:.2} s of CPU in {secs:.2} s")
+    };
+    println!("CPU, initial sync: {}", busy(cpu_initial, initial.as_secs_f64()));
+    println!("CPU, fan-out rounds: {}", busy(cpu_fanout, fanout_wall.as_secs_f64()));
+    println!(
+        "CPU, writers: {} → {:.0} acknowledged changes per server CPU-second",
+        busy(cpu_write, window.as_secs_f64()),
+        (a1 - a0) as f64 / cpu_write.0.max(0.01)
+    );
+    println!(
+        "load average: {}",
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
     );
     if let Some(f) = writer_failures.first() {
         println!("first writer failure: {f}");
