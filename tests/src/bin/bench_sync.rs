@@ -213,6 +213,12 @@ async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<P
         .map(|(id, _)| id.clone())
         .context("no session")?;
     let timetable_heads = doc.get_heads();
+    println!(
+        "timetable {TIMETABLE}: {} sessions, {} changes, {} bytes saved",
+        t.sessions.len(),
+        doc.get_changes(&[]).len(),
+        doc.save().len()
+    );
     drop(state);
     Ok(Prepared { devices: device_tokens, writers: writer_ids, teacher, timetable_heads, session })
 }
@@ -334,6 +340,9 @@ struct Transition {
 /// message is compared before a transition is taken).
 type Key = (u32, usize, [u8; 64]);
 
+/// Where a transition leads: the next state, the reply to send, the document's heads.
+type Step = (u32, Option<Arc<Vec<u8>>>, Arc<Vec<ChangeHash>>);
+
 #[derive(Default)]
 struct Table {
     states: Vec<ClientState>,
@@ -366,11 +375,7 @@ impl Devices {
 
     /// From `state`, on `input` (a received sync message; empty for the first message after
     /// `Welcome`): the next state, the reply, and the document's heads.
-    fn step(
-        &self,
-        state: u32,
-        input: &[u8],
-    ) -> anyhow::Result<(u32, Option<Arc<Vec<u8>>>, Arc<Vec<ChangeHash>>)> {
+    fn step(&self, state: u32, input: &[u8]) -> anyhow::Result<Step> {
         let k = key(state, input);
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(hit) = t.transitions.get(&k).and_then(|v| v.iter().find(|x| x.input == input)) {
