@@ -28,7 +28,7 @@ use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::library::Library;
 use cartable_shared::me::MyLayer;
-use cartable_shared::protocol::ServerFrame;
+use cartable_shared::protocol::{ErrorCode, ServerFrame};
 use cartable_shared::sync::{ClientSession, Outcome, read, write};
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
@@ -106,6 +106,9 @@ struct Engine {
     intents: Vec<EngineCommand>,
     /// `intents` changed since it was last written to IndexedDB.
     intents_dirty: bool,
+    /// Documents whose local changes the server refused: they are reloaded from the server
+    /// (the refused changes discarded, as the protocol asks).
+    refused: BTreeSet<DocId>,
     flushing: bool,
     /// Keeps the timer callbacks alive until they fire.
     timers: Vec<Closure<dyn FnMut()>>,
@@ -479,6 +482,34 @@ fn on_frame(seq: u32, bytes: &[u8]) {
     }
     arm_quiet_timer(seq, if sent { AWAIT_REPLY_MS } else { QUIET_MS });
     schedule_flush();
+    if with(|e| !e.refused.is_empty()) {
+        discard_refused();
+    }
+}
+
+/// The server refused local changes of some documents: drop those documents' local state
+/// (the refused changes with it) and sync again from scratch, so that the device holds
+/// exactly what the server stored and nothing stays pending for ever.
+fn discard_refused() {
+    with(|e| {
+        let empty = Automerge::new().save();
+        for doc in std::mem::take(&mut e.refused) {
+            web::warn(&format!("engine: the server refused local changes to {doc}; reloading it"));
+            if let Err(err) = e.session.restore(doc.clone(), &empty, []) {
+                web::warn(&format!("engine: cannot reset {doc}: {err}"));
+            }
+            e.dirty.insert(doc);
+        }
+        if let Some(s) = e.socket.take() {
+            s.shut();
+        }
+        e.session.disconnected();
+        update_pending(e);
+    });
+    publish_status();
+    schedule_flush();
+    // A new connection: the server's Welcome restarts the sync of every document.
+    connect();
 }
 
 /// Sends the outcome's frames and records its changes; whether anything was sent.
@@ -500,6 +531,12 @@ fn apply(e: &mut Engine, out: Outcome) -> bool {
         e.dropped.insert(d);
     }
     for (doc, code, message) in out.errors {
+        if code == ErrorCode::Forbidden
+            && let Some(d) = &doc
+            && !e.session.unacked(d).is_empty()
+        {
+            e.refused.insert(d.clone());
+        }
         let doc = doc.map(|d| d.to_string()).unwrap_or_default();
         web::warn(&format!("sync error from the server ({code:?}) {doc}: {message}"));
         e.error_in_burst = true;

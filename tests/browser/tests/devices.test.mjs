@@ -4,6 +4,7 @@
 // Also: an announcement acknowledged offline reaches the server after reconnecting.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import {
@@ -228,6 +229,43 @@ describe('two devices of one student', () => {
       );
       await expectNoPending(pa, 'the reply acknowledged by the server');
       await screenshot(pa, 'thread');
+    } finally {
+      await a.close();
+    }
+  });
+
+  test('a change the server refuses (a reply under another author) is discarded, not pending for ever', async () => {
+    const a = await newPhoneContext(env.browser, 'refused');
+    try {
+      const pa = await a.newPage();
+      await signIn(pa, env.server.origin);
+      await expectSyncState(pa, 'online');
+      await openTab(pa, 'messages');
+      await expectVisible(pa, 'button.thread-link', 'the thread');
+      const thread = await pa.locator('button.thread-link').first().getAttribute('data-thread');
+      const worker = pa.workers().find((w) => w.url().includes('engine-worker'));
+      assert.ok(worker, 'expected the engine worker');
+      // A forged edit, as a tampered UI could post it: the server must refuse it (Forbidden).
+      await worker.evaluate((t) => {
+        const cmd = { type: 'reply', thread: t, id: 'forged-1', author: 'paul.durand', sent_ms: Date.now(), body: 'forged message' };
+        self.onmessage(new MessageEvent('message', { data: JSON.stringify(cmd) }));
+      }, thread);
+      await expectSyncState(pa, 'online', 30_000);
+      await expectNoPending(pa, 'nothing pending once the refused change is discarded');
+      assert.match(
+        readFileSync(a.logFile, 'utf8'),
+        /\(Forbidden\) thread:.*another author/,
+        'expected the server to refuse the forged reply (the engine logs the error frame)',
+      );
+      await pa.locator('button.thread-link').first().click();
+      await expectVisible(pa, 'li.message', 'the thread reloaded from the server');
+      await expectInPage(
+        pa,
+        'the forged message gone from the device',
+        () => ![...document.querySelectorAll('li.message')].some((m) => m.textContent.includes('forged message')),
+        null,
+        20_000,
+      );
     } finally {
       await a.close();
     }
