@@ -10,7 +10,9 @@
 //! - pure logic, tested natively with `cargo test -p cartable-pwa`: [`calendar`] (dates without
 //!   a date library), [`week`] (the week view model), [`state`] (the UI reducer), [`i18n`] (the
 //!   translation catalogue), [`json`] (reading `shared`'s JSON without serde in the UI, checked
-//!   against serde), [`backoff`] (reconnection delays);
+//!   against serde), [`backoff`] (reconnection delays), [`intents`] (the user's edits applied to
+//!   the `me` and thread documents' values), [`views`] (homework by due date, grade averages,
+//!   visible announcements);
 //! - browser code (wasm32 only): `store` (IndexedDB, shared by both modules), `web` (fetch,
 //!   `Intl`, small DOM helpers), `app` + `components/` + `hooks/` (the UI; every effect lives in a
 //!   hook), `sync` (the engine, feature `engine`).
@@ -20,6 +22,13 @@
 //! connects to `/sync`, merges the server's changes, rewrites `views/<doc>` and posts
 //! `view_updated`; the UI reads the view again. `GET /api/me` runs in the background: a `401`
 //! leads back to the login screen, no answer changes nothing (offline).
+//!
+//! An edit (a homework checkbox, a personal event, an acknowledgement, a reply) is an
+//! `EngineCommand` posted to the engine, which applies it to the user's `me:<user>` document
+//! (or the thread) as one Automerge change, saves the document and its pending change hashes
+//! at once, and sends it when connected; before the first sync has brought the `me` document
+//! the edit waits in IndexedDB (`meta/intents`) and is applied when the document arrives, so
+//! the device never creates a root of its own competing with the server's.
 
 pub mod backoff;
 pub mod calendar;
