@@ -7,6 +7,7 @@
 //! - [`roles`]: roles, the principal of a request, and who may read or write which document;
 //! - [`timetable`], [`homework`], [`grades`], [`library`], [`announcements`], [`thread`], [`me`]:
 //!   the schema of each kind of document (DESIGN §2), which is also its view model;
+//! - [`notify`]: notification categories, levels, quiet hours and the push payload;
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
 //! - [`engine`]: messages between the app's UI module and its engine worker;
@@ -29,6 +30,7 @@ pub mod homework;
 pub mod ids;
 pub mod library;
 pub mod me;
+pub mod notify;
 pub mod protocol;
 pub mod roles;
 pub mod thread;

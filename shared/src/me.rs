@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use autosurgeon::{Hydrate, Reconcile};
 
 /// Current schema version of `me` documents.
-pub const ME_SCHEMA: u64 = 1;
+pub const ME_SCHEMA: u64 = 2;
 
 /// What a user keeps for themselves.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,8 @@ pub struct MyLayer {
     pub hidden_courses: Vec<String>,
     /// Announcements acknowledged: key `<audience>/<id>`, value UTC milliseconds.
     pub acknowledged: BTreeMap<String, i64>,
+    /// Notification level, per-category overrides and quiet hours (since schema 2).
+    pub notifications: crate::notify::NotificationSettings,
 }
 
 /// An event the user added to their own timetable.

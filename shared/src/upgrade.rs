@@ -7,7 +7,7 @@
 //! A shipped step is never edited; a new schema version is a new step with its own test.
 //!
 //! Version 0 is a document written before the `schema` field existed. Version 1 is current for
-//! every kind.
+//! every kind but `me`, whose version 2 added `notifications` (the push settings).
 
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ReadDoc, ScalarValue, Value};
@@ -117,6 +117,21 @@ fn v0_to_v1(id: &DocId, doc: &mut Automerge) -> Result<(), automerge::AutomergeE
     Ok(())
 }
 
+/// `me` version 1 → 2: default notification settings (intermediate, no override, no quiet
+/// hours) appear under `notifications`.
+fn me_v1_to_v2(doc: &mut Automerge) -> Result<(), automerge::AutomergeError> {
+    let mut tx = doc.transaction();
+    if tx.get(automerge::ROOT, "notifications")?.is_none() {
+        let n = tx.put_object(automerge::ROOT, "notifications", ObjType::Map)?;
+        tx.put(&n, "level", "Intermediate")?;
+        tx.put_object(&n, "overrides", ObjType::Map)?;
+        tx.put(&n, "quiet_hours", ScalarValue::Null)?;
+    }
+    tx.put(automerge::ROOT, "schema", ScalarValue::Uint(2))?;
+    tx.commit();
+    Ok(())
+}
+
 /// Brings `doc` up to its kind's current schema. Returns the version it was at if it was
 /// upgraded, `None` if it was current already (or has no content yet: nothing to upgrade).
 pub fn upgrade(id: &DocId, doc: &mut Automerge) -> Result<Option<u64>, UpgradeError> {
@@ -134,6 +149,9 @@ pub fn upgrade(id: &DocId, doc: &mut Automerge) -> Result<Option<u64>, UpgradeEr
     for from in found..current {
         match from {
             0 => v0_to_v1(id, doc).map_err(|e| UpgradeError::Step(e.to_string()))?,
+            1 if id.kind() == DocKind::Me => {
+                me_v1_to_v2(doc).map_err(|e| UpgradeError::Step(e.to_string()))?
+            }
             other => return Err(UpgradeError::Step(format!("no step from version {other}"))),
         }
     }
@@ -170,12 +188,36 @@ mod tests {
     }
 
     #[test]
+    fn a_v1_me_document_gains_default_notification_settings() {
+        use crate::me::MyLayer;
+        use crate::notify::{Level, NotificationSettings};
+        let id: DocId = "me:lea".parse().unwrap();
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "schema", ScalarValue::Uint(1)).unwrap();
+        tx.put(automerge::ROOT, "user", "lea").unwrap();
+        for (field, ty) in containers_v1(DocKind::Me) {
+            tx.put_object(automerge::ROOT, *field, *ty).unwrap();
+        }
+        tx.commit();
+        assert!(read::<MyLayer>(&doc).is_err(), "a v1 document lacks the v2 field");
+        assert_eq!(upgrade(&id, &mut doc), Ok(Some(1)));
+        let me: MyLayer = read(&doc).unwrap().unwrap();
+        assert_eq!(me.schema, 2);
+        assert_eq!(me.notifications, NotificationSettings::default());
+        assert_eq!(me.notifications.level, Level::Intermediate);
+    }
+
+    #[test]
     fn a_document_from_a_newer_version_is_refused() {
         let id: DocId = "me:lea".parse().unwrap();
         let mut doc = Automerge::new();
         let mut tx = doc.transaction();
         tx.put(automerge::ROOT, "schema", ScalarValue::Uint(7)).unwrap();
         tx.commit();
-        assert_eq!(upgrade(&id, &mut doc), Err(UpgradeError::TooNew { found: 7, current: 1 }));
+        assert_eq!(
+            upgrade(&id, &mut doc),
+            Err(UpgradeError::TooNew { found: 7, current: ME_SCHEMA })
+        );
     }
 }

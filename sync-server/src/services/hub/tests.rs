@@ -436,7 +436,7 @@ async fn compaction_folds_stored_changes_into_a_snapshot_without_losing_any() {
 }
 
 #[tokio::test]
-async fn a_stored_v0_document_without_schema_is_upgraded_to_v1_when_loaded() {
+async fn a_stored_v0_document_without_schema_is_upgraded_to_the_current_version_when_loaded() {
     let w = world().await;
     // A `me` layer as an older version wrote it: no `schema` field, no containers.
     let id: DocId = "me:lea".parse().unwrap();
@@ -453,13 +453,14 @@ async fn a_stored_v0_document_without_schema_is_upgraded_to_v1_when_loaded() {
     assert_eq!(heads.len(), 1);
     assert_ne!(heads, old.get_heads(), "the upgrade is a change of its own");
 
-    // Stored before anyone saw it: a reload from SQLite is at v1 and reads as the current schema.
+    // Stored before anyone saw it: a reload from SQLite is current and reads as the schema.
     let doc_id = id.clone();
     let stored = w.store.read(move |dao| dao.load_document(&doc_id)).await.unwrap().unwrap();
     let reloaded = build_document(&id, &stored).unwrap();
-    assert_eq!(cartable_shared::upgrade::stored_version(&reloaded), Ok(1));
+    let current = cartable_shared::me::ME_SCHEMA;
+    assert_eq!(cartable_shared::upgrade::stored_version(&reloaded), Ok(current));
     let layer: cartable_shared::me::MyLayer = read(&reloaded).unwrap().unwrap();
-    assert_eq!((layer.schema, layer.user.as_str()), (1, "lea"));
+    assert_eq!((layer.schema, layer.user.as_str()), (current, "lea"));
 }
 
 #[tokio::test]
