@@ -47,9 +47,8 @@ pub(crate) fn test(opts: TestOptions) -> Result<()> {
     let wasm = "wasm32-unknown-unknown";
     let server_bin = cmd::target_dir().join("server").join("cartable-server");
     let dist = cmd::root().join("dist");
-    let mut browser = step_of("browser suite (Chromium, playwright-core)", {
-        let (server_bin, dist) = (server_bin.clone(), dist.clone());
-        move || browser_suite(&server_bin, &dist)
+    let mut browser = step_of("browser suite (Chromium, playwright-core)", move || {
+        browser_suite(&server_bin, &dist)
     });
     if opts.no_browser {
         browser.skip = Some("--no-browser");
@@ -107,74 +106,94 @@ pub(crate) fn test(opts: TestOptions) -> Result<()> {
         browser,
     ];
 
-    let mut results: Vec<(&'static str, Outcome, Duration, Option<String>)> = Vec::new();
+    let results = run_steps(steps);
+    println!();
+    print!("{}", summary(&results));
+    if let Some(r) = results.iter().find(|r| r.outcome == Outcome::Failed) {
+        bail!("step `{}` failed: {}", r.name, r.note.as_deref().unwrap_or("?"));
+    }
+    Ok(())
+}
+
+/// What became of one step.
+#[derive(Debug)]
+struct StepResult {
+    name: &'static str,
+    outcome: Outcome,
+    took: Duration,
+    /// The error of a failed step, the flag that skipped a step.
+    note: Option<String>,
+}
+
+/// Runs `steps` in order; after a failure the rest are not run.
+fn run_steps(steps: Vec<Step>) -> Vec<StepResult> {
+    let mut results = Vec::new();
     let mut failed = false;
     for s in steps {
-        if failed {
-            results.push((s.name, Outcome::NotRun, Duration::ZERO, None));
-            continue;
-        }
-        if let Some(flag) = s.skip {
+        let (outcome, took, note) = if failed {
+            (Outcome::NotRun, Duration::ZERO, None)
+        } else if let Some(flag) = s.skip {
             println!();
             println!("==> SKIPPED: {} (because of {flag}) — this run does NOT cover it", s.name);
-            results.push((s.name, Outcome::Skipped, Duration::ZERO, Some(flag.to_string())));
-            continue;
-        }
-        println!();
-        step(&format!("[test] {}", s.name));
-        let start = Instant::now();
-        let outcome = (s.body)();
-        let took = start.elapsed();
-        match outcome {
-            Ok(()) => results.push((s.name, Outcome::Passed, took, None)),
-            Err(e) => {
-                failed = true;
-                results.push((s.name, Outcome::Failed, took, Some(format!("{e:#}"))));
+            (Outcome::Skipped, Duration::ZERO, Some(format!("skipped by {flag}")))
+        } else {
+            println!();
+            step(&format!("[test] {}", s.name));
+            let start = Instant::now();
+            match (s.body)() {
+                Ok(()) => (Outcome::Passed, start.elapsed(), None),
+                Err(e) => {
+                    failed = true;
+                    (Outcome::Failed, start.elapsed(), Some(format!("{e:#}")))
+                }
             }
-        }
+        };
+        results.push(StepResult { name: s.name, outcome, took, note });
     }
+    results
+}
 
-    println!();
-    println!("==> summary of cargo xtask test");
+/// The table of steps with their timings, and a closing line that counts only passed steps
+/// as passed.
+fn summary(results: &[StepResult]) -> String {
+    let mut out = String::from("==> summary of cargo xtask test\n");
     let mut total = Duration::ZERO;
-    for (name, outcome, took, note) in &results {
-        total += *took;
-        let label = match outcome {
+    for r in results {
+        total += r.took;
+        let label = match r.outcome {
             Outcome::Passed => "ok",
             Outcome::Failed => "FAILED",
             Outcome::Skipped => "SKIPPED",
             Outcome::NotRun => "not run",
         };
-        let time = if *took > Duration::ZERO {
-            format!("{:>7.1} s", took.as_secs_f64())
-        } else {
-            "      -  ".into()
+        let time = match r.outcome {
+            Outcome::Passed | Outcome::Failed => format!("{:>7.1} s", r.took.as_secs_f64()),
+            Outcome::Skipped | Outcome::NotRun => "      -  ".into(),
         };
-        println!("  {label:<8} {time}  {name}");
-        if let Some(note) = note {
+        out.push_str(&format!("  {label:<8} {time}  {}\n", r.name));
+        if let Some(note) = &r.note {
             let note = note.lines().next().unwrap_or_default();
-            println!("  {:<8} {:>9}  └ {note}", "", "");
+            out.push_str(&format!("  {:<8} {:>9}  └ {note}\n", "", ""));
         }
     }
-    println!("  total    {:>7.1} s", total.as_secs_f64());
-    let count = |o: Outcome| results.iter().filter(|r| r.1 == o).count();
-    let (passed, failed_n, skipped, not_run) = (
+    out.push_str(&format!("  total    {:>7.1} s\n", total.as_secs_f64()));
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    let (passed, failed, skipped, not_run) = (
         count(Outcome::Passed),
         count(Outcome::Failed),
         count(Outcome::Skipped),
         count(Outcome::NotRun),
     );
     if skipped > 0 {
-        println!("  WARNING: {skipped} step(s) SKIPPED: this run is not a full test run");
+        out.push_str(&format!(
+            "  WARNING: {skipped} step(s) SKIPPED: this run is NOT a full test run\n"
+        ));
     }
     if not_run > 0 {
-        println!("  {not_run} step(s) not run after the failure");
+        out.push_str(&format!("  {not_run} step(s) not run after the failure\n"));
     }
-    println!("steps: {passed} passed, {failed_n} failed, {skipped} skipped");
-    if let Some((name, _, _, note)) = results.iter().find(|r| r.1 == Outcome::Failed) {
-        bail!("step `{name}` failed: {}", note.as_deref().unwrap_or("?"));
-    }
-    Ok(())
+    out.push_str(&format!("steps: {passed} passed, {failed} failed, {skipped} skipped\n"));
+    out
 }
 
 /// Chromium, the npm packages of `tests/browser`, then `node --test` on the suite.
@@ -235,4 +254,39 @@ fn ensure_chromium() -> Result<()> {
         bail!("apt-get installed chromium but {CHROMIUM} is still missing");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skipped_step_is_reported_as_skipped_never_as_passed() {
+        let mut skipped = step_of("browser", || bail!("must not run"));
+        skipped.skip = Some("--no-browser");
+        let results = run_steps(vec![step_of("fmt", || Ok(())), skipped]);
+        assert_eq!(results[1].outcome, Outcome::Skipped);
+        let text = summary(&results);
+        assert!(text.contains("SKIPPED") && text.contains("NOT a full test run"), "{text}");
+        assert!(text.ends_with("steps: 1 passed, 0 failed, 1 skipped\n"), "{text}");
+    }
+
+    #[test]
+    fn the_first_failure_stops_the_run_and_names_the_error() {
+        let ran_after = std::rc::Rc::new(std::cell::Cell::new(false));
+        let flag = ran_after.clone();
+        let results = run_steps(vec![
+            step_of("clippy", || bail!("`cargo clippy` failed (exit status: 101)")),
+            step_of("tests", move || {
+                flag.set(true);
+                Ok(())
+            }),
+        ]);
+        assert!(!ran_after.get(), "a step after a failure must not run");
+        assert_eq!(results[0].outcome, Outcome::Failed);
+        assert_eq!(results[1].outcome, Outcome::NotRun);
+        let text = summary(&results);
+        assert!(text.contains("FAILED") && text.contains("exit status: 101"), "{text}");
+        assert!(text.ends_with("steps: 0 passed, 1 failed, 0 skipped\n"), "{text}");
+    }
 }
