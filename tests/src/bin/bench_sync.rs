@@ -147,6 +147,7 @@ async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<P
         dist_dir: dir.join("no-dist"),
         demo: true,
         public_url: None,
+        push_allow: vec![],
     };
     let state = AppState::open(config).await.map_err(|e| anyhow!("open: {e}"))?;
     let now =
@@ -644,6 +645,7 @@ async fn main() -> anyhow::Result<()> {
     let rss_one = server.rss_kib()?;
 
     // (a) initial sync of N devices.
+    eprintln!("… initial sync of {n} devices");
     let mut cpu = CpuMeter::new(&server);
     let slots = Arc::new(Semaphore::new(args.connecting));
     let start = Instant::now();
@@ -661,6 +663,9 @@ async fn main() -> anyhow::Result<()> {
                 synced += 1;
                 bytes.push(b);
                 per_device.push(took);
+                if synced % 1000 == 0 {
+                    eprintln!("  {synced} synced after {:.1} s", start.elapsed().as_secs_f64());
+                }
             }
             Ok(Some(Event::Failed(e))) => bail!("a device failed during initial sync: {e}"),
             Ok(Some(Event::Changed { .. })) => {}
@@ -678,6 +683,7 @@ async fn main() -> anyhow::Result<()> {
     let per_device_kib = (rss_all.saturating_sub(rss_one)) as f64 / n as f64;
 
     // (b) fan-out.
+    eprintln!("… fan-out: {} changes by the teacher", args.rounds);
     cpu.lap();
     let fanout_start = Instant::now();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
@@ -723,6 +729,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        if round == 0 {
+            eprintln!("  first change reached every device in {}", ms(t0.elapsed()));
+        }
         let first = round_latencies.iter().min().copied().unwrap_or_default();
         spreads.extend(round_latencies.iter().map(|l| *l - first));
         latencies.extend(round_latencies);
@@ -734,6 +743,7 @@ async fn main() -> anyhow::Result<()> {
     let fanout_wall = fanout_start.elapsed();
 
     // (d) writers.
+    eprintln!("… {} writers for {} s", args.writers, args.write_secs);
     let acked = Arc::new(AtomicU64::new(0));
     let write_errors = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(tokio::sync::Notify::new());
