@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{GroupId, UserId};
+use crate::ids::{GroupId, SubscriptionId, UserId};
 use crate::roles::Role;
 
 /// `POST /api/login` body.
@@ -117,4 +117,58 @@ pub struct NewThread {
 pub struct ThreadCreated {
     /// The document.
     pub doc: crate::ids::DocId,
+}
+
+/// `GET /api/push/key` answer: the server's VAPID public key, for `pushManager.subscribe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushKey {
+    /// The uncompressed P-256 point (65 bytes), base64url without padding.
+    pub public_key: String,
+}
+
+/// The keys of a `PushSubscription` (`subscription.toJSON().keys`), base64url.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushKeys {
+    /// The device's P-256 public key, uncompressed (65 bytes).
+    pub p256dh: String,
+    /// The device's authentication secret (16 bytes).
+    pub auth: String,
+}
+
+/// `POST /api/push/subscriptions` body: register this device for notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPushSubscription {
+    /// The push service URL of the subscription (must belong to a known push service).
+    pub endpoint: String,
+    /// Its keys.
+    pub keys: PushKeys,
+    /// A name for the device, shown in the settings (e.g. "Téléphone").
+    pub label: String,
+}
+
+/// `POST /api/push/subscriptions` answer (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSubscriptionCreated {
+    /// The subscription, for `DELETE /api/push/subscriptions/{id}`.
+    pub id: SubscriptionId,
+}
+
+/// One subscribed device of the signed-in user, in `GET /api/push/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSubscriptionInfo {
+    /// The subscription.
+    pub id: SubscriptionId,
+    /// The device's name.
+    pub label: String,
+    /// When it was registered, UTC milliseconds.
+    pub created_ms: i64,
+    /// The host of the push service (never the full endpoint, which is a secret capability).
+    pub endpoint_host: String,
+}
+
+/// `GET /api/push/subscriptions` answer, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSubscriptionList {
+    /// The devices.
+    pub subscriptions: Vec<PushSubscriptionInfo>,
 }

@@ -98,6 +98,10 @@ string_id!(
     /// A timetable session (one class meeting), unique within its timetable.
     SessionId
 );
+string_id!(
+    /// A device's Web Push subscription, chosen by the server (random hex).
+    SubscriptionId
+);
 
 /// The kinds of Automerge documents (DESIGN §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

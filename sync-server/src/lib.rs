@@ -23,6 +23,7 @@
 //!     dist_dir: "./dist".into(),
 //!     demo: true,
 //!     public_url: None,
+//!     push_allow: vec![],
 //! };
 //! let listener = tokio::net::TcpListener::bind(config.listen).await?;
 //! let state = AppState::open(config).await?;
@@ -46,6 +47,7 @@ use tokio_util::task::TaskTracker;
 
 use services::auth::Auth;
 use services::hub::Hub;
+use services::push::vapid::VapidKey;
 use services::{Clock, SystemClock};
 use store::{Store, StoreError};
 
@@ -69,6 +71,9 @@ pub struct Config {
     pub demo: bool,
     /// The URL users reach the server at, e.g. `https://ent.example.fr` (behind a proxy).
     pub public_url: Option<String>,
+    /// Origins (`scheme://host[:port]`) of push services accepted besides the known ones
+    /// (`--push-allow`, e.g. a fake push service on loopback in tests). Exact match.
+    pub push_allow: Vec<String>,
 }
 
 /// Why the server could not start.
@@ -88,6 +93,12 @@ pub enum StartError {
     /// The public URL is not an `http(s)://` URL.
     #[error("invalid public URL {0:?}: expected http://host[:port] or https://host[:port]")]
     PublicUrl(String),
+    /// A `--push-allow` value is not an `http(s)://host[:port]` origin.
+    #[error("invalid push origin {0:?}: expected http(s)://host[:port]")]
+    PushAllow(String),
+    /// The VAPID key could not be loaded or created.
+    #[error("{0}")]
+    Vapid(#[from] services::push::vapid::VapidError),
     /// Seeding the demo institution failed.
     #[error("demo data: {0}")]
     Demo(#[from] demo::SeedError),
@@ -118,6 +129,10 @@ struct StateInner {
     public_origin: Option<String>,
     /// Whether the session cookie carries `Secure`.
     cookie_secure: bool,
+    /// The VAPID key pair of Web Push.
+    vapid: VapidKey,
+    /// `config.push_allow`, normalised.
+    push_allow: Vec<String>,
 }
 
 /// `scheme://host[:port]` of an `http(s)` URL, lower-cased, without path.
@@ -169,9 +184,21 @@ impl AppState {
             Some(url) => Some(origin_of(url).ok_or_else(|| StartError::PublicUrl(url.clone()))?),
             None => None,
         };
+        let push_allow = config
+            .push_allow
+            .iter()
+            .map(|o| {
+                services::push::endpoint::normalise_origin(o)
+                    .ok_or_else(|| StartError::PushAllow(o.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let dir = config.data_dir.clone();
         std::fs::create_dir_all(&dir)
             .map_err(|source| StartError::DataDir { path: dir.clone(), source })?;
+        let key_dir = dir.clone();
+        let vapid = tokio::task::spawn_blocking(move || VapidKey::load_or_create(&key_dir))
+            .await
+            .map_err(|e| StartError::Task(e.to_string()))??;
         let path = dir.join(DATABASE_FILE);
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await
@@ -202,6 +229,8 @@ impl AppState {
                 sockets: TaskTracker::new(),
                 public_origin,
                 cookie_secure,
+                vapid,
+                push_allow,
             }),
         })
     }
@@ -253,6 +282,16 @@ impl AppState {
     /// Whether the session cookie carries `Secure`.
     pub fn cookie_secure(&self) -> bool {
         self.inner.cookie_secure
+    }
+
+    /// The VAPID key pair of Web Push.
+    pub fn vapid(&self) -> &VapidKey {
+        &self.inner.vapid
+    }
+
+    /// Origins of push services accepted besides the known ones (normalised `--push-allow`).
+    pub fn push_allow(&self) -> &[String] {
+        &self.inner.push_allow
     }
 }
 

@@ -28,6 +28,10 @@ struct Args {
     /// The URL users reach the server at (e.g. https://ent.example.fr behind a proxy).
     #[arg(long, env = "CARTABLE_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Also accept push subscriptions whose endpoint has this exact origin
+    /// (e.g. http://127.0.0.1:43123 for a test push service). Repeatable.
+    #[arg(long = "push-allow", value_name = "ORIGIN")]
+    push_allow: Vec<String>,
 }
 
 async fn shutdown_signal() {
@@ -74,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         dist_dir: args.dist,
         demo: args.demo,
         public_url: args.public_url,
+        push_allow: args.push_allow,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 pub mod groups;
+pub mod push;
 pub mod sync;
 pub mod threads;
 pub mod timetable;
@@ -11,7 +12,7 @@ pub mod web;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -25,6 +26,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(auth::me))
         .route("/api/sessions", get(auth::sessions))
         .route("/api/threads", post(threads::create))
+        .route("/api/push/key", get(push::key))
+        .route("/api/push/subscriptions", post(push::subscribe).get(push::list))
+        .route("/api/push/subscriptions/{id}", delete(push::unsubscribe))
         .route("/api/sessions/revoke-all", post(auth::revoke_all))
         .route(
             "/api/groups/{group}/members/{user}",

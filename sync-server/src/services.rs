@@ -6,6 +6,7 @@
 //! - [`password`]: Argon2id hashing and verification;
 //! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
 //! - [`presence`]: the live connections of each user (membership changes, sign-out);
+//! - [`push`]: Web Push: the VAPID key, the subscriptions of devices and their endpoints;
 //! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
 //! - [`rules`]: what a writer may do to a document (every kind);
 //! - [`threads`]: starting a conversation (the server records its participants);
@@ -16,6 +17,7 @@ pub mod groups;
 pub mod hub;
 pub mod password;
 pub mod presence;
+pub mod push;
 pub mod rules;
 pub mod sync;
 pub mod threads;

@@ -6,6 +6,7 @@
 //! [`Store::read`] and [`Store::write`]; a write commits only if its closure returns `Ok`.
 
 mod docs;
+mod push;
 mod schema;
 mod sessions;
 mod users;
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 pub use docs::{StoredChange, StoredDoc};
+pub use push::PushSubscriptionRow;
 pub use sessions::{LOGIN_HISTORY, LoginRecord, SessionRecord};
 pub use users::{NewUser, UserRow};
 

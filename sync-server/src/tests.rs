@@ -25,6 +25,7 @@ fn config(dir: &Path, demo: bool) -> Config {
         dist_dir: dir.join("dist"),
         demo,
         public_url: None,
+        push_allow: vec![],
     }
 }
 
@@ -598,4 +599,115 @@ mod socket {
         stop.send(()).unwrap();
         tokio::time::timeout(Duration::from_secs(10), server).await.unwrap().unwrap().unwrap();
     }
+}
+
+fn subscription(endpoint: &str) -> serde_json::Value {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let mut point = vec![4u8];
+    point.extend([7u8; 64]);
+    serde_json::json!({
+        "endpoint": endpoint,
+        "keys": { "p256dh": b64(&point), "auth": b64(&[9u8; 16]) },
+        "label": "Téléphone",
+    })
+}
+
+#[tokio::test]
+async fn the_vapid_public_key_is_served_and_survives_a_restart() {
+    use cartable_shared::api::PushKey;
+    let dir = tempfile::tempdir().unwrap();
+    let first: PushKey =
+        json(call(&app(demo_state(dir.path()).await), Req::get("/api/push/key")).await).await;
+    assert_eq!(first.public_key.len(), 87, "65 bytes in base64url");
+    let again: PushKey =
+        json(call(&app(demo_state(dir.path()).await), Req::get("/api/push/key")).await).await;
+    assert_eq!(again, first);
+}
+
+#[tokio::test]
+async fn a_user_registers_lists_and_deletes_only_their_own_push_subscriptions() {
+    use cartable_shared::api::{PushSubscriptionCreated, PushSubscriptionList};
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(demo_state(dir.path()).await);
+    let lea = sign_in(&app, "lea.martin", "etudiant-demo").await;
+    let paul = sign_in(&app, "paul.durand", "enseignant-demo").await;
+    let origin = format!("http://{HOST}");
+    let endpoint = "https://fcm.googleapis.com/fcm/send/secret-token";
+
+    let res = call(&app, Req::post("/api/push/subscriptions", subscription(endpoint))).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "a session is needed");
+    let foreign = Req::post("/api/push/subscriptions", subscription(endpoint))
+        .cookie(&lea)
+        .origin("https://evil.example");
+    assert_eq!(call(&app, foreign).await.status(), StatusCode::FORBIDDEN);
+
+    let req =
+        Req::post("/api/push/subscriptions", subscription(endpoint)).cookie(&lea).origin(&origin);
+    let res = call(&app, req).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: PushSubscriptionCreated = json(res).await;
+
+    let list: PushSubscriptionList =
+        json(call(&app, Req::get("/api/push/subscriptions").cookie(&lea)).await).await;
+    assert_eq!(list.subscriptions.len(), 1);
+    let device = &list.subscriptions[0];
+    assert_eq!(device.id, created.id);
+    assert_eq!(device.label, "Téléphone");
+    assert_eq!(device.endpoint_host, "fcm.googleapis.com", "the secret path is never shown");
+    let theirs: PushSubscriptionList =
+        json(call(&app, Req::get("/api/push/subscriptions").cookie(&paul)).await).await;
+    assert!(theirs.subscriptions.is_empty());
+
+    let path = format!("/api/push/subscriptions/{}", created.id);
+    let delete = |cookie: &str| Req {
+        method: Method::DELETE,
+        ..Req::get(&path).cookie(cookie).origin(&origin)
+    };
+    assert_eq!(call(&app, delete(&paul)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(call(&app, delete(&lea)).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, delete(&lea)).await.status(), StatusCode::NOT_FOUND);
+    let list: PushSubscriptionList =
+        json(call(&app, Req::get("/api/push/subscriptions").cookie(&lea)).await).await;
+    assert!(list.subscriptions.is_empty());
+}
+
+#[tokio::test]
+async fn endpoints_on_private_or_unknown_hosts_and_bad_keys_are_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), true);
+    cfg.push_allow = vec!["http://127.0.0.1:43123".into()];
+    let app = app(AppState::open(cfg).await.unwrap());
+    let lea = sign_in(&app, "lea.martin", "etudiant-demo").await;
+    let post = |body: serde_json::Value| Req::post("/api/push/subscriptions", body).cookie(&lea);
+    for endpoint in [
+        "http://127.0.0.1:43124/push",
+        "https://192.168.1.10/push",
+        "https://localhost/push",
+        "https://push.example.com/push",
+        "https://fcm.googleapis.com:8443/push",
+        "https://me@fcm.googleapis.com/push",
+    ] {
+        let res = call(&app, post(subscription(endpoint))).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{endpoint}");
+        let body: ErrorBody = json(res).await;
+        assert_eq!(body.error, "push_endpoint_refused", "{endpoint}");
+    }
+    let res = call(&app, post(subscription("http://127.0.0.1:43123/push/1"))).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "the allowed origin is accepted");
+
+    let mut short_auth = subscription("https://fcm.googleapis.com/x");
+    short_auth["keys"]["auth"] = "AAAA".into();
+    let res = call(&app, post(short_auth)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: ErrorBody = json(res).await;
+    assert_eq!(body.error, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_malformed_push_allow_origin_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), true);
+    cfg.push_allow = vec!["127.0.0.1:43123/path".into()];
+    assert!(matches!(AppState::open(cfg).await, Err(StartError::PushAllow(_))));
 }

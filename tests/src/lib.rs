@@ -71,6 +71,7 @@ impl TestServer {
             dist_dir: data_dir.join("no-dist"),
             demo: true,
             public_url: None,
+            push_allow: vec![],
         };
         let state = cartable_sync_server::AppState::open(config)
             .await

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -135,11 +135,26 @@ CREATE TABLE address_failures (
 CREATE INDEX address_failures_by_address ON address_failures(address, at_ms);
 "#;
 
+/// Version 3: the Web Push subscriptions of each user's devices.
+const SQL_V3: &str = r#"
+CREATE TABLE push_subscriptions (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    endpoint   TEXT NOT NULL UNIQUE,
+    p256dh     BLOB NOT NULL,     -- uncompressed P-256 point, 65 bytes
+    auth       BLOB NOT NULL,     -- 16 bytes
+    label      TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id, created_ms);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
         0 => conn.execute_batch(SQL_V1)?,
         1 => conn.execute_batch(SQL_V2)?,
+        2 => conn.execute_batch(SQL_V3)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -208,7 +223,7 @@ mod tests {
         .unwrap();
         conn.execute("INSERT INTO documents (id, created_ms) VALUES ('thread:t1', 0)", []).unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 2);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         let name: String =
             conn.query_row("SELECT display_name FROM users", [], |r| r.get(0)).unwrap();
         assert_eq!(name, "Léa");
@@ -218,6 +233,30 @@ mod tests {
                 conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
             assert_eq!(n, 0, "table {t} exists and is empty");
         }
+    }
+
+    #[test]
+    fn a_version_2_database_is_upgraded_with_an_empty_subscription_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v2.sqlite3")).unwrap();
+        conn.execute_batch(SQL_V1).unwrap();
+        conn.execute_batch(SQL_V2).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO users (id, display_name, role, password_hash, created_ms)
+             VALUES ('lea', 'Léa', 'student', '!', 0)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 3);
+        conn.execute(
+            "INSERT INTO push_subscriptions VALUES ('s1', 'lea', 'https://x', x'04', x'00', 'tel', 0)",
+            [],
+        )
+        .unwrap();
+        let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(users, 1, "rows of version 2 are kept");
     }
 
     #[test]
