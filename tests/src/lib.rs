@@ -63,6 +63,21 @@ impl TestServer {
 
     /// Starts a server over an existing data directory (a restart).
     pub async fn start_in(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_in_with(data_dir, Vec::new()).await
+    }
+
+    /// [`TestServer::start`] accepting push endpoints of `push_allow` origins too
+    /// (`--push-allow`, e.g. a fake push service on loopback).
+    pub async fn start_with(push_allow: Vec<String>) -> anyhow::Result<Self> {
+        let temp = tempfile::tempdir()?;
+        let dir = temp.path().to_path_buf();
+        let mut server = Self::start_in_with(&dir, push_allow).await?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
+    /// [`TestServer::start_in`] accepting push endpoints of `push_allow` origins too.
+    pub async fn start_in_with(data_dir: &Path, push_allow: Vec<String>) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let config = cartable_sync_server::Config {
@@ -71,7 +86,7 @@ impl TestServer {
             dist_dir: data_dir.join("no-dist"),
             demo: true,
             public_url: None,
-            push_allow: vec![],
+            push_allow,
         };
         let state = cartable_sync_server::AppState::open(config)
             .await
