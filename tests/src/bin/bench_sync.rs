@@ -663,7 +663,7 @@ async fn main() -> anyhow::Result<()> {
                 synced += 1;
                 bytes.push(b);
                 per_device.push(took);
-                if synced % 1000 == 0 {
+                if synced.is_multiple_of(1000) {
                     eprintln!("  {synced} synced after {:.1} s", start.elapsed().as_secs_f64());
                 }
             }
