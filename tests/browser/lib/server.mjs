@@ -33,7 +33,12 @@ export class CartableServer {
     server.dataDir = await mkdtemp(path.join(os.tmpdir(), `cartable-browser-${name}-`));
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeFile(server.logPath(), '');
-    await server.#spawn('127.0.0.1:0');
+    try {
+      await server.#spawn('127.0.0.1:0');
+    } catch (e) {
+      await rm(server.dataDir, { recursive: true, force: true });
+      throw e;
+    }
     return server;
   }
 
