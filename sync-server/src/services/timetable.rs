@@ -1,10 +1,11 @@
 //! Teachers' and admins' edits of one session of a group's timetable. The edit goes through
 //! the document's actor, which stores it and fans it out to every connected device.
 
+use automerge::ReadDoc;
 use cartable_shared::api::SessionChange;
 use cartable_shared::ids::{DocId, GroupId, SessionId};
 use cartable_shared::roles::Principal;
-use cartable_shared::timetable::{PreviousSlot, Session, SessionStatus, Timetable};
+use cartable_shared::timetable::{PreviousSlot, Session, SessionStatus};
 
 use super::hub::{Hub, HubError};
 
@@ -85,19 +86,26 @@ pub async fn change_session(
     let session = session.to_string();
     let edited = handle
         .edit(move |am| {
-            let mut t = match cartable_shared::sync::read::<Timetable>(am) {
-                Ok(Some(t)) => t,
-                Ok(None) => return Err(TimetableError::NotFound),
+            // Only the one session is read and written: the timetable as a whole is hydrated
+            // (and so checked) by `check_write`, before and after.
+            let sessions = match am.get(automerge::ROOT, "sessions") {
+                Ok(Some((automerge::Value::Object(automerge::ObjType::Map), id))) => id,
+                Ok(_) => return Err(TimetableError::NotFound),
                 Err(e) => {
                     return Err(TimetableError::Invalid(format!("unreadable timetable: {e}")));
                 }
             };
-            let s = t.sessions.get_mut(&session).ok_or(TimetableError::NotFound)?;
-            apply_change(s, &change)?;
-            let updated = s.clone();
-            cartable_shared::sync::write(am, &t)
+            if !matches!(am.get(&sessions, session.as_str()), Ok(Some(_))) {
+                return Err(TimetableError::NotFound);
+            }
+            let mut s: Session = autosurgeon::hydrate_prop(am, &sessions, session.as_str())
+                .map_err(|e| TimetableError::Invalid(format!("unreadable session: {e}")))?;
+            apply_change(&mut s, &change)?;
+            let mut tx = am.transaction();
+            autosurgeon::reconcile_prop(&mut tx, &sessions, session.as_str(), &s)
                 .map_err(|e| TimetableError::Invalid(format!("could not write: {e}")))?;
-            Ok(updated)
+            tx.commit();
+            Ok(s)
         })
         .await??;
     tracing::info!(group = %group, user = %principal.user, "timetable session changed");
