@@ -104,10 +104,9 @@ pub(crate) fn test(opts: TestOptions) -> Result<()> {
         step_of("cargo test --workspace", || run(command("cargo", ["test", "--workspace"]))),
         step_of("build (dist/)", || build::build(BuildOptions::default()).map(|_| ())),
         step_of("build the server (debug)", || {
-            run(command(
-                "cargo",
-                ["build", "-p", "cartable-sync-server", "--bin", "cartable-server"],
-            ))
+            // `--workspace` keeps the feature set `cargo test --workspace` used, so this reuses
+            // its build instead of compiling the dependencies again for one package.
+            run(command("cargo", ["build", "--workspace", "--bins"]))
         }),
         browser,
     ];
