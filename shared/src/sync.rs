@@ -74,11 +74,31 @@ struct Replica {
     state: sync::State,
     /// Hashes of changes made on this device that the server has not acknowledged yet.
     unacked: BTreeSet<ChangeHash>,
+    /// The heads of the latest acknowledgement that names changes this device has not received
+    /// yet (another device's, stored just before); resolved once a sync message brings them.
+    ack_waiting: Vec<ChangeHash>,
 }
 
 impl Replica {
     fn new(doc: Automerge) -> Self {
-        Self { doc, state: sync::State::new(), unacked: BTreeSet::new() }
+        Self { doc, state: sync::State::new(), unacked: BTreeSet::new(), ack_waiting: Vec::new() }
+    }
+
+    /// Releases the pending local changes that `heads` (acknowledged by the server) cover;
+    /// returns whether any was released. Heads the device does not know yet are kept until
+    /// they arrive: the server's heads only grow, so the latest acknowledgement covers every
+    /// earlier one.
+    fn release(&mut self, heads: Vec<ChangeHash>) -> bool {
+        if !heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some()) {
+            self.ack_waiting = heads;
+            return false;
+        }
+        self.ack_waiting.clear();
+        let still: BTreeSet<ChangeHash> =
+            self.doc.get_changes(&heads).iter().map(|c| c.hash()).collect();
+        let before = self.unacked.len();
+        self.unacked.retain(|h| still.contains(h));
+        self.unacked.len() != before
     }
 }
 
@@ -214,26 +234,22 @@ impl ClientSession {
                     .map_err(|e| SyncError::Apply { doc: doc.clone(), source: Box::new(e) })?;
                 if replica.doc.get_heads() != before {
                     out.changed.push(doc.clone());
+                    if !replica.ack_waiting.is_empty() {
+                        let waiting = std::mem::take(&mut replica.ack_waiting);
+                        if replica.release(waiting) {
+                            out.acked.push(doc.clone());
+                        }
+                    }
                 }
                 if let Some(msg) = replica.doc.generate_sync_message(&mut replica.state) {
                     out.send.push(ClientFrame::Sync { doc, data: msg.encode() });
                 }
             }
             ServerFrame::Ack { doc, heads } => {
-                if let Some(replica) = self.replicas.get_mut(&doc) {
-                    let heads: Vec<ChangeHash> = heads.into_iter().map(ChangeHash).collect();
-                    // Changes not covered by the acknowledged heads stay pending. A head the
-                    // device does not know yet arrives with the next sync message; until then
-                    // nothing is released.
-                    if heads.iter().all(|h| replica.doc.get_change_by_hash(h).is_some()) {
-                        let still: BTreeSet<ChangeHash> =
-                            replica.doc.get_changes(&heads).iter().map(|c| c.hash()).collect();
-                        let before = replica.unacked.len();
-                        replica.unacked.retain(|h| still.contains(h));
-                        if replica.unacked.len() != before {
-                            out.acked.push(doc);
-                        }
-                    }
+                if let Some(replica) = self.replicas.get_mut(&doc)
+                    && replica.release(heads.into_iter().map(ChangeHash).collect())
+                {
+                    out.acked.push(doc);
                 }
             }
             ServerFrame::Error { doc, code, message } => out.errors.push((doc, code, message)),
@@ -372,6 +388,37 @@ mod tests {
         assert_eq!(client.pending(), 0, "the server's Ack releases the pending change");
         let server_view: Timetable = read(&peer.doc).unwrap().unwrap();
         assert!(server_view.sessions.contains_key("s2"));
+    }
+
+    #[test]
+    fn an_acknowledgement_naming_another_devices_change_releases_once_that_change_arrives() {
+        let mut peer = server_with_timetable();
+        let id = peer.id.clone();
+        let mut client = ClientSession::new();
+        client.connected();
+        exchange(&mut client, &mut peer, vec![ServerFrame::Welcome { docs: vec![id.clone()] }]);
+
+        // Another device's change reaches the server but not this device yet.
+        let mut t: Timetable = read(&peer.doc).unwrap().unwrap();
+        t.sessions.insert("other-device".into(), session("Anglais"));
+        write(&mut peer.doc, &t).unwrap();
+
+        let (_, out) = client
+            .edit(&id, |doc| {
+                let mut t: Timetable = read(doc).unwrap().unwrap();
+                t.sessions.insert("mine".into(), session("Réseaux"));
+                write(doc, &t).unwrap();
+            })
+            .unwrap();
+        assert_eq!(client.pending(), 1);
+        // The server answers Ack (its heads include the other device's change) before the Sync
+        // that brings that change.
+        let replies = peer.handle(out.send);
+        assert!(matches!(replies.first(), Some(ServerFrame::Ack { .. })));
+        exchange(&mut client, &mut peer, replies);
+        assert_eq!(client.pending(), 0, "the waiting acknowledgement is resolved");
+        let seen: Timetable = read(client.document(&id).unwrap()).unwrap().unwrap();
+        assert!(seen.sessions.contains_key("other-device") && seen.sessions.contains_key("mine"));
     }
 
     #[test]
