@@ -320,6 +320,13 @@ mod tests {
         }
     }
 
+    /// Adds a session to the timetable held in `doc`, as one change.
+    fn add_session(doc: &mut Automerge, key: &str, subject: &str) {
+        let mut t: Timetable = read(doc).unwrap().unwrap();
+        t.sessions.insert(key.into(), session(subject));
+        write(doc, &t).unwrap();
+    }
+
     /// Delivers frames both ways until both sides are quiet; returns the number of rounds.
     fn exchange(
         client: &mut ClientSession,
@@ -375,13 +382,7 @@ mod tests {
         let seen: Timetable = read(client.document(&id).unwrap()).unwrap().unwrap();
         assert_eq!(seen.sessions["s1"].status, SessionStatus::Cancelled);
 
-        let (_, out) = client
-            .edit(&id, |doc| {
-                let mut t: Timetable = read(doc).unwrap().unwrap();
-                t.sessions.insert("s2".into(), session("Réseaux"));
-                write(doc, &t).unwrap();
-            })
-            .unwrap();
+        let (_, out) = client.edit(&id, |doc| add_session(doc, "s2", "Réseaux")).unwrap();
         assert_eq!(client.pending(), 1);
         let replies = peer.handle(out.send);
         exchange(&mut client, &mut peer, replies);
@@ -399,17 +400,9 @@ mod tests {
         exchange(&mut client, &mut peer, vec![ServerFrame::Welcome { docs: vec![id.clone()] }]);
 
         // Another device's change reaches the server but not this device yet.
-        let mut t: Timetable = read(&peer.doc).unwrap().unwrap();
-        t.sessions.insert("other-device".into(), session("Anglais"));
-        write(&mut peer.doc, &t).unwrap();
+        add_session(&mut peer.doc, "other-device", "Anglais");
 
-        let (_, out) = client
-            .edit(&id, |doc| {
-                let mut t: Timetable = read(doc).unwrap().unwrap();
-                t.sessions.insert("mine".into(), session("Réseaux"));
-                write(doc, &t).unwrap();
-            })
-            .unwrap();
+        let (_, out) = client.edit(&id, |doc| add_session(doc, "mine", "Réseaux")).unwrap();
         assert_eq!(client.pending(), 1);
         // The server answers Ack (its heads include the other device's change) before the Sync
         // that brings that change.
@@ -439,9 +432,7 @@ mod tests {
         let saved = peer.doc.save();
         let mut a = Automerge::load(&saved).unwrap();
         let mut b = Automerge::load(&saved).unwrap();
-        let mut ta: Timetable = read(&a).unwrap().unwrap();
-        ta.sessions.insert("from-a".into(), session("Maths"));
-        write(&mut a, &ta).unwrap();
+        add_session(&mut a, "from-a", "Maths");
         let mut tb: Timetable = read(&b).unwrap().unwrap();
         tb.sessions.get_mut("s1").unwrap().rooms = vec!["C3".into()];
         write(&mut b, &tb).unwrap();

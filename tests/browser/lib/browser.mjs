@@ -218,3 +218,9 @@ export async function shownSessions(page) {
       .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)),
   );
 }
+
+/** Shows a view of the app through its tab bar (`#tab-<id>` opens `main#<id>`). */
+export async function openTab(page, id) {
+  await page.locator(`#tab-${id}`).click();
+  await expectVisible(page, `main#${id}`, `the ${id} view after choosing its tab`);
+}

@@ -12,16 +12,11 @@ import {
   expectSyncState,
   expectVisible,
   newPhoneContext,
+  openTab,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
-
-/** Shows a tab of the app through its tab bar. */
-async function openTab(page, id) {
-  await page.locator(`#tab-${id}`).click();
-  await expectVisible(page, `main#${id}`, `the ${id} view after choosing its tab`);
-}
 
 /** Waits until the user's own layer (`me:<user>`) has reached the UI's view store. */
 async function expectMyLayer(page) {

@@ -11,15 +11,11 @@ import {
   expectSyncState,
   expectVisible,
   newPhoneContext,
+  openTab,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
-
-async function openTab(page, id) {
-  await page.locator(`#tab-${id}`).click();
-  await expectVisible(page, `main#${id}`, `the ${id} view after choosing its tab`);
-}
 
 /** The visible text of a view, to compare online and offline renderings. */
 async function viewText(page, id) {
