@@ -29,6 +29,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use cartable_sync_server::demo;
 
+pub mod fake_push;
+
 /// The bound on every network wait of a test.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -16,6 +16,7 @@ mod bench;
 mod build;
 mod cmd;
 mod dist;
+mod fake_push;
 mod report;
 mod run;
 mod test;

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::build::{self, BuildOptions};
 use crate::cmd::{self, command, run, step};
+use crate::fake_push;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -101,7 +102,10 @@ pub(crate) fn test(opts: TestOptions) -> Result<()> {
                 ],
             ))
         }),
-        step_of("cargo test --workspace", || run(command("cargo", ["test", "--workspace"]))),
+        step_of("cargo test --workspace (with the fake push service's venv)", || {
+            let python = fake_push::ensure_venv()?;
+            run(command("cargo", ["test", "--workspace"]).env(fake_push::PYTHON_ENV, python))
+        }),
         step_of("build (dist/)", || build::build(BuildOptions::default()).map(|_| ())),
         step_of("build the server (debug)", || {
             // `--workspace` keeps the feature set `cargo test --workspace` used, so this reuses
@@ -219,7 +223,8 @@ fn browser_suite(server_bin: &Path, dist: &Path) -> Result<()> {
         .current_dir(&dir)
         .env("CARTABLE_SERVER_BIN", server_bin)
         .env("CARTABLE_DIST", dist)
-        .env("CHROMIUM_PATH", CHROMIUM);
+        .env("CHROMIUM_PATH", CHROMIUM)
+        .env(fake_push::PYTHON_ENV, fake_push::ensure_venv()?);
     run(&mut cmd)
 }
 
