@@ -34,7 +34,8 @@ pub fn target(cmd: &EngineCommand) -> Target<'_> {
         | EngineCommand::AddPersonalEvent { .. }
         | EngineCommand::RemovePersonalEvent { .. }
         | EngineCommand::SetNote { .. }
-        | EngineCommand::Acknowledge { .. } => Target::Me,
+        | EngineCommand::Acknowledge { .. }
+        | EngineCommand::SetNotificationSettings { .. } => Target::Me,
         EngineCommand::Reply { thread, .. } => Target::Thread(thread),
         EngineCommand::Start
         | EngineCommand::Reconnect
@@ -64,6 +65,9 @@ pub fn apply_to_layer(layer: &mut MyLayer, cmd: &EngineCommand) {
         EngineCommand::Acknowledge { audience, id, at_ms } => {
             // The first acknowledgement stands.
             layer.acknowledged.entry(ack_key(audience, id)).or_insert(*at_ms);
+        }
+        EngineCommand::SetNotificationSettings { settings } => {
+            layer.notifications = settings.clone();
         }
         _ => {}
     }
@@ -136,6 +140,25 @@ mod tests {
         apply_to_layer(&mut l, &ack(5));
         apply_to_layer(&mut l, &ack(9));
         assert_eq!(l.acknowledged["everyone/a1"], 5);
+    }
+
+    #[test]
+    fn notification_settings_replace_the_previous_ones() {
+        use cartable_shared::notify::{Level, NotificationSettings, QuietHours};
+        let mut l = MyLayer::default();
+        let mut settings = NotificationSettings { level: Level::Complete, ..Default::default() };
+        settings.overrides.insert("new_message".into(), false);
+        settings.quiet_hours =
+            Some(QuietHours { start_min: 1320, end_min: 420, zone: "Europe/Paris".into() });
+        let cmd = EngineCommand::SetNotificationSettings { settings: settings.clone() };
+        assert_eq!(target(&cmd), Target::Me);
+        apply_to_layer(&mut l, &cmd);
+        assert_eq!(l.notifications, settings);
+        apply_to_layer(
+            &mut l,
+            &EngineCommand::SetNotificationSettings { settings: NotificationSettings::default() },
+        );
+        assert_eq!(l.notifications, NotificationSettings::default());
     }
 
     #[test]

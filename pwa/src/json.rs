@@ -9,12 +9,13 @@
 use std::collections::BTreeMap;
 
 use cartable_shared::announcements::{Announcement, Severity};
-use cartable_shared::api::Me;
+use cartable_shared::api::{ConnectionInfo, Me, PushSubscriptionInfo};
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
 use cartable_shared::grades::Assessment;
 use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
 use cartable_shared::me::PersonalEvent;
+use cartable_shared::notify::{Level, NotificationSettings, PushPayload, QuietHours};
 use cartable_shared::thread::{Thread, ThreadMessage};
 use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
 
@@ -136,6 +137,10 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
             q(audience),
             q(id)
         ),
+        EngineCommand::SetNotificationSettings { settings } => format!(
+            r#"{{"type":"set_notification_settings","settings":{}}}"#,
+            notification_settings_json(settings)
+        ),
         EngineCommand::Reply { thread, id, author, sent_ms, body } => format!(
             r#"{{"type":"reply","thread":{},"id":{},"author":{},"sent_ms":{sent_ms},"body":{}}}"#,
             q(thread),
@@ -144,6 +149,105 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
             q(body)
         ),
     }
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Essential => "Essential",
+        Level::Intermediate => "Intermediate",
+        Level::Complete => "Complete",
+    }
+}
+
+/// The JSON of `notify::NotificationSettings`.
+fn notification_settings_json(n: &NotificationSettings) -> String {
+    let overrides: Vec<String> =
+        n.overrides.iter().map(|(k, on)| format!("{}:{on}", quote(k))).collect();
+    let quiet = n.quiet_hours.as_ref().map_or_else(
+        || "null".to_owned(),
+        |q| {
+            format!(
+                r#"{{"start_min":{},"end_min":{},"zone":{}}}"#,
+                q.start_min,
+                q.end_min,
+                quote(&q.zone)
+            )
+        },
+    );
+    format!(
+        r#"{{"level":"{}","overrides":{{{}}},"quiet_hours":{quiet}}}"#,
+        level_name(n.level),
+        overrides.join(",")
+    )
+}
+
+/// `notify::NotificationSettings`; absent or unreadable parts take their default (a `me`
+/// view written before schema 2 has none).
+pub fn notification_settings<J: JsonValue>(v: &J) -> NotificationSettings {
+    let level = s(v, "level")
+        .and_then(|name| {
+            [Level::Essential, Level::Intermediate, Level::Complete]
+                .into_iter()
+                .find(|l| level_name(*l) == name)
+        })
+        .unwrap_or_default();
+    let quiet_hours = v.field("quiet_hours").and_then(|q| {
+        Some(QuietHours {
+            start_min: u64::try_from(int(&q, "start_min")?).ok()?,
+            end_min: u64::try_from(int(&q, "end_min")?).ok()?,
+            zone: s(&q, "zone")?,
+        })
+    });
+    NotificationSettings {
+        level,
+        overrides: map_of(v, "overrides", J::boolean).into_iter().collect(),
+        quiet_hours,
+    }
+}
+
+/// `api::ConnectionList`, as its list.
+pub fn connections<J: JsonValue>(v: &J) -> Option<Vec<ConnectionInfo>> {
+    v.field("connections")?
+        .items()?
+        .iter()
+        .map(|c| {
+            Some(ConnectionInfo {
+                at_ms: int(c, "at_ms")?,
+                device: opt_string(c, "device")?,
+                address: opt_string(c, "address")?,
+                current: c.field("current")?.boolean()?,
+                active: c.field("active")?.boolean()?,
+            })
+        })
+        .collect()
+}
+
+/// `api::PushSubscriptionList`, as its list.
+pub fn push_subscriptions<J: JsonValue>(v: &J) -> Option<Vec<PushSubscriptionInfo>> {
+    v.field("subscriptions")?
+        .items()?
+        .iter()
+        .map(|p| {
+            Some(PushSubscriptionInfo {
+                id: parsed(p, "id")?,
+                label: s(p, "label")?,
+                created_ms: int(p, "created_ms")?,
+                endpoint_host: s(p, "endpoint_host")?,
+            })
+        })
+        .collect()
+}
+
+/// `notify::PushPayload`, as the service worker recorded it.
+pub fn push_payload<J: JsonValue>(v: &J) -> Option<PushPayload> {
+    Some(PushPayload {
+        category: s(v, "category")?,
+        title: s(v, "title")?,
+        body: s(v, "body").unwrap_or_default(),
+        tag: s(v, "tag").unwrap_or_default(),
+        url: s(v, "url").unwrap_or_else(|| "/".into()),
+        at_ms: int(v, "at_ms")?,
+    })
 }
 
 /// A JSON string literal.
@@ -383,6 +487,10 @@ pub fn my_layer<J: JsonValue>(v: &J) -> Option<MeView> {
             })
         }),
         acknowledged: map_of(v, "acknowledged", |n| n.number().map(|n| n as i64)),
+        notifications: v
+            .field("notifications")
+            .map(|n| notification_settings(&n))
+            .unwrap_or_default(),
     })
 }
 
@@ -554,9 +662,79 @@ mod tests {
                 sent_ms: 9,
                 body: "Merci\t!".into(),
             },
+            EngineCommand::SetNotificationSettings { settings: NotificationSettings::default() },
+            EngineCommand::SetNotificationSettings { settings: some_settings() },
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }
+    }
+
+    fn some_settings() -> NotificationSettings {
+        let mut n = NotificationSettings { level: Level::Complete, ..Default::default() };
+        n.overrides.insert("new_message".into(), false);
+        n.overrides.insert("grade_\"published".into(), true);
+        n.quiet_hours =
+            Some(QuietHours { start_min: 1320, end_min: 420, zone: "Europe/Paris".into() });
+        n
+    }
+
+    #[test]
+    fn notification_settings_read_back_and_default_when_absent() {
+        for n in [
+            NotificationSettings::default(),
+            some_settings(),
+            NotificationSettings { level: Level::Essential, ..Default::default() },
+        ] {
+            assert_eq!(notification_settings(&via_serde(&n)), n);
+            let text = notification_settings_json(&n);
+            let back: NotificationSettings = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, n, "{text}");
+        }
+        let odd = serde_json::json!({ "level": "Loud", "overrides": { "x": "yes" } });
+        assert_eq!(notification_settings(&odd), NotificationSettings::default());
+    }
+
+    #[test]
+    fn settings_lists_read_what_the_server_writes() {
+        use cartable_shared::api::{ConnectionList, PushSubscriptionList};
+        let list = ConnectionList {
+            connections: vec![
+                ConnectionInfo {
+                    at_ms: 9,
+                    device: Some("Mozilla/5.0 (iPhone)".into()),
+                    address: Some("127.0.0.1".into()),
+                    current: true,
+                    active: true,
+                },
+                ConnectionInfo {
+                    at_ms: 3,
+                    device: None,
+                    address: None,
+                    current: false,
+                    active: false,
+                },
+            ],
+        };
+        assert_eq!(connections(&via_serde(&list)), Some(list.connections));
+        let subs = PushSubscriptionList {
+            subscriptions: vec![PushSubscriptionInfo {
+                id: "ab12".parse().unwrap(),
+                label: "Téléphone".into(),
+                created_ms: 5,
+                endpoint_host: "fcm.googleapis.com".into(),
+            }],
+        };
+        assert_eq!(push_subscriptions(&via_serde(&subs)), Some(subs.subscriptions));
+        assert_eq!(connections(&serde_json::json!({ "connections": [{ "at_ms": 1 }] })), None);
+        let payload = PushPayload {
+            category: "class_cancelled".into(),
+            title: "Cours annulé".into(),
+            body: "Réseaux, jeudi 8:00".into(),
+            tag: "session:s1".into(),
+            url: "/?view=week&session=s1".into(),
+            at_ms: 1_764_000_000_000,
+        };
+        assert_eq!(push_payload(&via_serde(&payload)), Some(payload));
     }
 
     #[test]
@@ -634,6 +812,7 @@ mod tests {
         m.notes.insert("s1".into(), "n".into());
         m.acknowledged.insert("everyone/n1".into(), 8);
         m.hidden_courses.push("Sport".into());
+        m.notifications = some_settings();
         m.events.insert(
             "e1".into(),
             PersonalEvent {

@@ -35,6 +35,7 @@ pub mod calendar;
 pub mod i18n;
 pub mod intents;
 pub mod json;
+pub mod settings;
 pub mod state;
 pub mod views;
 pub mod week;

@@ -45,6 +45,8 @@ pub struct MeView {
     pub events: Vec<(String, PersonalEvent)>,
     /// Acknowledgements by `<audience>/<id>`.
     pub acknowledged: Vec<(String, i64)>,
+    /// Notification settings.
+    pub notifications: cartable_shared::notify::NotificationSettings,
 }
 
 impl MeView {
@@ -83,6 +85,7 @@ impl From<MyLayer> for MeView {
             homework_done: m.homework_done.into_iter().collect(),
             events: m.events.into_iter().collect(),
             acknowledged: m.acknowledged.into_iter().collect(),
+            notifications: m.notifications,
         }
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::DocId;
 use crate::me::PersonalEvent;
+use crate::notify::NotificationSettings;
 
 /// Sent by the UI to the engine worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +62,13 @@ pub enum EngineCommand {
         id: String,
         /// When, UTC milliseconds.
         at_ms: i64,
+    },
+    /// Replace the user's notification settings (level, per-category overrides, quiet hours)
+    /// in their `me` document: they follow the user to every device and the server's push
+    /// sender reads them there.
+    SetNotificationSettings {
+        /// The new settings.
+        settings: NotificationSettings,
     },
     /// Append a message to a thread the user takes part in.
     Reply {

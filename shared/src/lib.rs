@@ -8,6 +8,8 @@
 //! - [`timetable`], [`homework`], [`grades`], [`library`], [`announcements`], [`thread`], [`me`]:
 //!   the schema of each kind of document (DESIGN §2), which is also its view model;
 //! - [`notify`]: notification categories, levels, quiet hours and the push payload;
+//! - [`links`]: the app's deep links (`/?view=week&session=<id>`), built by the push sender
+//!   and read by the app;
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
 //! - [`engine`]: messages between the app's UI module and its engine worker;
@@ -29,6 +31,7 @@ pub mod grades;
 pub mod homework;
 pub mod ids;
 pub mod library;
+pub mod links;
 pub mod me;
 pub mod notify;
 pub mod protocol;

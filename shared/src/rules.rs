@@ -340,4 +340,28 @@ mod tests {
             Err(Refusal::Schema("timetable", _))
         ));
     }
+
+    #[test]
+    fn a_user_may_change_their_notification_settings_but_not_the_scope() {
+        use crate::notify::{Level, QuietHours};
+        let (p, subjects) = teacher(&[]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "me:lea".parse().unwrap();
+        let layer = MyLayer { schema: ME_SCHEMA, user: "lea".into(), ..Default::default() };
+        let before = doc_of(&layer);
+        let mut changed = layer.clone();
+        changed.notifications.level = Level::Complete;
+        changed.notifications.overrides.insert("new_message".into(), false);
+        changed.notifications.quiet_hours =
+            Some(QuietHours { start_min: 1320, end_min: 420, zone: "Europe/Paris".into() });
+        let after = edited(&before, &changed);
+        assert_eq!(check_write(w, &id, &before, &after), Ok(()));
+        let back: MyLayer = read(&after).unwrap().unwrap();
+        assert_eq!(back.notifications, changed.notifications);
+        changed.user = "paul".into();
+        assert_eq!(
+            check_write(w, &id, &before, &edited(&before, &changed)),
+            Err(Refusal::Fixed("scope"))
+        );
+    }
 }
