@@ -172,3 +172,51 @@ pub struct PushSubscriptionList {
     /// The devices.
     pub subscriptions: Vec<PushSubscriptionInfo>,
 }
+
+/// `POST /api/groups/{group}/files` answer: the file as stored (201 when new, 200 when the
+/// same content was stored already).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Lower-case hex SHA-256 of the content: its name in `GET /files/{sha256}`.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Media type, as the server found it in the content.
+    pub mime: String,
+    /// The file name sent with this upload (cleaned).
+    pub name: String,
+}
+
+/// `POST /api/groups/{group}/library` body: add an uploaded file to a group's course library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLibraryItem {
+    /// Title.
+    pub title: String,
+    /// Subject (course).
+    pub subject: String,
+    /// Kind (slides, exercise sheet, correction…).
+    pub kind: String,
+    /// Language (BCP 47), e.g. `fr`.
+    pub language: String,
+    /// The uploaded file.
+    pub sha256: String,
+}
+
+/// `POST /api/groups/{group}/library` answer (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryItemAdded {
+    /// The entry's id in `library:<group>`.
+    pub id: String,
+    /// The entry as written.
+    pub item: crate::library::LibraryItem,
+}
+
+/// `POST /api/groups/{group}/homework/{assignment}/attachments` body: attach an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAttachment {
+    /// The uploaded file.
+    pub sha256: String,
+    /// The name to show; the uploaded file's name if absent.
+    #[serde(default)]
+    pub name: Option<String>,
+}

@@ -8,6 +8,8 @@
 //! that runs without `--demo`. Students and teachers other than those of [`ACCOUNTS`] have no
 //! usable password at all (nobody can sign in as them).
 
+mod files;
+
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
@@ -25,7 +27,10 @@ use chrono_tz::Europe::Paris;
 
 use crate::services::password::{self, NO_PASSWORD};
 use crate::services::timetable::apply_change;
-use crate::store::{NewUser, Store, StoreError, StoredChange};
+use crate::store::blobs::Blobs;
+use crate::store::{FileRow, NewUser, Store, StoreError, StoredChange};
+
+pub use files::DemoFile;
 
 /// A demo account whose password is printed at start-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,14 +334,30 @@ pub const THREAD_PARTICIPANTS: [&str; 2] = ["lea.martin", "paul.durand"];
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// A fake SHA-256 (64 hex digits) derived from a name, for demo attachments not uploaded yet.
-fn fake_sha256(name: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(name.as_bytes()))
+/// The attachment `name` of an assignment titled `title` (a real file, see [`demo_files`]).
+fn blob(name: &str, title: &str) -> BlobRef {
+    let f = DemoFile::new(name, name, title);
+    BlobRef { sha256: f.sha256(), name: f.name, size: f.bytes.len() as u64, mime: f.mime.into() }
 }
 
-fn blob(name: &str, size: u64, mime: &str) -> BlobRef {
-    BlobRef { sha256: fake_sha256(name), name: name.into(), size, mime: mime.into() }
+/// The file of the library entry `id` titled `title` (a PNG for a `schéma`).
+fn library_file(id: &str, title: &str, subject: &str, kind: &str) -> DemoFile {
+    let ext = if kind == "schéma" { "png" } else { "pdf" };
+    DemoFile::new(&format!("{id}.{ext}"), title, subject)
+}
+
+/// Every file the demo library and homework reference, with who uploaded it.
+pub fn demo_files(today: NaiveDate) -> Vec<(DemoFile, String)> {
+    let mut out = Vec::new();
+    for (id, i) in library(today).items {
+        out.push((library_file(&id, &i.title, &i.subject, &i.kind), i.author));
+    }
+    for (_, a) in homework(today).assignments {
+        for b in &a.attachments {
+            out.push((DemoFile::new(&b.name, &b.name, &a.title), a.author.clone()));
+        }
+    }
+    out
 }
 
 /// The group's homework: some due this week, some later, one past.
@@ -374,7 +395,7 @@ pub fn homework(today: NaiveDate) -> Homework {
         "Implémenter le tri fusion et mesurer sa complexité sur des tableaux de 10⁶ entiers.",
         at(-4, (10, 45)),
         at(1, (10, 45)),
-        vec![blob("td7-tri-fusion.pdf", 182_344, "application/pdf")],
+        vec![blob("td7-tri-fusion.pdf", "TD 7 — tri fusion")],
         true,
         "paul.durand",
     );
@@ -385,7 +406,7 @@ pub fn homework(today: NaiveDate) -> Homework {
         "Exercices 1 à 4 de la feuille 5 : décomposer les relations et justifier chaque étape.",
         at(-3, (8, 30)),
         at(3, (8, 30)),
-        vec![blob("feuille5-normalisation.pdf", 96_120, "application/pdf")],
+        vec![blob("feuille5-normalisation.pdf", "Normalisation jusqu'en 3FN")],
         false,
         "sophie.bernard",
     );
@@ -408,8 +429,8 @@ pub fn homework(today: NaiveDate) -> Homework {
         at(-2, (15, 45)),
         at(4, (23, 59)),
         vec![
-            blob("tp-wireshark-consignes.pdf", 240_811, "application/pdf"),
-            blob("capture-exemple.pcapng", 1_204_224, "application/octet-stream"),
+            blob("tp-wireshark-consignes.pdf", "Compte rendu TP Wireshark"),
+            blob("capture-exemple.png", "Compte rendu TP Wireshark"),
         ],
         true,
         "julien.lefevre",
@@ -421,7 +442,7 @@ pub fn homework(today: NaiveDate) -> Homework {
         "Écrire map, filter et fold_left sans utiliser le module List.",
         at(-1, (14, 0)),
         at(10, (14, 0)),
-        vec![blob("squelette-listes.ml", 2_310, "text/x-ocaml")],
+        vec![blob("squelette-listes.pdf", "Fonctions sur les listes en OCaml")],
         true,
         "paul.durand",
     );
@@ -494,47 +515,21 @@ pub fn grades(student: &str, index: usize, today: NaiveDate) -> Grades {
 pub fn library(today: NaiveDate) -> Library {
     let monday = monday_of(today);
     let mut l = Library { schema: LIBRARY_SCHEMA, group: GROUP.into(), ..Library::default() };
-    // id, title, subject, kind, language, size, added (days from this Monday), author
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        u64,
-        i64,
-        &'static str,
-    );
-    let items: [Row; 6] = [
+    // id, title, subject, kind, language, added (days from this Monday), author
+    type Row =
+        (&'static str, &'static str, &'static str, &'static str, &'static str, i64, &'static str);
+    let items: [Row; 7] = [
+        ("algo-poly", "Polycopié d'algorithmique", ALGO, "polycopié", "fr", -60, "paul.durand"),
+        ("algo-cm7", "Diapositives CM 7 — tris", ALGO, "diapositives", "fr", -4, "paul.durand"),
+        ("bdd-sql-memo", "Mémo SQL", BDD, "fiche", "fr", -40, "sophie.bernard"),
+        ("reseaux-rfc793", "RFC 793 — TCP (annotée)", NET, "article", "en", -20, "julien.lefevre"),
         (
-            "algo-poly",
-            "Polycopié d'algorithmique",
-            ALGO,
-            "polycopié",
-            "fr",
-            2_456_112,
-            -60,
-            "paul.durand",
-        ),
-        (
-            "algo-cm7",
-            "Diapositives CM 7 — tris",
-            ALGO,
-            "diapositives",
-            "fr",
-            845_001,
-            -4,
-            "paul.durand",
-        ),
-        ("bdd-sql-memo", "Mémo SQL", BDD, "fiche", "fr", 120_540, -40, "sophie.bernard"),
-        (
-            "reseaux-rfc793",
-            "RFC 793 — TCP (annotée)",
+            "reseaux-schema-tcp",
+            "Schéma : poignée de main TCP",
             NET,
-            "article",
-            "en",
-            312_908,
-            -20,
+            "schéma",
+            "fr",
+            -6,
             "julien.lefevre",
         ),
         (
@@ -543,22 +538,13 @@ pub fn library(today: NaiveDate) -> Library {
             MATHS,
             "annales",
             "fr",
-            1_032_777,
             -30,
             "claire.moreau",
         ),
-        (
-            "pf-ocaml-manuel",
-            "Introduction à OCaml",
-            PF,
-            "livre",
-            "fr",
-            3_870_221,
-            -55,
-            "paul.durand",
-        ),
+        ("pf-ocaml-manuel", "Introduction à OCaml", PF, "livre", "fr", -55, "paul.durand"),
     ];
-    for (id, title, subject, kind, language, size, days, author) in items {
+    for (id, title, subject, kind, language, days, author) in items {
+        let file = library_file(id, title, subject, kind);
         l.items.insert(
             id.into(),
             LibraryItem {
@@ -566,8 +552,8 @@ pub fn library(today: NaiveDate) -> Library {
                 subject: subject.into(),
                 kind: kind.into(),
                 language: language.into(),
-                size,
-                sha256: fake_sha256(id),
+                size: file.size(),
+                sha256: file.sha256(),
                 added_ms: paris_ms(monday + Duration::days(days), (18, 0)),
                 author: author.into(),
             },
@@ -750,7 +736,7 @@ where
 
 /// Fills an empty database with the demo institution. Does nothing if any account exists.
 /// Returns whether it seeded.
-pub async fn seed(store: &Store, now_ms: i64) -> Result<bool, SeedError> {
+pub async fn seed(store: &Store, blobs: &Blobs, now_ms: i64) -> Result<bool, SeedError> {
     if store.read(|dao| dao.user_count()).await? > 0 {
         return Ok(false);
     }
@@ -770,8 +756,21 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<bool, SeedError> {
     }
 
     let today = paris_date(now_ms);
-    let (doc, others) = tokio::task::spawn_blocking(move || {
-        Ok::<_, String>((timetable_document(today)?, other_documents(today)?))
+    let file_dir = blobs.clone();
+    let (doc, others, files) = tokio::task::spawn_blocking(move || {
+        let mut rows = Vec::new();
+        for (file, author) in demo_files(today) {
+            let sha256 = file_dir.put_blocking(&file.bytes).map_err(|e| e.to_string())?;
+            rows.push(FileRow {
+                sha256,
+                size: file.size(),
+                mime: file.mime.into(),
+                name: file.name,
+                uploaded_by: author,
+                uploaded_ms: now_ms,
+            });
+        }
+        Ok::<_, String>((timetable_document(today)?, other_documents(today)?, rows))
     })
     .await
     .map_err(|e| SeedError::Data(e.to_string()))?
@@ -843,6 +842,9 @@ pub async fn seed(store: &Store, now_ms: i64) -> Result<bool, SeedError> {
                 dao.append_changes(id, changes)?;
             }
             dao.add_thread_participants(&thread_id, &participants)?;
+            for f in &files {
+                dao.insert_file(f)?;
+            }
             Ok::<_, SeedError>(())
         })
         .await?;
@@ -916,8 +918,27 @@ mod tests {
     async fn seeding_fills_an_empty_database_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-        assert!(seed(&store, 1_764_000_000_000).await.unwrap());
-        assert!(!seed(&store, 1_764_000_000_000).await.unwrap());
+        let blobs = Blobs::open(dir.path()).unwrap();
+        assert!(seed(&store, &blobs, 1_764_000_000_000).await.unwrap());
+        assert!(!seed(&store, &blobs, 1_764_000_000_000).await.unwrap());
+        let today = paris_date(1_764_000_000_000);
+        let referenced: Vec<String> =
+            library(today)
+                .items
+                .values()
+                .map(|i| i.sha256.clone())
+                .chain(homework(today).assignments.values().flat_map(|a| {
+                    a.attachments.iter().map(|b| b.sha256.clone()).collect::<Vec<_>>()
+                }))
+                .collect();
+        assert_eq!(referenced.len(), 7 + 5, "seven course documents, five attachments");
+        for sha in &referenced {
+            let row = store.read_blocking(|dao| dao.file(sha)).unwrap().expect("a file row");
+            let bytes = std::fs::read(blobs.path_of(sha).unwrap()).unwrap();
+            assert_eq!(bytes.len() as u64, row.size, "{}", row.name);
+            use sha2::Digest;
+            assert_eq!(&hex::encode(sha2::Sha256::digest(&bytes)), sha, "{}", row.name);
+        }
         let (lea, row) = store
             .read_blocking(|dao| dao.principal(&"lea.martin".parse().unwrap()))
             .unwrap()

@@ -24,6 +24,7 @@
 //!     demo: true,
 //!     public_url: None,
 //!     push_allow: vec![],
+//!     max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
 //! };
 //! let listener = tokio::net::TcpListener::bind(config.listen).await?;
 //! let state = AppState::open(config).await?;
@@ -49,6 +50,7 @@ use services::auth::Auth;
 use services::hub::Hub;
 use services::push::vapid::VapidKey;
 use services::{Clock, SystemClock};
+use store::blobs::Blobs;
 use store::{Store, StoreError};
 
 /// Name of the database file in the data directory.
@@ -74,11 +76,21 @@ pub struct Config {
     /// Origins (`scheme://host[:port]`) of push services accepted besides the known ones
     /// (`--push-allow`, e.g. a fake push service on loopback in tests). Exact match.
     pub push_allow: Vec<String>,
+    /// Largest file upload accepted, in bytes (`--max-upload-mib`).
+    pub max_upload_bytes: u64,
 }
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The file directory could not be opened.
+    #[error("cannot open the file directory under {path}: {source}")]
+    Files {
+        /// The data directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -117,6 +129,8 @@ pub struct AppState {
 struct StateInner {
     config: Config,
     store: Store,
+    /// Uploaded files on disk.
+    blobs: Blobs,
     hub: Hub,
     clock: Arc<dyn Clock>,
     /// Cancelled when the server shuts down; parent of every connection's token and watched by
@@ -203,8 +217,13 @@ impl AppState {
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await
             .map_err(|e| StartError::Task(e.to_string()))??;
+        let files_dir = dir.clone();
+        let blobs = tokio::task::spawn_blocking(move || Blobs::open(&files_dir))
+            .await
+            .map_err(|e| StartError::Task(e.to_string()))?
+            .map_err(|source| StartError::Files { path: dir.clone(), source })?;
         if config.demo {
-            demo::seed(&store, clock.now_ms()).await?;
+            demo::seed(&store, &blobs, clock.now_ms()).await?;
         }
         let shutdown = CancellationToken::new();
         let hub = Hub::new(store.clone(), shutdown.clone());
@@ -223,6 +242,7 @@ impl AppState {
             inner: Arc::new(StateInner {
                 config,
                 store,
+                blobs,
                 hub,
                 clock,
                 shutdown,
@@ -243,6 +263,11 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Uploaded files on disk.
+    pub fn blobs(&self) -> &Blobs {
+        &self.inner.blobs
     }
 
     /// The document hub.

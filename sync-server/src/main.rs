@@ -32,6 +32,9 @@ struct Args {
     /// (e.g. http://127.0.0.1:43123 for a test push service). Repeatable.
     #[arg(long = "push-allow", value_name = "ORIGIN")]
     push_allow: Vec<String>,
+    /// Largest file upload accepted, in MiB.
+    #[arg(long, env = "CARTABLE_MAX_UPLOAD_MIB", default_value_t = 20)]
+    max_upload_mib: u64,
 }
 
 async fn shutdown_signal() {
@@ -79,6 +82,7 @@ async fn main() -> anyhow::Result<()> {
         demo: args.demo,
         public_url: args.public_url,
         push_allow: args.push_allow,
+        max_upload_bytes: args.max_upload_mib.saturating_mul(1024 * 1024),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

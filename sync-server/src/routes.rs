@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod files;
 pub mod groups;
 pub mod push;
 pub mod sync;
@@ -35,6 +36,9 @@ pub fn router(state: AppState) -> Router {
             put(groups::add_member).delete(groups::remove_member),
         )
         .route("/api/timetable/{group}/sessions/{session}", post(timetable::change_session))
+        .route("/api/groups/{group}/files", post(files::upload))
+        .route("/api/groups/{group}/library", post(files::add_library_item))
+        .route("/api/groups/{group}/homework/{assignment}/attachments", post(files::attach))
         .route("/api", any(web::api_not_found))
         .route("/api/{*rest}", any(web::api_not_found));
     let header = |name: HeaderName, value: &'static str| {
@@ -44,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .route("/sync", get(sync::upgrade))
         .route("/healthz", get(web::healthz))
+        .route("/files/{sha256}", get(files::download))
         .fallback(web::static_files)
         .layer(middleware::from_fn_with_state(state.clone(), web::check_origin))
         .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))

@@ -2,6 +2,7 @@
 //! about status codes or axum.
 //!
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
+//! - [`files`]: uploads, course documents and attachments, who may download a file;
 //! - [`groups`]: memberships changed by administrators, applied to live connections;
 //! - [`password`]: Argon2id hashing and verification;
 //! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
@@ -13,6 +14,7 @@
 //! - [`timetable`]: teachers' edits of a timetable session.
 
 pub mod auth;
+pub mod files;
 pub mod groups;
 pub mod hub;
 pub mod password;

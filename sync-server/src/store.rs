@@ -1,11 +1,14 @@
-//! The SQLite store: accounts, sessions, login failures and the stored changes of every
-//! Automerge document. No axum here, and no rules: the services decide, the store remembers.
+//! The SQLite store: accounts, sessions, login failures, the stored changes of every
+//! Automerge document and the metadata of uploaded files (their bytes: [`blobs`], on disk).
+//! No axum here, and no rules: the services decide, the store remembers.
 //!
 //! One writer connection and a few reader connections on the same file, in WAL mode, so that
 //! readers never wait for the writer. Work runs on tokio's blocking pool through
 //! [`Store::read`] and [`Store::write`]; a write commits only if its closure returns `Ok`.
 
+pub mod blobs;
 mod docs;
+mod files;
 mod push;
 mod schema;
 mod sessions;
@@ -21,6 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 pub use docs::{StoredChange, StoredDoc};
+pub use files::FileRow;
 pub use push::PushSubscriptionRow;
 pub use sessions::{LOGIN_HISTORY, LoginRecord, SessionRecord};
 pub use users::{NewUser, UserRow};

@@ -26,6 +26,7 @@ fn config(dir: &Path, demo: bool) -> Config {
         demo,
         public_url: None,
         push_allow: vec![],
+        max_upload_bytes: crate::services::files::DEFAULT_MAX_UPLOAD,
     }
 }
 

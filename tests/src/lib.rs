@@ -80,16 +80,36 @@ impl TestServer {
 
     /// [`TestServer::start_in`] accepting push endpoints of `push_allow` origins too.
     pub async fn start_in_with(data_dir: &Path, push_allow: Vec<String>) -> anyhow::Result<Self> {
+        Self::start_configured(data_dir, |c| c.push_allow = push_allow).await
+    }
+
+    /// [`TestServer::start`] with uploads limited to `max_upload_bytes`.
+    pub async fn start_with_upload_limit(max_upload_bytes: u64) -> anyhow::Result<Self> {
+        let temp = tempfile::tempdir()?;
+        let dir = temp.path().to_path_buf();
+        let mut server =
+            Self::start_configured(&dir, |c| c.max_upload_bytes = max_upload_bytes).await?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
+    /// Starts a server over `data_dir` with the test configuration changed by `configure`.
+    pub async fn start_configured(
+        data_dir: &Path,
+        configure: impl FnOnce(&mut cartable_sync_server::Config),
+    ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let config = cartable_sync_server::Config {
+        let mut config = cartable_sync_server::Config {
             listen: addr,
             data_dir: data_dir.to_path_buf(),
             dist_dir: data_dir.join("no-dist"),
             demo: true,
             public_url: None,
-            push_allow,
+            push_allow: Vec::new(),
+            max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
         };
+        configure(&mut config);
         let state = cartable_sync_server::AppState::open(config)
             .await
             .map_err(|e| anyhow!("server failed to open: {e}"))?;

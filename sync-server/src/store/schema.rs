@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -149,12 +149,26 @@ CREATE TABLE push_subscriptions (
 CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id, created_ms);
 "#;
 
+/// Version 4: metadata of uploaded files (course documents, attachments). The content lives
+/// on disk under the data directory, named by its SHA-256 (see `store::blobs`).
+const SQL_V4: &str = r#"
+CREATE TABLE files (
+    sha256      TEXT PRIMARY KEY,  -- lower-case hex of the content's SHA-256
+    size        INTEGER NOT NULL,
+    mime        TEXT NOT NULL,     -- sniffed from the content, never the client's header
+    name        TEXT NOT NULL,     -- the file name of the first upload
+    uploaded_by TEXT NOT NULL,     -- user id (kept if the account goes)
+    uploaded_ms INTEGER NOT NULL
+);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
         0 => conn.execute_batch(SQL_V1)?,
         1 => conn.execute_batch(SQL_V2)?,
         2 => conn.execute_batch(SQL_V3)?,
+        3 => conn.execute_batch(SQL_V4)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -249,7 +263,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 3);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         conn.execute(
             "INSERT INTO push_subscriptions VALUES ('s1', 'lea', 'https://x', x'04', x'00', 'tel', 0)",
             [],
@@ -257,6 +271,33 @@ mod tests {
         .unwrap();
         let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
         assert_eq!(users, 1, "rows of version 2 are kept");
+    }
+
+    #[test]
+    fn a_version_3_database_is_upgraded_with_an_empty_file_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v3.sqlite3")).unwrap();
+        for sql in [SQL_V1, SQL_V2, SQL_V3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO users (id, display_name, role, password_hash, created_ms)
+             VALUES ('paul', 'Paul', 'teacher', '!', 0)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 4);
+        let files: i64 = conn.query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0)).unwrap();
+        assert_eq!(files, 0);
+        conn.execute(
+            "INSERT INTO files VALUES ('ab', 1, 'application/pdf', 'a.pdf', 'paul', 0)",
+            [],
+        )
+        .unwrap();
+        let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert_eq!(users, 1, "rows of version 3 are kept");
     }
 
     #[test]

@@ -148,6 +148,7 @@ async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<P
         demo: true,
         public_url: None,
         push_allow: vec![],
+        max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
     };
     let state = AppState::open(config).await.map_err(|e| anyhow!("open: {e}"))?;
     let now =
