@@ -102,6 +102,11 @@ string_id!(
     /// A device's Web Push subscription, chosen by the server (random hex).
     SubscriptionId
 );
+string_id!(
+    /// A registered calendar feed (iCalendar URL imported into a group's timetable), chosen by
+    /// the server (`feed-` + random hex).
+    FeedId
+);
 
 /// The kinds of Automerge documents (DESIGN §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

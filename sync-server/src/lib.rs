@@ -25,6 +25,8 @@
 //!     public_url: None,
 //!     push_allow: vec![],
 //!     max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
+//!     feed_allow: vec![],
+//!     feed_refresh: std::time::Duration::from_secs(3600),
 //! };
 //! let listener = tokio::net::TcpListener::bind(config.listen).await?;
 //! let state = AppState::open(config).await?;
@@ -78,6 +80,11 @@ pub struct Config {
     pub push_allow: Vec<String>,
     /// Largest file upload accepted, in bytes (`--max-upload-mib`).
     pub max_upload_bytes: u64,
+    /// Origins (`scheme://host[:port]`) of calendar feeds fetched even though they resolve to
+    /// private or loopback addresses (`--feed-allow`, e.g. a test feed on loopback). Exact.
+    pub feed_allow: Vec<String>,
+    /// How often each calendar feed is fetched; zero: only on demand.
+    pub feed_refresh: Duration,
 }
 
 /// Why the server could not start.
@@ -108,6 +115,9 @@ pub enum StartError {
     /// A `--push-allow` value is not an `http(s)://host[:port]` origin.
     #[error("invalid push origin {0:?}: expected http(s)://host[:port]")]
     PushAllow(String),
+    /// A `--feed-allow` value is not an `http(s)://host[:port]` origin.
+    #[error("invalid feed origin {0:?}: expected http(s)://host[:port]")]
+    FeedAllow(String),
     /// The VAPID key could not be loaded or created.
     #[error("{0}")]
     Vapid(#[from] services::push::vapid::VapidError),
@@ -147,6 +157,11 @@ struct StateInner {
     vapid: VapidKey,
     /// `config.push_allow`, normalised.
     push_allow: Vec<String>,
+    /// `config.feed_allow`, normalised.
+    feed_allow: Vec<String>,
+    /// Serialises calendar feed imports (see [`services::feeds::Feeds::imports`]); lives as
+    /// long as the state.
+    feed_imports: tokio::sync::Mutex<()>,
 }
 
 /// `scheme://host[:port]` of an `http(s)` URL, lower-cased, without path.
@@ -206,6 +221,14 @@ impl AppState {
                     .ok_or_else(|| StartError::PushAllow(o.clone()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let feed_allow = config
+            .feed_allow
+            .iter()
+            .map(|o| {
+                services::push::endpoint::normalise_origin(o)
+                    .ok_or_else(|| StartError::FeedAllow(o.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let dir = config.data_dir.clone();
         std::fs::create_dir_all(&dir)
             .map_err(|source| StartError::DataDir { path: dir.clone(), source })?;
@@ -251,6 +274,8 @@ impl AppState {
                 cookie_secure,
                 vapid,
                 push_allow,
+                feed_allow,
+                feed_imports: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -318,6 +343,24 @@ impl AppState {
     pub fn push_allow(&self) -> &[String] {
         &self.inner.push_allow
     }
+
+    /// The calendar feed service.
+    pub fn feeds(&self) -> services::feeds::Feeds<'_> {
+        services::feeds::Feeds {
+            store: &self.inner.store,
+            hub: &self.inner.hub,
+            clock: &*self.inner.clock,
+            allow: &self.inner.feed_allow,
+            imports: &self.inner.feed_imports,
+        }
+    }
+
+    /// `scheme://host[:port]` users reach this server at: the public URL's origin, or the
+    /// listening address.
+    pub fn origin(&self) -> String {
+        self.public_origin()
+            .map_or_else(|| format!("http://{}", self.inner.config.listen), str::to_owned)
+    }
 }
 
 /// The router of the whole server, for [`run`] or for tests (`tower::ServiceExt::oneshot`).
@@ -345,12 +388,21 @@ pub async fn run(
             () = trigger.cancelled() => {}
         }
     });
+    // The calendar feed scheduler; ends when the token is cancelled (shutdown).
+    let feeds = tokio::spawn(services::feeds::schedule(
+        state.clone(),
+        state.config().feed_refresh,
+        token.clone(),
+    ));
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let signal = token.clone();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move { signal.cancelled().await })
         .await;
     token.cancel();
+    if tokio::time::timeout(SOCKET_DRAIN, feeds).await.is_err() {
+        tracing::warn!("the calendar feed scheduler did not stop in time");
+    }
     let sockets = state.sockets();
     sockets.close();
     if tokio::time::timeout(SOCKET_DRAIN, sockets.wait()).await.is_err() {

@@ -35,6 +35,13 @@ struct Args {
     /// Largest file upload accepted, in MiB.
     #[arg(long, env = "CARTABLE_MAX_UPLOAD_MIB", default_value_t = 20)]
     max_upload_mib: u64,
+    /// Also fetch calendar feeds from this exact origin even though it is a private or
+    /// loopback address (e.g. http://127.0.0.1:43124 for a test feed). Repeatable.
+    #[arg(long = "feed-allow", value_name = "ORIGIN")]
+    feed_allow: Vec<String>,
+    /// Minutes between two fetches of each calendar feed (0: only when an administrator asks).
+    #[arg(long, env = "CARTABLE_FEED_REFRESH_MINUTES", default_value_t = 60)]
+    feed_refresh_minutes: u64,
 }
 
 async fn shutdown_signal() {
@@ -83,6 +90,8 @@ async fn main() -> anyhow::Result<()> {
         public_url: args.public_url,
         push_allow: args.push_allow,
         max_upload_bytes: args.max_upload_mib.saturating_mul(1024 * 1024),
+        feed_allow: args.feed_allow,
+        feed_refresh: std::time::Duration::from_secs(args.feed_refresh_minutes.saturating_mul(60)),
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod feeds;
 pub mod files;
 pub mod groups;
 pub mod push;
@@ -39,6 +40,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/groups/{group}/files", post(files::upload))
         .route("/api/groups/{group}/library", post(files::add_library_item))
         .route("/api/groups/{group}/homework/{assignment}/attachments", post(files::attach))
+        .route("/api/admin/feeds", get(feeds::list).post(feeds::register))
+        .route("/api/admin/feeds/{id}", delete(feeds::delete))
+        .route("/api/admin/feeds/{id}/refresh", post(feeds::refresh))
+        .route(
+            "/api/calendar/token",
+            post(feeds::create_token).get(feeds::show_token).delete(feeds::revoke_token),
+        )
         .route("/api", any(web::api_not_found))
         .route("/api/{*rest}", any(web::api_not_found));
     let header = |name: HeaderName, value: &'static str| {
@@ -47,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .route("/sync", get(sync::upgrade))
+        .route("/calendar/{file}", get(feeds::export_feed))
         .route("/healthz", get(web::healthz))
         .route("/files/{sha256}", get(files::download))
         .fallback(web::static_files)

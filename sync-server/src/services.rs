@@ -3,6 +3,7 @@
 //!
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
 //! - [`files`]: uploads, course documents and attachments, who may download a file;
+//! - [`feeds`]: calendar feeds: iCalendar import into timetables, the personal export;
 //! - [`groups`]: memberships changed by administrators, applied to live connections;
 //! - [`password`]: Argon2id hashing and verification;
 //! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
@@ -14,6 +15,7 @@
 //! - [`timetable`]: teachers' edits of a timetable session.
 
 pub mod auth;
+pub mod feeds;
 pub mod files;
 pub mod groups;
 pub mod hub;

@@ -8,6 +8,7 @@
 
 pub mod blobs;
 mod docs;
+mod feeds;
 mod files;
 mod push;
 mod schema;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 pub use docs::{StoredChange, StoredDoc};
+pub use feeds::FeedRow;
 pub use files::FileRow;
 pub use push::PushSubscriptionRow;
 pub use sessions::{LOGIN_HISTORY, LoginRecord, SessionRecord};

@@ -27,6 +27,8 @@ fn config(dir: &Path, demo: bool) -> Config {
         public_url: None,
         push_allow: vec![],
         max_upload_bytes: crate::services::files::DEFAULT_MAX_UPLOAD,
+        feed_allow: vec![],
+        feed_refresh: std::time::Duration::ZERO,
     }
 }
 

@@ -128,10 +128,11 @@ enum Command {
     /// it in the store if `persist`). `done` (a oneshot, one answer) is told once it is dropped:
     /// no frame of this document is queued for the device after that.
     Leave { peer: PeerId, persist: bool, done: Option<oneshot::Sender<()>> },
-    /// A service edits the document. `reply` (a oneshot: one answer per edit) says whether
-    /// the edit was applied (`true`) or abandoned by the edit itself (`false`); the actor
-    /// answers once the changes are stored, or drops it if it stops first.
-    Edit { edit: EditFn, reply: oneshot::Sender<Result<bool, HubError>> },
+    /// A service edits the document on behalf of `author` (whose changes are checked like a
+    /// writer's). `reply` (a oneshot: one answer per edit) says whether the edit was applied
+    /// (`true`) or abandoned by the edit itself (`false`); the actor answers once the changes
+    /// are stored, or drops it if it stops first.
+    Edit { edit: EditFn, author: Arc<Principal>, reply: oneshot::Sender<Result<bool, HubError>> },
     /// A compaction finished; `removed` changes are no longer stored one by one.
     Compacted { removed: u64 },
     /// Answers (oneshot, one answer) with the current heads and the number of connected
@@ -207,6 +208,21 @@ impl DocHandle {
         T: Send + 'static,
         E: Send + 'static,
     {
+        self.edit_as(Arc::new(super::rules::system_principal()), f).await
+    }
+
+    /// [`DocHandle::edit`] on behalf of `author` (e.g. the calendar feed importer): its changes
+    /// are checked as written by `author`, who is the author of the change for whoever watches
+    /// the document's changes.
+    pub async fn edit_as<T, E>(
+        &self,
+        author: Arc<Principal>,
+        f: impl FnOnce(&mut Automerge) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, HubError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
         // The edit's own result travels on a oneshot filled by the closure inside the actor
         // (and dropped with it if the actor stops first).
         let (out_tx, out_rx) = oneshot::channel();
@@ -217,7 +233,8 @@ impl DocHandle {
             if ok { Ok(()) } else { Err(()) }
         });
         let (reply, done) = oneshot::channel();
-        self.tx.send(Command::Edit { edit, reply }).await.map_err(|_| HubError::Closed)?;
+        let cmd = Command::Edit { edit, author, reply };
+        self.tx.send(cmd).await.map_err(|_| HubError::Closed)?;
         done.await.map_err(|_| HubError::Closed)??;
         out_rx.await.map_err(|_| HubError::Closed)
     }

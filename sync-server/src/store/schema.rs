@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 4;
+pub(crate) const VERSION: u32 = 5;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -162,6 +162,35 @@ CREATE TABLE files (
 );
 "#;
 
+/// Version 5: calendar feeds imported into group timetables (with their last good import, the
+/// diff base of the next one), and each user's private export feed token.
+const SQL_V5: &str = r#"
+CREATE TABLE feeds (
+    id              TEXT PRIMARY KEY,
+    group_id        TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    url             TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    created_by      TEXT NOT NULL,
+    etag            TEXT,
+    last_modified   TEXT,
+    last_attempt_ms INTEGER,
+    last_success_ms INTEGER,
+    last_error      TEXT,
+    last_error_ms   INTEGER,
+    imported        TEXT,             -- JSON: the sessions of the last good import, by key
+    sessions        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX feeds_by_group ON feeds(group_id);
+
+-- A user's private iCalendar export. Only the SHA-256 of the token is kept.
+CREATE TABLE calendar_tokens (
+    user_id      TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    token_hash   BLOB NOT NULL UNIQUE,
+    created_ms   INTEGER NOT NULL,
+    last_used_ms INTEGER
+);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -169,6 +198,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         1 => conn.execute_batch(SQL_V2)?,
         2 => conn.execute_batch(SQL_V3)?,
         3 => conn.execute_batch(SQL_V4)?,
+        4 => conn.execute_batch(SQL_V5)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -288,7 +318,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 4);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         let files: i64 = conn.query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0)).unwrap();
         assert_eq!(files, 0);
         conn.execute(
@@ -298,6 +328,34 @@ mod tests {
         .unwrap();
         let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
         assert_eq!(users, 1, "rows of version 3 are kept");
+    }
+
+    #[test]
+    fn a_version_4_database_is_upgraded_with_empty_feed_and_token_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v4.sqlite3")).unwrap();
+        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute("INSERT INTO groups (id, name) VALUES ('g1', 'Groupe 1')", []).unwrap();
+        conn.execute(
+            "INSERT INTO users (id, display_name, role, password_hash, created_ms)
+             VALUES ('lea', 'Léa', 'student', '!', 0)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 5);
+        conn.execute(
+            "INSERT INTO feeds (id, group_id, url, created_ms, created_by)
+             VALUES ('feed-1', 'g1', 'https://ade.example/x.ics', 0, 'admin')",
+            [],
+        )
+        .unwrap();
+        conn.execute("INSERT INTO calendar_tokens VALUES ('lea', x'00', 0, NULL)", []).unwrap();
+        let groups: i64 = conn.query_row("SELECT COUNT(*) FROM groups", [], |r| r.get(0)).unwrap();
+        assert_eq!(groups, 1, "rows of version 4 are kept");
     }
 
     #[test]

@@ -168,8 +168,8 @@ impl DocActor {
                         let _ = done.send(());
                     }
                 }
-                Command::Edit { edit, reply } => {
-                    let _ = reply.send(self.on_edit(edit).await);
+                Command::Edit { edit, author, reply } => {
+                    let _ = reply.send(self.on_edit(edit, &author).await);
                 }
                 Command::Compacted { removed } => {
                     self.compacting = false;
@@ -377,7 +377,7 @@ impl DocActor {
         }
     }
 
-    async fn on_edit(&mut self, edit: EditFn) -> Result<bool, HubError> {
+    async fn on_edit(&mut self, edit: EditFn, author: &Principal) -> Result<bool, HubError> {
         let old_heads = self.doc.get_heads();
         let mut fork = self.doc.fork();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| edit(&mut fork)));
@@ -393,7 +393,7 @@ impl DocActor {
         if new.is_empty() {
             return Ok(true);
         }
-        rules::check_write(&rules::system_principal(), &self.id, &self.doc, &fork)?;
+        rules::check_write(author, &self.id, &self.doc, &fork)?;
         self.persist(&new).await?;
         self.doc = fork;
         self.memo.clear();
