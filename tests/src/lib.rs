@@ -108,6 +108,8 @@ impl TestServer {
             public_url: None,
             push_allow: Vec::new(),
             max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
+            feed_allow: Vec::new(),
+            feed_refresh: Duration::ZERO,
         };
         configure(&mut config);
         let state = cartable_sync_server::AppState::open(config)

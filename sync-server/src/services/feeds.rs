@@ -126,7 +126,10 @@ impl Feeds<'_> {
         req: NewFeed,
     ) -> Result<FeedInfo, FeedError> {
         admin_only(principal)?;
-        let url = fetch::check_url(&req.url).map_err(FeedError::Refused)?.to_string();
+        let url = fetch::check_address(&req.url, self.allow)
+            .await
+            .map_err(FeedError::Refused)?
+            .to_string();
         let mut raw = [0u8; 8];
         rand::thread_rng().fill_bytes(&mut raw);
         let id: FeedId = format!("feed-{}", hex::encode(raw))

@@ -149,6 +149,8 @@ async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<P
         public_url: None,
         push_allow: vec![],
         max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
+        feed_allow: vec![],
+        feed_refresh: std::time::Duration::ZERO,
     };
     let state = AppState::open(config).await.map_err(|e| anyhow!("open: {e}"))?;
     let now =

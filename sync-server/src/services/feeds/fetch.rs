@@ -127,6 +127,16 @@ pub fn check_url(url: &str) -> Result<Url, FetchError> {
     Ok(parsed)
 }
 
+/// [`check_url`], and the address rules when the host resolves now (a host that does not
+/// resolve yet is accepted: its fetches will say why they fail).
+pub async fn check_address(url: &str, allowed: &[String]) -> Result<Url, FetchError> {
+    let parsed = check_url(url)?;
+    match resolve(&parsed, allowed).await {
+        Err(FetchError::Refused(why)) => Err(FetchError::Refused(why)),
+        _ => Ok(parsed),
+    }
+}
+
 /// The addresses to connect to for `url`: its resolved addresses, all public, or whatever it
 /// resolves to if its origin is allowed.
 async fn resolve(url: &Url, allowed: &[String]) -> Result<Vec<SocketAddr>, FetchError> {
