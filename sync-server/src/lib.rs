@@ -4,7 +4,8 @@
 //! Layout (layers point one way):
 //! - [`routes`]: axum handlers, the `Origin` check, security and cache headers;
 //! - [`services`]: the rules — authentication, the document hub (one actor per document,
-//!   fan-out), a `/sync` connection, timetable edits;
+//!   fan-out), a `/sync` connection, timetable edits, calendar feeds (iCalendar import into
+//!   timetables, each user's private export);
 //! - [`store`]: SQLite (WAL, one writer, a few readers, a schema ladder);
 //! - [`demo`]: the demo institution of `--demo`.
 //!
