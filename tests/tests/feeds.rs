@@ -238,11 +238,14 @@ async fn a_broken_feed_keeps_the_timetable_and_records_the_error() {
     refresh(&admin, &info).await;
     let good = feed_sessions(&server, &info).await;
     let heads = timetable_heads(&server).await;
+    // Past the 8 MiB limit (a runaway export): cut off, nothing imported.
+    let huge = format!("BEGIN:VCALENDAR\r\nX-PAD:{}\r\nEND:VCALENDAR\r\n", "x".repeat(9 << 20));
 
     for (status, body, error) in [
         (200, fixture!("broken.ics"), "not an iCalendar file"),
         (500, "Internal Server Error", "HTTP 500"),
         (200, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "no sessions"),
+        (200, huge.as_str(), "larger than"),
     ] {
         feed.serve(status, body, None);
         let out = refresh(&admin, &info).await;
@@ -507,4 +510,41 @@ async fn the_export_feed_round_trips_through_an_independent_parser_and_is_revoca
     ] {
         assert_eq!(send(http().get(server.url(bad))).await.status(), 404, "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_teachers_cancellation_of_an_imported_session_survives_later_imports() {
+    let (feed, server, _dir) = feed_server().await;
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let info = registered(&admin, &feed.url()).await;
+    refresh(&admin, &info).await;
+    let lea = Account::demo(&server, "lea.martin").await.unwrap();
+    let device = lea.synced(&server).await.unwrap();
+    let t: Timetable = device.read(&timetable()).unwrap();
+    device.close().await.unwrap();
+    let (bdd_id, _) = t
+        .sessions
+        .iter()
+        .find(|(_, s)| s.source == info.id.as_str() && s.subject == "Bases de données")
+        .unwrap();
+
+    // The group's teacher cancels the imported lab session.
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let path = format!("/api/timetable/{}/sessions/{bdd_id}", demo::GROUP);
+    let cancel = serde_json::json!({ "action": "cancel", "note": "Salle indisponible" });
+    let resp = send(paul.request(Method::POST, &path).json(&cancel)).await;
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+
+    // The feed then changes that session's room (and nothing else of it): the room follows the
+    // feed, the teacher's cancellation and note stay.
+    feed.serve(200, fixture!("feed_v3_changes.ics"), None);
+    refresh(&admin, &info).await;
+    let bdd = feed_sessions(&server, &info)
+        .await
+        .into_iter()
+        .find(|s| s.subject == "Bases de données")
+        .unwrap();
+    assert_eq!(bdd.status, SessionStatus::Cancelled);
+    assert_eq!(bdd.note.as_deref(), Some("Salle indisponible"));
+    assert_eq!(bdd.rooms, ["Amphi B"]);
 }
