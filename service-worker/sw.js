@@ -17,6 +17,11 @@
  *   hashed names) and the other precached URLs are cache-first.
  * - message {type: "skip_waiting"}: activates the waiting version; the app reloads when
  *   its controller changes.
+ * - /files/<sha256> (course documents, attachments): answered from the cache
+ *   `cartable-files` when the user pinned the file (cache-first: a file's URL names its
+ *   content, it never changes), else from the network. The service worker never puts a file
+ *   in that cache itself: only the app does, when the user pins it (or downloads a trip pack),
+ *   and it deletes them at sign-out. activate leaves that cache alone.
  */
 
 const BUILD_ID = '{{BUILD_ID}}';
@@ -24,6 +29,7 @@ const PRECACHE = {{PRECACHE}};
 const CACHE_PREFIX = 'cartable-shell-';
 const CACHE = CACHE_PREFIX + BUILD_ID;
 const NAVIGATION_TIMEOUT_MS = 4000;
+const FILES_CACHE = 'cartable-files';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -90,6 +96,13 @@ async function navigate(request) {
   }
 }
 
+/** A pinned file from its cache, else the network (and nothing is cached here). */
+async function pinnedFile(request) {
+  const cache = await caches.open(FILES_CACHE);
+  const pinned = await cache.match(request.url, { ignoreVary: true });
+  return pinned || fetch(request);
+}
+
 /** Cache first; a miss goes to the network and, for immutable assets, fills the cache. */
 async function cacheFirst(request, url) {
   const cached = await fromCache(request);
@@ -110,6 +123,8 @@ self.addEventListener('fetch', (event) => {
   if (bypass(request, url)) return;
   if (request.mode === 'navigate') {
     event.respondWith(navigate(request));
+  } else if (url.pathname.startsWith('/files/')) {
+    event.respondWith(pinnedFile(request));
   } else if (url.pathname.startsWith('/assets/') || PRECACHED.has(url.pathname)) {
     event.respondWith(cacheFirst(request, url));
   }

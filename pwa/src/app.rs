@@ -3,11 +3,13 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AnnouncementsViewProps, AppHeaderProps, GradesViewProps, HomeworkViewProps, LangSwitchProps,
-    LoginFormProps, MessagesViewProps, PersonalEventsProps, TabBarProps, UpdateBannerProps,
-    WeekViewProps, announcements_view, app_header, grades_view, homework_view, lang_switch,
-    login_form, messages_view, personal_events, tab_bar, update_banner, week_view,
+    AnnouncementsViewProps, AppHeaderProps, DocumentsViewProps, FileViewerProps, GradesViewProps,
+    HomeworkViewProps, LangSwitchProps, LoginFormProps, MessagesViewProps, PersonalEventsProps,
+    TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view, app_header, documents_view,
+    file_viewer, grades_view, homework_view, lang_switch, login_form, messages_view,
+    personal_events, tab_bar, update_banner, week_view,
 };
+use crate::files::by_course;
 use crate::hooks::use_app;
 use crate::state::{Screen, Tab, View};
 use crate::views;
@@ -89,7 +91,13 @@ pub fn App() -> Html {
                 Tab::Homework => {
                     let docs = s.views(|v| if let View::Homework(h) = v { Some(h) } else { None });
                     let items = views::homework_items(docs.map(|(_, h)| h), s.mine(), s.now_ms);
-                    homework_view(&HomeworkViewProps { items: &items, lang, onintent })
+                    homework_view(&HomeworkViewProps {
+                        items: &items,
+                        lang,
+                        onintent,
+                        files: &s.files,
+                        onfile: &app.on_file,
+                    })
                 }
                 Tab::Grades => {
                     let subjects: Vec<_> = s
@@ -105,6 +113,18 @@ pub fn App() -> Html {
                     let items =
                         views::visible_announcements(docs.map(|(_, a)| a), s.mine(), s.now_ms);
                     announcements_view(&AnnouncementsViewProps { items: &items, lang, onintent })
+                }
+                Tab::Documents => {
+                    let libraries =
+                        s.views(|v| if let View::Library(l) = v { Some(l) } else { None });
+                    let courses = by_course(libraries.map(|(_, l)| l));
+                    documents_view(&DocumentsViewProps {
+                        courses: &courses,
+                        files: &s.files,
+                        lang,
+                        onfile: &app.on_file,
+                        onaction: &app.on_week,
+                    })
                 }
                 Tab::Messages => messages_view(&MessagesViewProps {
                     threads: s
@@ -132,6 +152,9 @@ pub fn App() -> Html {
                 { update_banner(&UpdateBannerProps { lang: s.lang, onupdate: app.on_update.clone() }) }
             }
             { screen }
+            if let Some(viewer) = &s.files.viewer {
+                { file_viewer(&FileViewerProps { viewer, lang: s.lang, onfile: &app.on_file }) }
+            }
             <footer class="app-footer">
                 { lang_switch(&LangSwitchProps { lang: s.lang, onchange: app.on_lang.clone() }) }
             </footer>

@@ -2,6 +2,7 @@
 //! service worker. Components only render and call the callbacks these hooks hand out.
 
 mod engine;
+mod files;
 mod session;
 mod use_app;
 mod use_clock;

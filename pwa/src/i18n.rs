@@ -127,6 +127,65 @@ impl Lang {
         }
     }
 
+    /// `7 jours` / `7 days`.
+    pub fn days(self, n: u32) -> String {
+        match self {
+            Lang::Fr => format!("{n} jours"),
+            Lang::En => format!("{n} days"),
+        }
+    }
+
+    /// What the trip pack needs: `12 cours et 3 devoirs : 8 fichiers, 1,2 Mo (800 ko à
+    /// télécharger)`.
+    pub fn trip_summary(self, plan: &crate::files::TripPlan) -> String {
+        let size = |n| crate::files::format_size(n, self);
+        let (n, total, missing) = (plan.files.len(), size(plan.bytes), size(plan.missing_bytes));
+        match self {
+            Lang::Fr => format!(
+                "{} cours et {} devoirs : {n} fichiers, {total} ({missing} à télécharger)",
+                plan.sessions, plan.assignments
+            ),
+            Lang::En => format!(
+                "{} classes and {} assignments: {n} files, {total} ({missing} to download)",
+                plan.sessions, plan.assignments
+            ),
+        }
+    }
+
+    /// `Téléchargement : 3 / 8 fichiers`.
+    pub fn trip_progress(self, done: u32, total: usize) -> String {
+        match self {
+            Lang::Fr => format!("Téléchargement : {done} / {total} fichiers"),
+            Lang::En => format!("Downloading: {done} / {total} files"),
+        }
+    }
+
+    /// What is now available offline after the trip pack.
+    pub fn trip_report(self, plan: &crate::files::TripPlan, failed: u32) -> String {
+        let ok = plan.files.len().saturating_sub(failed as usize);
+        let size = crate::files::format_size(plan.bytes, self);
+        let days = plan.days;
+        let mut text = match self {
+            Lang::Fr => format!(
+                "Disponible hors ligne pour les {days} prochains jours : {} cours, {} devoirs et \
+                 {ok} fichiers ({size}).",
+                plan.sessions, plan.assignments
+            ),
+            Lang::En => format!(
+                "Available offline for the next {days} days: {} classes, {} assignments and \
+                 {ok} files ({size}).",
+                plan.sessions, plan.assignments
+            ),
+        };
+        if failed > 0 {
+            text.push_str(&match self {
+                Lang::Fr => format!(" {failed} fichiers n'ont pas pu être téléchargés."),
+                Lang::En => format!(" {failed} files could not be downloaded."),
+            });
+        }
+        text
+    }
+
     /// The label of a connection state.
     pub fn connection(self, c: Connection) -> &'static str {
         let t = self.t();
@@ -297,6 +356,52 @@ pub struct Texts {
     pub msg_send: &'static str,
     /// UI text `local_pending`.
     pub local_pending: &'static str,
+    /// UI text `tab_documents`.
+    pub tab_documents: &'static str,
+    /// UI text `docs_title`.
+    pub docs_title: &'static str,
+    /// UI text `docs_none`.
+    pub docs_none: &'static str,
+    /// UI text `doc_open`.
+    pub doc_open: &'static str,
+    /// UI text `doc_pin`.
+    pub doc_pin: &'static str,
+    /// UI text `doc_unpin`.
+    pub doc_unpin: &'static str,
+    /// UI text `doc_pinning`.
+    pub doc_pinning: &'static str,
+    /// UI text `doc_pinned`.
+    pub doc_pinned: &'static str,
+    /// UI text `storage_title`.
+    pub storage_title: &'static str,
+    /// UI text `storage_pinned`.
+    pub storage_pinned: &'static str,
+    /// UI text `storage_used`.
+    pub storage_used: &'static str,
+    /// UI text `trip_title`.
+    pub trip_title: &'static str,
+    /// UI text `trip_intro`.
+    pub trip_intro: &'static str,
+    /// UI text `trip_days`.
+    pub trip_days: &'static str,
+    /// UI text `trip_prepare`.
+    pub trip_prepare: &'static str,
+    /// UI text `trip_confirm`.
+    pub trip_confirm: &'static str,
+    /// UI text `trip_cancel`.
+    pub trip_cancel: &'static str,
+    /// UI text `trip_close`.
+    pub trip_close: &'static str,
+    /// UI text `viewer_close`.
+    pub viewer_close: &'static str,
+    /// UI text `viewer_download`.
+    pub viewer_download: &'static str,
+    /// UI text `file_offline`.
+    pub file_offline: &'static str,
+    /// UI text `file_error`.
+    pub file_error: &'static str,
+    /// UI text `attachments`.
+    pub attachments: &'static str,
     /// Weekdays, Monday first.
     pub weekdays: [&'static str; 7],
     /// Months, January first.
@@ -385,6 +490,29 @@ pub static FR: Texts = Texts {
     msg_reply: "Votre réponse",
     msg_send: "Envoyer",
     local_pending: "Pas encore synchronisé : sera appliqué à la prochaine synchronisation.",
+    tab_documents: "Documents",
+    docs_title: "Documents de cours",
+    docs_none: "Aucun document pour le moment.",
+    doc_open: "Ouvrir",
+    doc_pin: "Garder hors ligne",
+    doc_unpin: "Retirer du hors-ligne",
+    doc_pinning: "Téléchargement…",
+    doc_pinned: "Hors ligne",
+    storage_title: "Stockage sur l'appareil",
+    storage_pinned: "Fichiers gardés hors ligne",
+    storage_used: "Espace utilisé par Cartable",
+    trip_title: "Pack voyage",
+    trip_intro: "Tout ce qu'il faut pour les prochains jours, même sans réseau : emploi du temps, devoirs, leurs pièces jointes et les documents des cours.",
+    trip_days: "Durée",
+    trip_prepare: "Préparer",
+    trip_confirm: "Télécharger",
+    trip_cancel: "Annuler",
+    trip_close: "Fermer",
+    viewer_close: "Fermer",
+    viewer_download: "Enregistrer le fichier",
+    file_offline: "n'est pas disponible hors ligne : gardez-le hors ligne quand vous avez du réseau.",
+    file_error: "n'a pas pu être ouvert ou téléchargé.",
+    attachments: "Pièces jointes",
     weekdays: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     months: [
         "janvier",
@@ -486,6 +614,29 @@ pub static EN: Texts = Texts {
     msg_reply: "Your reply",
     msg_send: "Send",
     local_pending: "Not synced yet: will apply at the next sync.",
+    tab_documents: "Documents",
+    docs_title: "Course documents",
+    docs_none: "No documents yet.",
+    doc_open: "Open",
+    doc_pin: "Keep offline",
+    doc_unpin: "Remove from offline",
+    doc_pinning: "Downloading…",
+    doc_pinned: "Offline",
+    storage_title: "Storage on this device",
+    storage_pinned: "Files kept offline",
+    storage_used: "Space used by Cartable",
+    trip_title: "Trip pack",
+    trip_intro: "Everything for the coming days, even with no network: timetable, homework, their attachments and the documents of your courses.",
+    trip_days: "Length",
+    trip_prepare: "Prepare",
+    trip_confirm: "Download",
+    trip_cancel: "Cancel",
+    trip_close: "Close",
+    viewer_close: "Close",
+    viewer_download: "Save the file",
+    file_offline: "is not available offline: keep it offline while you have a network.",
+    file_error: "could not be opened or downloaded.",
+    attachments: "Attachments",
     weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     months: [
         "January",

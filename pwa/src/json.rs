@@ -14,11 +14,13 @@ use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus
 use cartable_shared::grades::Assessment;
 use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
+use cartable_shared::library::LibraryItem;
 use cartable_shared::me::PersonalEvent;
 use cartable_shared::notify::{Level, NotificationSettings, PushPayload, QuietHours};
 use cartable_shared::thread::{Thread, ThreadMessage};
 use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
 
+use crate::files::LibraryView;
 use crate::state::View;
 use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
@@ -494,9 +496,29 @@ pub fn my_layer<J: JsonValue>(v: &J) -> Option<MeView> {
     })
 }
 
-/// Whether the UI shows documents of `kind` (the library view is not written yet).
-pub fn shown(kind: DocKind) -> bool {
-    kind != DocKind::Library
+/// Whether the UI shows documents of `kind` (all kinds now; kept for kinds to come).
+pub fn shown(_kind: DocKind) -> bool {
+    true
+}
+
+/// `library::Library`, as a [`LibraryView`].
+pub fn library<J: JsonValue>(v: &J) -> Option<LibraryView> {
+    schema(v)?;
+    Some(LibraryView {
+        group: s(v, "group")?,
+        items: map_of(v, "items", |i| {
+            Some(LibraryItem {
+                title: s(i, "title")?,
+                subject: s(i, "subject")?,
+                kind: s(i, "kind")?,
+                language: s(i, "language")?,
+                size: u64::try_from(int(i, "size")?).ok()?,
+                sha256: s(i, "sha256")?,
+                added_ms: int(i, "added_ms")?,
+                author: s(i, "author")?,
+            })
+        }),
+    })
 }
 
 /// The view model of a document of `kind`, with the number of entries that could not be read
@@ -512,7 +534,7 @@ pub fn view<J: JsonValue>(kind: DocKind, v: &J) -> Option<(View, usize)> {
         DocKind::Announcements => (View::Announcements(announcements(v)?), 0),
         DocKind::Thread => (View::Thread(thread(v)?), 0),
         DocKind::Me => (View::Me(my_layer(v)?), 0),
-        DocKind::Library => return None,
+        DocKind::Library => (View::Library(library(v)?), 0),
     })
 }
 
@@ -763,6 +785,25 @@ mod tests {
             },
         );
         assert_eq!(homework(&serde_json::to_value(&h).unwrap()), Some(h.into()));
+        let mut l = cartable_shared::library::Library {
+            schema: 1,
+            group: "g".into(),
+            ..Default::default()
+        };
+        l.items.insert(
+            "i1".into(),
+            LibraryItem {
+                title: "Mémo \"SQL\"".into(),
+                subject: "BDD".into(),
+                kind: "fiche".into(),
+                language: "fr".into(),
+                size: 20_971_520,
+                sha256: "ab".repeat(32),
+                added_ms: 1_764_000_000_000,
+                author: "sophie.bernard".into(),
+            },
+        );
+        assert_eq!(library(&serde_json::to_value(&l).unwrap()), Some(l.into()));
         let mut g = Grades { schema: 1, student: "lea.martin".into(), ..Default::default() };
         for (id, score, published_ms) in [("x", Some(13.5), Some(4)), ("y", None, None)] {
             g.assessments.insert(

@@ -32,6 +32,7 @@
 
 pub mod backoff;
 pub mod calendar;
+pub mod files;
 pub mod i18n;
 pub mod intents;
 pub mod json;

@@ -10,6 +10,7 @@ use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
 use crate::calendar::CivilDate;
+use crate::files::{FileFailure, FilesState, LibraryView, Trip, TripPlan, Viewer};
 use crate::i18n::Lang;
 use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
@@ -38,12 +39,20 @@ pub enum Tab {
     Announcements,
     /// Messages.
     Messages,
+    /// Course documents, pinned files and the trip pack.
+    Documents,
 }
 
 impl Tab {
     /// Every tab, in the order of the tab bar.
-    pub const ALL: [Tab; 5] =
-        [Tab::Timetable, Tab::Homework, Tab::Grades, Tab::Announcements, Tab::Messages];
+    pub const ALL: [Tab; 6] = [
+        Tab::Timetable,
+        Tab::Homework,
+        Tab::Grades,
+        Tab::Announcements,
+        Tab::Messages,
+        Tab::Documents,
+    ];
 
     /// The id used in the page (`tab-<id>`, `main#<id>`).
     pub fn id(self) -> &'static str {
@@ -53,6 +62,7 @@ impl Tab {
             Tab::Grades => "grades",
             Tab::Announcements => "announcements",
             Tab::Messages => "messages",
+            Tab::Documents => "documents",
         }
     }
 }
@@ -72,6 +82,8 @@ pub enum View {
     Thread(Thread),
     /// `me:<user>`.
     Me(MeView),
+    /// `library:<group>`.
+    Library(LibraryView),
 }
 
 /// Why a login attempt failed.
@@ -158,6 +170,36 @@ pub enum Action {
     SetLang(Lang),
     /// A new version of the app is installed and waiting.
     UpdateReady,
+    /// The pinned files as the device holds them, and the storage the app uses.
+    Pinned {
+        /// SHA-256 and size of each pinned file.
+        files: Vec<(String, u64)>,
+        /// Bytes used by the app's origin and its quota, if the browser says.
+        usage: Option<(u64, u64)>,
+    },
+    /// A file is being pinned.
+    PinStarted(String),
+    /// A file could not be opened or pinned (its SHA-256 and name).
+    FileFailed(FileFailure, String, String),
+    /// A file is shown.
+    ViewerOpened(Viewer),
+    /// The viewer was closed.
+    ViewerClosed,
+    /// The trip pack's length changed.
+    TripDays(u32),
+    /// Show what the trip pack needs (computed from the views held).
+    PlanTrip,
+    /// The trip pack's download started.
+    TripStarted,
+    /// One more file of the trip pack is handled.
+    TripProgress {
+        /// Its size.
+        bytes: u64,
+        /// Whether it is now on the device.
+        ok: bool,
+    },
+    /// The trip pack is finished or put away.
+    TripClosed,
 }
 
 /// The whole UI state.
@@ -194,6 +236,8 @@ pub struct AppState {
     pub login_error: Option<LoginError>,
     /// A new version of the app waits to be activated.
     pub update_ready: bool,
+    /// Pinned files, the viewer, the trip pack.
+    pub files: FilesState,
 }
 
 impl AppState {
@@ -215,6 +259,7 @@ impl AppState {
             login_busy: false,
             login_error: None,
             update_ready: false,
+            files: FilesState { trip_days: 7, ..FilesState::default() },
         }
     }
 
@@ -255,6 +300,8 @@ impl AppState {
                 }
             }
             Action::SignedOut => {
+                self.files =
+                    FilesState { trip_days: self.files.trip_days, ..FilesState::default() };
                 self.me = None;
                 self.screen = Screen::Login;
                 self.timetables.clear();
@@ -298,6 +345,54 @@ impl AppState {
             Action::OpenThread(doc) => self.thread = doc,
             Action::SetLang(lang) => self.lang = lang,
             Action::UpdateReady => self.update_ready = true,
+            Action::Pinned { files, usage } => {
+                self.files.busy.retain(|b| !files.iter().any(|(s, _)| s == b));
+                self.files.pinned = files;
+                self.files.usage = usage.or(self.files.usage);
+            }
+            Action::PinStarted(sha) => {
+                self.files.failure = None;
+                if !self.files.busy.contains(&sha) {
+                    self.files.busy.push(sha);
+                }
+            }
+            Action::FileFailed(why, sha, name) => {
+                self.files.busy.retain(|b| *b != sha);
+                self.files.failure = Some((why, name));
+            }
+            Action::ViewerOpened(v) => {
+                self.files.failure = None;
+                self.files.viewer = Some(v);
+            }
+            Action::ViewerClosed => self.files.viewer = None,
+            Action::TripDays(days) => {
+                self.files.trip_days = days;
+                if matches!(self.files.trip, Trip::Planned(_)) {
+                    self.files.trip = Trip::Planned(self.trip_plan());
+                }
+            }
+            Action::PlanTrip => self.files.trip = Trip::Planned(self.trip_plan()),
+            Action::TripStarted => {
+                if let Trip::Planned(plan) = std::mem::take(&mut self.files.trip) {
+                    self.files.trip = if plan.files.is_empty() {
+                        Trip::Done { plan, failed: 0 }
+                    } else {
+                        Trip::Downloading { plan, done: 0, bytes: 0, failed: 0 }
+                    };
+                }
+            }
+            Action::TripProgress { bytes: size, ok } => {
+                if let Trip::Downloading { plan, done, bytes, failed } = &mut self.files.trip {
+                    *done += 1;
+                    *bytes += size;
+                    *failed += u32::from(!ok);
+                    if *done as usize >= plan.files.len() {
+                        let (plan, failed) = (std::mem::take(plan), *failed);
+                        self.files.trip = Trip::Done { plan, failed };
+                    }
+                }
+            }
+            Action::TripClosed => self.files.trip = Trip::Idle,
         }
         self
     }
@@ -343,6 +438,23 @@ impl AppState {
                 }
             }
         }
+    }
+
+    /// The trip pack for the chosen number of days from now, from the views held.
+    pub fn trip_plan(&self) -> TripPlan {
+        let homework = self.views(|v| if let View::Homework(h) = v { Some(h) } else { None });
+        let libraries: Vec<&LibraryView> = self
+            .views(|v| if let View::Library(l) = v { Some(l) } else { None })
+            .map(|(_, l)| l)
+            .collect();
+        crate::files::trip_plan(
+            self.timetable_views(),
+            homework.map(|(_, h)| h),
+            libraries.iter().copied(),
+            &self.files.pinned,
+            self.now_ms,
+            self.files.trip_days,
+        )
     }
 
     /// Whether the week shown is the current one.
@@ -456,6 +568,51 @@ mod tests {
         let s = s.reduce(Action::ViewDropped(doc()));
         assert!(s.timetables.is_empty());
         assert_eq!(s.views_version, v0 + 2);
+    }
+
+    #[test]
+    fn the_trip_pack_is_planned_downloaded_with_progress_and_reported() {
+        use cartable_shared::homework::{Assignment, BlobRef};
+        let now = 1_764_000_000_000;
+        let mut s = AppState::new(Lang::Fr, now, today()).reduce(Action::LoggedIn(me()));
+        let hw = HomeworkView {
+            group: "l2-info-a".into(),
+            assignments: vec![(
+                "a".into(),
+                Assignment {
+                    subject: "Algo".into(),
+                    title: "TD".into(),
+                    text: String::new(),
+                    set_on_ms: 0,
+                    due_ms: now + 86_400_000,
+                    attachments: ["x", "y"]
+                        .map(|sha| BlobRef {
+                            sha256: sha.into(),
+                            name: format!("{sha}.pdf"),
+                            size: 1_000,
+                            mime: "application/pdf".into(),
+                        })
+                        .to_vec(),
+                    hand_in: false,
+                    author: "p".into(),
+                },
+            )],
+        };
+        s = s
+            .reduce(Action::ViewUpdated("homework:l2-info-a".parse().unwrap(), View::Homework(hw)));
+        s = s.reduce(Action::Pinned { files: vec![("x".into(), 1_000)], usage: Some((5, 10)) });
+        s = s.reduce(Action::PlanTrip);
+        let Trip::Planned(plan) = &s.files.trip else { panic!("{:?}", s.files.trip) };
+        assert_eq!((plan.bytes, plan.missing_bytes, plan.files.len()), (2_000, 1_000, 2));
+        s = s.reduce(Action::TripDays(3));
+        assert!(matches!(&s.files.trip, Trip::Planned(p) if p.days == 3));
+        s = s.reduce(Action::TripStarted).reduce(Action::TripProgress { bytes: 1_000, ok: true });
+        assert!(matches!(s.files.trip, Trip::Downloading { done: 1, bytes: 1_000, .. }));
+        s = s.reduce(Action::TripProgress { bytes: 1_000, ok: false });
+        assert!(matches!(&s.files.trip, Trip::Done { failed: 1, plan } if plan.files.len() == 2));
+        s = s.reduce(Action::SignedOut);
+        assert_eq!(s.files.trip, Trip::Idle);
+        assert!(s.files.pinned.is_empty());
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Homework: assignments by due date, with a done checkbox that works offline.
 
 use cartable_shared::engine::EngineCommand;
+use cartable_shared::homework::BlobRef;
 use yew::prelude::*;
 
+use super::{FileActionsProps, file_actions};
+use crate::files::{FileCmd, FileRef, FilesState, format_size};
 use crate::i18n::Lang;
 use crate::views::HomeworkItem;
 use crate::web;
@@ -16,6 +19,32 @@ pub struct HomeworkViewProps<'a> {
     pub lang: Lang,
     /// Receives `SetHomeworkDone`.
     pub onintent: &'a Callback<EngineCommand>,
+    /// Pinned files (attachments).
+    pub files: &'a FilesState,
+    /// Receives the attachments' file commands.
+    pub onfile: &'a Callback<FileCmd>,
+}
+
+/// `ul.homework-attachments` with one `li.attachment[data-sha256]` per attached file.
+fn attachments(props: &HomeworkViewProps<'_>, list: &[BlobRef]) -> Html {
+    if list.is_empty() {
+        return Html::default();
+    }
+    let (lang, files, onfile) = (props.lang, props.files, props.onfile);
+    html! {
+        <ul class="homework-attachments" aria-label={lang.t().attachments}>
+            { for list.iter().map(|b| {
+                let file = FileRef { sha256: b.sha256.clone(), name: b.name.clone(), size: b.size };
+                html! {
+                    <li class="attachment" data-sha256={b.sha256.clone()}>
+                        <span class="attachment-name">{ &b.name }</span>{ " " }
+                        <span class="document-size">{ format_size(b.size, lang) }</span>
+                        { file_actions(&FileActionsProps { file, files, lang, onfile }) }
+                    </li>
+                }
+            }) }
+        </ul>
+    }
 }
 
 /// `<main id="homework">` with one `article.homework[data-assignment-id]` per assignment
@@ -50,6 +79,7 @@ pub fn homework_view(props: &HomeworkViewProps<'_>) -> Html {
                         </p>
                         <h2 class="homework-subject">{ &i.assignment.subject }{ " — " }{ &i.assignment.title }</h2>
                         <p class="homework-text">{ &i.assignment.text }</p>
+                        { attachments(props, &i.assignment.attachments) }
                         if i.assignment.hand_in { <p class="homework-hand-in">{ t.homework_hand_in }</p> }
                         <p class="homework-check">
                             <input type="checkbox" class="homework-done" id={check_id.clone()} checked={i.done} {onchange} />

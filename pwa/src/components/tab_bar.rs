@@ -26,6 +26,7 @@ pub fn tab_bar(props: &TabBarProps<'_>) -> Html {
         Tab::Grades => t.tab_grades,
         Tab::Announcements => t.tab_announcements,
         Tab::Messages => t.tab_messages,
+        Tab::Documents => t.tab_documents,
     };
     html! {
         <nav id="tabs" class="tabs" aria-label={t.tabs_label}>

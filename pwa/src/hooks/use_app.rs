@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::use_clock::use_clock;
 use super::use_service_worker::{apply_update, use_service_worker};
 use super::{EngineLink, Model, session};
+use crate::files::FileCmd;
 use crate::i18n::Lang;
 use crate::state::{Action, AppState, Screen};
 use crate::web;
@@ -32,6 +33,8 @@ pub struct AppHandle {
     pub on_update: Callback<()>,
     /// A user's edit, for the engine (kept and sent later when offline).
     pub on_intent: Callback<EngineCommand>,
+    /// Open, pin or unpin a file, download the trip pack, close the viewer.
+    pub on_file: Callback<FileCmd>,
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -133,21 +136,44 @@ pub fn use_app() -> AppHandle {
         let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
         Callback::from(move |()| {
             wasm_bindgen_futures::spawn_local(session::logout(dispatch.clone(), engine.clone()));
+            // Another user of the device must not find this one's files.
+            wasm_bindgen_futures::spawn_local(super::files::forget());
         })
     };
     let on_week = {
         let dispatch = dispatch.clone();
         Callback::from(move |a: Action| dispatch.dispatch(a))
     };
-    let on_lang = Callback::from(move |lang: Lang| {
-        web::set_pref(LANG_PREF, lang.tag());
-        dispatch.dispatch(Action::SetLang(lang));
-    });
+    let on_lang = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |lang: Lang| {
+            web::set_pref(LANG_PREF, lang.tag());
+            dispatch.dispatch(Action::SetLang(lang));
+        })
+    };
     let on_update = Callback::from(|()| apply_update());
     let on_intent = {
         let engine = (*engine).clone();
         Callback::from(move |cmd: EngineCommand| engine.send(&cmd))
     };
 
-    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update, on_intent }
+    let on_file = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |cmd: FileCmd| {
+            wasm_bindgen_futures::spawn_local(super::files::run(dispatch.clone(), cmd));
+        })
+    };
+    {
+        // The pinned files and the storage used, once signed in.
+        let (dispatch, signed_in) = (dispatch.clone(), model.0.me.is_some());
+        use_effect_with(signed_in, move |signed_in| {
+            if *signed_in {
+                wasm_bindgen_futures::spawn_local(async move {
+                    super::files::refresh(&dispatch).await;
+                });
+            }
+        });
+    }
+
+    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update, on_intent, on_file }
 }

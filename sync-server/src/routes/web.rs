@@ -17,6 +17,7 @@ use crate::AppState;
 /// `Content-Security-Policy` of every response.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
+frame-src 'self' blob:; \
 frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
