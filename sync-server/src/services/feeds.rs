@@ -242,14 +242,13 @@ impl Feeds<'_> {
             Ok(Fetched::Body { text, etag, last_modified }) => (text, etag, last_modified),
             Err(e) => return self.failed(id, now, &e.to_string()).await,
         };
+        // A calendar whose events are all past is a valid (empty) import; one without any
+        // event after a good import is a broken export, not the end of every class.
         let parsed = match parse::parse(&text, now) {
             Ok(p) => p,
+            Err(parse::ParseError::NoEvents) if previous.is_empty() => BTreeMap::new(),
             Err(e) => return self.failed(id, now, &e.to_string()).await,
         };
-        if parsed.is_empty() && !previous.is_empty() {
-            let why = "the feed holds no sessions any more; the last good timetable is kept";
-            return self.failed(id, now, why).await;
-        }
         let summary = match self.apply(&row, previous, parsed.clone(), now).await {
             Ok(s) => s,
             Err(FeedError::Hub(HubError::Rule(v))) => {

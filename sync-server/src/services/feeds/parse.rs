@@ -22,8 +22,11 @@ use serde::{Deserialize, Serialize};
 
 /// The zone of sessions whose feed names none (floating times, UTC-only feeds).
 pub const DEFAULT_ZONE: &str = "Europe/Paris";
-/// Occurrences of one recurring event expanded at most (a daily event for about five years).
-const MAX_OCCURRENCES: usize = 2_000;
+/// Occurrences of one recurring event expanded at most, counted from its first (a daily event
+/// for about 27 years).
+const MAX_OCCURRENCES: usize = 10_000;
+/// Occurrences expanded at most for a whole feed.
+const MAX_EXPANDED: usize = 200_000;
 /// Sessions one feed may hold.
 pub const MAX_SESSIONS: usize = 20_000;
 /// Sessions that ended more than this before now are not imported.
@@ -63,9 +66,12 @@ pub enum ParseError {
     /// Not an iCalendar file at all (an HTML error page, a login form…).
     #[error("not an iCalendar file")]
     NotICalendar,
-    /// More sessions than [`MAX_SESSIONS`].
+    /// More sessions than [`MAX_SESSIONS`] (or recurrences to expand than the budget).
     #[error("the feed holds more than {MAX_SESSIONS} sessions")]
     TooManySessions,
+    /// A calendar without any event (past or future).
+    #[error("the feed holds no sessions")]
+    NoEvents,
 }
 
 /// The sessions of `text` that end after `now_ms - 7 days`, by key. Recurring events are
@@ -94,14 +100,26 @@ pub fn parse(text: &str, now_ms: i64) -> Result<BTreeMap<String, FeedSession>, P
             by_uid.entry(uid).or_default().push(i);
         }
     }
+    if by_uid.is_empty() {
+        return Err(ParseError::NoEvents);
+    }
     let zones: Vec<&ICalendarComponent> = calendar.timezones().collect();
+    let mut budget = MAX_EXPANDED;
     for (uid, members) in by_uid {
         let mut part = ICalendar { components: Vec::with_capacity(members.len() + zones.len()) };
         part.components.extend(zones.iter().map(|z| (*z).clone()));
         let first_event = part.components.len();
         part.components.extend(members.iter().map(|&i| calendar.components[i].clone()));
-        let resolver = part.build_tz_resolver().with_default(Tz::Tz(zone));
-        let expanded = part.expand_dates(Tz::Tz(zone), MAX_OCCURRENCES);
+        // calcard places the occurrences of a recurring event whose DTSTART is in UTC (no
+        // TZID) in the default zone; RFC 5545 keeps them at the same UTC time, so such an event
+        // is expanded with UTC (its offset) as the default.
+        let default = utc_start(&part.components[first_event..]).unwrap_or(Tz::Tz(zone));
+        let resolver = part.build_tz_resolver().with_default(default);
+        if budget == 0 {
+            return Err(ParseError::TooManySessions);
+        }
+        let expanded = part.expand_dates(default, MAX_OCCURRENCES.min(budget));
+        budget = budget.saturating_sub(expanded.events.len());
         for ev in expanded.events {
             let Some(comp) = part.components.get(ev.comp_id as usize) else { continue };
             if (ev.comp_id as usize) < first_event || !has_time(comp) {
@@ -154,6 +172,18 @@ fn has_time(comp: &ICalendarComponent) -> bool {
         .and_then(|e| e.values.first())
         .and_then(|v| v.as_partial_date_time())
         .is_some_and(|dt| dt.has_time())
+}
+
+/// The fixed offset of the recurring event's DTSTART, if it is written in UTC (`…Z`) with no
+/// TZID.
+fn utc_start(events: &[ICalendarComponent]) -> Option<Tz> {
+    let master = events.iter().find(|c| c.is_recurrent())?;
+    let entry = master.property(&ICalendarProperty::Dtstart)?;
+    if entry.tz_id().is_some() {
+        return None;
+    }
+    let dt = entry.values.first()?.as_partial_date_time()?.to_date_time()?;
+    dt.offset.map(Tz::Fixed)
 }
 
 fn has_rdate(comp: &ICalendarComponent) -> bool {

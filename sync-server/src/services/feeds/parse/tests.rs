@@ -97,6 +97,23 @@ fn recurrence_with_exdate_and_overrides() {
 fn what_is_not_a_calendar_is_refused() {
     assert_eq!(parse(fixture!("broken.ics"), NOW), Err(ParseError::NotICalendar));
     assert_eq!(parse("", NOW), Err(ParseError::NotICalendar));
+    let empty = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
+    assert_eq!(parse(empty, NOW), Err(ParseError::NoEvents));
+}
+
+#[test]
+fn a_long_running_daily_rule_still_reaches_today() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:daily@x\r\n\
+               DTSTART:20150105T080000Z\r\nDTEND:20150105T090000Z\r\n\
+               RRULE:FREQ=DAILY\r\nSUMMARY:Permanence\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let s = parse(ics, NOW).unwrap();
+    let key = format!("daily@x@{}", ms("2026-11-23T08:00:00Z"));
+    assert!(
+        s.contains_key(&key),
+        "{} sessions, e.g. {:?}",
+        s.len(),
+        s.keys().take(3).collect::<Vec<_>>()
+    );
 }
 
 #[test]
