@@ -9,7 +9,7 @@ use crate::components::{
     file_viewer, grades_view, homework_view, lang_switch, login_form, messages_view,
     personal_events, tab_bar, update_banner, week_view,
 };
-use crate::files::by_course;
+use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
 use crate::state::{Screen, Tab, View};
 use crate::views;
@@ -118,12 +118,14 @@ pub fn App() -> Html {
                     let libraries =
                         s.views(|v| if let View::Library(l) = v { Some(l) } else { None });
                     let courses = by_course(libraries.map(|(_, l)| l));
+                    let publish_groups = s.me.as_ref().map(publish_groups).unwrap_or_default();
                     documents_view(&DocumentsViewProps {
                         courses: &courses,
                         files: &s.files,
                         lang,
                         onfile: &app.on_file,
                         onaction: &app.on_week,
+                        publish_groups: &publish_groups,
                     })
                 }
                 Tab::Messages => messages_view(&MessagesViewProps {

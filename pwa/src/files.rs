@@ -244,6 +244,45 @@ pub struct FilesState {
     pub trip: Trip,
     /// The number of days the trip pack covers.
     pub trip_days: u32,
+    /// The last publication of a course document (teachers).
+    pub publish: Option<Publish>,
+}
+
+/// Where a teacher's publication of a course document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publish {
+    /// Uploading and adding it.
+    Sending,
+    /// Added to the library.
+    Done,
+    /// It failed.
+    Failed(PublishError),
+}
+
+/// Why a publication failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishError {
+    /// No file, title or subject.
+    Missing,
+    /// Larger than the server accepts (413).
+    TooLarge,
+    /// Not an accepted type, or its name does not match its content (415).
+    BadType,
+    /// No answer.
+    Network,
+    /// Another refusal.
+    Server,
+}
+
+impl PublishError {
+    /// The error for the HTTP status of an upload.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            413 => PublishError::TooLarge,
+            415 => PublishError::BadType,
+            _ => PublishError::Server,
+        }
+    }
 }
 
 impl FilesState {
@@ -271,6 +310,35 @@ pub enum FileCmd {
     Pack(Vec<FileRef>),
     /// Close the viewer.
     Close,
+    /// Upload the file chosen in `#publish-file` and add it to a group's library.
+    Publish {
+        /// The group.
+        group: String,
+        /// Title.
+        title: String,
+        /// Subject.
+        subject: String,
+        /// Kind.
+        kind: String,
+    },
+}
+
+/// The groups a user may publish course documents for: the groups a teacher teaches; every
+/// group an admin belongs to or teaches; none for anyone else (the server decides anyway).
+pub fn publish_groups(me: &cartable_shared::api::Me) -> Vec<String> {
+    use cartable_shared::roles::Role;
+    let groups = match me.role {
+        Role::Teacher => me.teaches.iter().collect::<Vec<_>>(),
+        Role::Admin => me.teaches.iter().chain(&me.groups).collect(),
+        _ => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for g in groups {
+        if !out.iter().any(|x| x == g.as_str()) {
+            out.push(g.to_string());
+        }
+    }
+    out
 }
 
 /// The trip pack's length options, in days.

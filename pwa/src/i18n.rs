@@ -402,6 +402,32 @@ pub struct Texts {
     pub file_error: &'static str,
     /// UI text `attachments`.
     pub attachments: &'static str,
+    /// UI text `publish_title`.
+    pub publish_title: &'static str,
+    /// UI text `publish_group`.
+    pub publish_group: &'static str,
+    /// UI text `publish_file`.
+    pub publish_file: &'static str,
+    /// UI text `publish_doc_title`.
+    pub publish_doc_title: &'static str,
+    /// UI text `publish_subject`.
+    pub publish_subject: &'static str,
+    /// UI text `publish_kind`.
+    pub publish_kind: &'static str,
+    /// UI text `publish_submit`.
+    pub publish_submit: &'static str,
+    /// UI text `publish_sending`.
+    pub publish_sending: &'static str,
+    /// UI text `publish_done`.
+    pub publish_done: &'static str,
+    /// UI text `publish_missing`.
+    pub publish_missing: &'static str,
+    /// UI text `publish_too_large`.
+    pub publish_too_large: &'static str,
+    /// UI text `publish_bad_type`.
+    pub publish_bad_type: &'static str,
+    /// UI text `publish_failed`.
+    pub publish_failed: &'static str,
     /// Weekdays, Monday first.
     pub weekdays: [&'static str; 7],
     /// Months, January first.
@@ -513,6 +539,19 @@ pub static FR: Texts = Texts {
     file_offline: "n'est pas disponible hors ligne : gardez-le hors ligne quand vous avez du réseau.",
     file_error: "n'a pas pu être ouvert ou téléchargé.",
     attachments: "Pièces jointes",
+    publish_title: "Publier un document",
+    publish_group: "Groupe",
+    publish_file: "Fichier (PDF, image, document bureautique)",
+    publish_doc_title: "Titre",
+    publish_subject: "Matière",
+    publish_kind: "Type (cours, TD, corrigé…)",
+    publish_submit: "Publier",
+    publish_sending: "Envoi…",
+    publish_done: "Document publié : les élèves du groupe le reçoivent.",
+    publish_missing: "Choisissez un fichier et donnez un titre et une matière.",
+    publish_too_large: "Ce fichier est trop volumineux.",
+    publish_bad_type: "Ce type de fichier n'est pas accepté, ou son nom ne correspond pas à son contenu.",
+    publish_failed: "La publication a échoué : réessayez.",
     weekdays: ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     months: [
         "janvier",
@@ -637,6 +676,19 @@ pub static EN: Texts = Texts {
     file_offline: "is not available offline: keep it offline while you have a network.",
     file_error: "could not be opened or downloaded.",
     attachments: "Attachments",
+    publish_title: "Publish a document",
+    publish_group: "Group",
+    publish_file: "File (PDF, image, office document)",
+    publish_doc_title: "Title",
+    publish_subject: "Subject",
+    publish_kind: "Kind (lecture, exercises, answers…)",
+    publish_submit: "Publish",
+    publish_sending: "Sending…",
+    publish_done: "Published: the group's students receive it.",
+    publish_missing: "Choose a file and give a title and a subject.",
+    publish_too_large: "This file is too large.",
+    publish_bad_type: "This kind of file is not accepted, or its name does not match its content.",
+    publish_failed: "Publishing failed: try again.",
     weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     months: [
         "January",

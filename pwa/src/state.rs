@@ -200,6 +200,8 @@ pub enum Action {
     },
     /// The trip pack is finished or put away.
     TripClosed,
+    /// A publication of a course document moved on.
+    Publish(crate::files::Publish),
 }
 
 /// The whole UI state.
@@ -393,6 +395,7 @@ impl AppState {
                 }
             }
             Action::TripClosed => self.files.trip = Trip::Idle,
+            Action::Publish(p) => self.files.publish = Some(p),
         }
         self
     }

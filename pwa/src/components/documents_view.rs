@@ -4,7 +4,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{FileActionsProps, file_actions};
+use super::{FileActionsProps, PublishFormProps, file_actions, publish_form};
 use crate::files::{
     CourseDocs, FileCmd, FileFailure, FilesState, TRIP_DAYS, Trip, format_size, library_file,
 };
@@ -24,6 +24,8 @@ pub struct DocumentsViewProps<'a> {
     pub onfile: &'a Callback<FileCmd>,
     /// Receives the trip pack's actions.
     pub onaction: &'a Callback<Action>,
+    /// Groups the user may publish course documents for (none for students).
+    pub publish_groups: &'a [String],
 }
 
 fn trip_section(props: &DocumentsViewProps<'_>) -> Html {
@@ -114,6 +116,14 @@ pub fn documents_view(props: &DocumentsViewProps<'_>) -> Html {
                 <p id="documents-failure" class="failure" role="alert">
                     { format!("« {name} » {}", if *why == FileFailure::Offline { t.file_offline } else { t.file_error }) }
                 </p>
+            }
+            if !props.publish_groups.is_empty() {
+                { publish_form(&PublishFormProps {
+                    groups: props.publish_groups,
+                    state: files.publish.as_ref(),
+                    lang,
+                    onfile: props.onfile,
+                }) }
             }
             { trip_section(props) }
             <section id="storage" aria-labelledby="storage-title">

@@ -11,8 +11,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, Cache, Request, Response, Url};
 
 use super::Dispatch;
-use crate::files::{FileCmd, FileFailure, FileRef, Viewer, url_of};
+use crate::files::{FileCmd, FileFailure, FileRef, Publish, PublishError, Viewer, url_of};
+use crate::json::JsonValue;
 use crate::state::Action;
+use crate::{json, web};
 
 /// The Cache API cache of pinned files (the service worker reads it under the same name).
 pub(crate) const FILES_CACHE: &str = "cartable-files";
@@ -113,6 +115,61 @@ pub(crate) async fn forget() {
     }
 }
 
+/// The file chosen in `#publish-file`, and the input (to clear it once published).
+fn chosen_file() -> Option<(web_sys::File, web_sys::HtmlInputElement)> {
+    let input: web_sys::HtmlInputElement =
+        web_sys::window()?.document()?.get_element_by_id("publish-file")?.dyn_into().ok()?;
+    Some((input.files()?.get(0)?, input))
+}
+
+/// Uploads the chosen file for `group`, then adds it to the group's library.
+async fn publish(group: &str, title: &str, subject: &str, kind: &str) -> Result<(), PublishError> {
+    let (file, input) = chosen_file().ok_or(PublishError::Missing)?;
+    if title.is_empty() || subject.is_empty() || group.is_empty() {
+        return Err(PublishError::Missing);
+    }
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(&file);
+    let path = format!("/api/groups/{}/files?name={}", enc(group), enc(&file.name()));
+    let window = web_sys::window().ok_or(PublishError::Server)?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&path, &init))
+        .await
+        .map_err(|_| PublishError::Network)?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(PublishError::from_status(response.status()));
+    }
+    let body = JsFuture::from(response.text().map_err(|_| PublishError::Server)?)
+        .await
+        .map_err(|_| PublishError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    let sha256 = web::parse_json(&body)
+        .and_then(|v| v.field("sha256")?.string())
+        .ok_or(PublishError::Server)?;
+    let q = json::quote;
+    let kind = if kind.is_empty() { "document" } else { kind };
+    let entry = format!(
+        r#"{{"title":{},"subject":{},"kind":{},"language":"fr","sha256":{}}}"#,
+        q(title),
+        q(subject),
+        q(kind),
+        q(&sha256)
+    );
+    let path = format!("/api/groups/{}/library", enc(group));
+    match web::api("POST", &path, Some(&entry)).await {
+        Ok(a) if a.status == 201 => {
+            input.set_value("");
+            Ok(())
+        }
+        Ok(a) => Err(PublishError::from_status(a.status)),
+        Err(_) => Err(PublishError::Network),
+    }
+}
+
 /// Runs one file command.
 pub(crate) async fn run(dispatch: Dispatch, cmd: FileCmd) {
     match cmd {
@@ -156,6 +213,14 @@ pub(crate) async fn run(dispatch: Dispatch, cmd: FileCmd) {
                 dispatch.dispatch(Action::TripProgress { bytes: f.size, ok });
             }
             refresh(&dispatch).await;
+        }
+        FileCmd::Publish { group, title, subject, kind } => {
+            dispatch.dispatch(Action::Publish(Publish::Sending));
+            let done = match publish(&group, &title, &subject, &kind).await {
+                Ok(()) => Publish::Done,
+                Err(e) => Publish::Failed(e),
+            };
+            dispatch.dispatch(Action::Publish(done));
         }
         FileCmd::Close => {
             if let Some(old) = SHOWN.with(|s| s.borrow_mut().take()) {

@@ -16,6 +16,7 @@ import {
   openTab,
   screenshot,
   signIn,
+  TEACHER,
 } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
 
@@ -62,6 +63,7 @@ describe('documents', () => {
       assert.equal(title, 'Diapositives CM 7 — tris');
       assert.match(await page.$eval(`${PDF} .document-size`, (e) => e.textContent), /^\d+(,\d)? (o|ko)$/);
       assert.equal(await pinnedTotal(page), 0, 'nothing pinned at first');
+      assert.equal(await page.locator('form#publish').count(), 0, 'no publishing form for a student');
 
       // Pin the PDF: its size and the total appear.
       const sha = await page.$eval(PDF, (e) => e.dataset.sha256);
@@ -151,6 +153,45 @@ describe('documents', () => {
       );
       assert.equal(stillCached, false, 'expected the unpinned PDF out of the cartable-files cache');
       await screenshot(page, 'documents-unpinned-offline');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a teacher publishes a course document from the app; a disguised file is refused', async () => {
+    const context = await newPhoneContext(env.browser, 'documents-teacher');
+    try {
+      const page = await context.newPage();
+      await env.server.restart();
+      await signIn(page, env.server.origin, TEACHER);
+      await expectSyncState(page, 'online');
+      await openTab(page, 'documents');
+      await expectVisible(page, 'form#publish', 'the publishing form for a teacher');
+
+      const fill = async (name, buffer, title) => {
+        await page.setInputFiles('#publish-file', { name, mimeType: 'application/pdf', buffer });
+        await page.fill('#publish-title', title);
+        await page.fill('#publish-subject', 'Algorithmique');
+        await page.fill('#publish-kind', 'corrigé');
+        await page.locator('form#publish [type="submit"]').click();
+      };
+      await fill('piege.pdf', Buffer.from('<html><script>alert(1)</script></html>'), 'Piège');
+      await expectInPage(page, 'the refusal of a file that is not what its name says',
+        () => /n'est pas accepté/.test(document.querySelector('#publish-status')?.textContent ?? ''));
+
+      const pdf = Buffer.from('%PDF-1.4\n% publié depuis l\'app\n%%EOF\n');
+      await fill('corrige-td7.pdf', pdf, 'Corrigé du TD 7');
+      await expectInPage(page, 'the confirmation of the publication',
+        () => /Document publié/.test(document.querySelector('#publish-status')?.textContent ?? ''), null, 20_000);
+      await expectInPage(
+        page,
+        'the published document listed under its course (through sync)',
+        () => [...document.querySelectorAll('section.course[data-subject="Algorithmique"] .document-title')]
+          .some((e) => e.textContent === 'Corrigé du TD 7'),
+        null,
+        20_000,
+      );
+      await screenshot(page, 'documents-published', 'form#publish');
     } finally {
       await context.close();
     }
