@@ -25,12 +25,13 @@ macro_rules! fixture {
     };
 }
 
-/// What the fake feed server answers: status, body, ETag.
+/// What the fake feed server answers: status, body, validators.
 #[derive(Debug, Clone)]
 struct Answer {
     status: u16,
     body: String,
     etag: Option<String>,
+    last_modified: Option<String>,
 }
 
 /// A feed server on loopback (the far side of the network: an institution's ADE export).
@@ -46,13 +47,19 @@ async fn feed_handler(State(answer): State<Arc<Mutex<Answer>>>, headers: HeaderM
     let matches = a.etag.as_deref().is_some_and(|e| {
         headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(e)
     });
-    if matches {
+    let unmodified = a.last_modified.as_deref().is_some_and(|m| {
+        headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()) == Some(m)
+    });
+    if matches || unmodified {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let mut res = (StatusCode::from_u16(a.status).unwrap(), a.body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, "text/calendar; charset=utf-8".parse().unwrap());
     if let Some(e) = a.etag {
         res.headers_mut().insert(header::ETAG, e.parse().unwrap());
+    }
+    if let Some(m) = a.last_modified {
+        res.headers_mut().insert(header::LAST_MODIFIED, m.parse().unwrap());
     }
     res
 }
@@ -64,8 +71,12 @@ async fn redirect_handler(Path(target): Path<String>) -> Response {
 
 impl FakeFeed {
     async fn start(body: &str) -> FakeFeed {
-        let answer =
-            Arc::new(Mutex::new(Answer { status: 200, body: body.to_owned(), etag: None }));
+        let answer = Arc::new(Mutex::new(Answer {
+            status: 200,
+            body: body.to_owned(),
+            etag: None,
+            last_modified: None,
+        }));
         let app = axum::Router::new()
             .route("/feed.ics", axum::routing::get(feed_handler))
             .route("/to/{target}", axum::routing::get(redirect_handler))
@@ -86,8 +97,21 @@ impl FakeFeed {
     }
 
     fn serve(&self, status: u16, body: &str, etag: Option<&str>) {
-        *self.answer.lock().unwrap() =
-            Answer { status, body: body.to_owned(), etag: etag.map(String::from) };
+        *self.answer.lock().unwrap() = Answer {
+            status,
+            body: body.to_owned(),
+            etag: etag.map(String::from),
+            last_modified: None,
+        };
+    }
+
+    fn serve_last_modified(&self, body: &str, last_modified: &str) {
+        *self.answer.lock().unwrap() = Answer {
+            status: 200,
+            body: body.to_owned(),
+            etag: None,
+            last_modified: Some(last_modified.to_owned()),
+        };
     }
 }
 
@@ -228,6 +252,22 @@ async fn a_changing_feed_gives_exactly_the_expected_cancellations_moves_and_room
     let fourth = refresh(&admin, &info).await;
     assert_eq!(fourth.changes, Some(ImportSummary { not_modified: true, ..Default::default() }));
     assert_eq!(feed_sessions(&server, &info).await, v3);
+}
+
+#[tokio::test]
+async fn last_modified_is_sent_back_and_a_304_imports_nothing() {
+    let (feed, server, _dir) = feed_server().await;
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let info = registered(&admin, &feed.url()).await;
+    feed.serve_last_modified(fixture!("feed_v1.ics"), "Tue, 24 Nov 2036 10:12:00 GMT");
+    assert_eq!(refresh(&admin, &info).await.changes.map(|c| c.added), Some(3));
+    let again = refresh(&admin, &info).await;
+    assert_eq!(again.changes, Some(ImportSummary { not_modified: true, ..Default::default() }));
+    assert_eq!(again.feed.sessions, 3);
+    // A new export with a new date is fetched and imported.
+    feed.serve_last_modified(fixture!("feed_v3_changes.ics"), "Wed, 26 Nov 2036 08:10:00 GMT");
+    let changed = refresh(&admin, &info).await.changes.unwrap();
+    assert_eq!((changed.added, changed.cancelled, changed.not_modified), (1, 1, false));
 }
 
 #[tokio::test]

@@ -138,6 +138,9 @@ pub fn parse(text: &str, now_ms: i64) -> Result<BTreeMap<String, FeedSession>, P
                 None if comp.is_recurrent() || has_rdate(comp) => format!("{uid}@{start_ms}"),
                 None => uid.to_owned(),
             };
+            // Two events under one UID and no RECURRENCE-ID (broken exporters): the later one
+            // is told apart by its start rather than replacing the first.
+            let key = if out.contains_key(&key) { format!("{key}#{start_ms}") } else { key };
             let session =
                 session_of(comp, key.clone(), start_ms, end_ms.max(start_ms), &ev.start, zone);
             out.insert(key, session);
@@ -251,17 +254,35 @@ fn session_of(
             e.name == ICalendarProperty::Status
                 && matches!(e.values.first(), Some(ICalendarValue::Text(t)) if t.eq_ignore_ascii_case("CANCELLED"))
         });
+    let short = |v: Vec<String>| -> Vec<String> {
+        v.into_iter().take(MAX_NAMES).map(|x| cut(&x, MAX_NAME)).collect()
+    };
     FeedSession {
         key,
         start_ms,
         end_ms,
         zone: zone.name().to_owned(),
-        subject,
+        subject: cut(&subject, MAX_NAME),
         kind,
-        rooms,
-        teachers,
-        note,
+        rooms: short(rooms),
+        teachers: short(teachers),
+        note: note.map(|n| cut(&n, MAX_NOTE)),
         cancelled,
+    }
+}
+
+/// Longest subject, room or teacher name kept, in characters.
+const MAX_NAME: usize = 200;
+/// Rooms or teachers kept per session.
+const MAX_NAMES: usize = 20;
+/// Longest description kept, in characters.
+const MAX_NOTE: usize = 2_000;
+
+/// `text` cut to `max` characters (a feed's strings go into every device's timetable).
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => text[..i].to_owned(),
+        None => text.to_owned(),
     }
 }
 

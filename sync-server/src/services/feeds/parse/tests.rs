@@ -131,3 +131,21 @@ fn kind_is_read_from_a_word_of_the_summary_or_a_category() {
     assert_eq!(k("Tdah et société"), (SessionKind::Cm, "Tdah et société".into()));
     assert_eq!(kind_and_subject("Anglais", &["TP".into()]), (SessionKind::Tp, "Anglais".into()));
 }
+
+#[test]
+fn oversized_fields_are_cut_and_duplicate_uids_kept_apart() {
+    let long = "é".repeat(5_000);
+    let ics = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+         BEGIN:VEVENT\r\nUID:dup\r\nDTSTART:20261201T080000Z\r\nDTEND:20261201T090000Z\r\n\
+         SUMMARY:{long}\r\nDESCRIPTION:{long}\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nUID:dup\r\nDTSTART:20261202T080000Z\r\nDTEND:20261202T090000Z\r\n\
+         SUMMARY:Anglais\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let s = parse(&ics, NOW).unwrap();
+    assert_eq!(s.len(), 2, "{:?}", s.keys().collect::<Vec<_>>());
+    let first = s.values().find(|x| x.start_ms == ms("2026-12-01T08:00:00Z")).unwrap();
+    assert_eq!(first.subject.chars().count(), 200);
+    assert_eq!(first.note.as_ref().unwrap().chars().count(), 2_000);
+    assert!(s.values().any(|x| x.subject == "Anglais"));
+}
