@@ -166,6 +166,23 @@ pub struct PushSubscriptionInfo {
     pub endpoint_host: String,
 }
 
+/// `POST /api/reminders` body: a library reminder pushed to the readers of a group's library
+/// (staff and admins for any group, teachers for the groups they teach).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReminder {
+    /// The group whose students (and their guardians, and its teachers) are reminded.
+    pub group: crate::ids::GroupId,
+    /// The text, 1 to 200 characters (shown on the lock screen).
+    pub text: String,
+}
+
+/// `POST /api/reminders` answer (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderCreated {
+    /// The reminder's id.
+    pub id: String,
+}
+
 /// `GET /api/push/subscriptions` answer, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushSubscriptionList {

@@ -155,7 +155,7 @@ struct StateInner {
     /// Whether the session cookie carries `Secure`.
     cookie_secure: bool,
     /// The VAPID key pair of Web Push.
-    vapid: VapidKey,
+    vapid: Arc<VapidKey>,
     /// `config.push_allow`, normalised.
     push_allow: Vec<String>,
     /// `config.feed_allow`, normalised.
@@ -273,7 +273,7 @@ impl AppState {
                 sockets: TaskTracker::new(),
                 public_origin,
                 cookie_secure,
-                vapid,
+                vapid: Arc::new(vapid),
                 push_allow,
                 feed_allow,
                 feed_imports: tokio::sync::Mutex::new(()),
@@ -340,6 +340,36 @@ impl AppState {
         &self.inner.vapid
     }
 
+    /// The VAPID `sub` claim: the public URL when it is `https`, else a `mailto:` address of
+    /// its host (push services want a way to reach the operator).
+    pub fn push_contact(&self) -> String {
+        match self.public_origin() {
+            Some(o) if o.starts_with("https://") => o.to_owned(),
+            Some(o) => {
+                let host = o.split_once("://").map_or(o, |(_, h)| h);
+                let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+                format!("mailto:postmaster@{host}")
+            }
+            None => "mailto:postmaster@localhost".to_owned(),
+        }
+    }
+
+    /// The push worker of this server (see [`services::push::worker`]).
+    pub fn push_worker(&self) -> services::push::worker::PushWorker {
+        let sender = services::push::sender::Sender::new(
+            self.inner.vapid.clone(),
+            self.push_contact(),
+            self.inner.push_allow.clone(),
+        );
+        services::push::worker::PushWorker::new(
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+            self.inner.hub.push_wake().clone(),
+            sender,
+            self.inner.shutdown.clone(),
+        )
+    }
+
     /// Origins of push services accepted besides the known ones (normalised `--push-allow`).
     pub fn push_allow(&self) -> &[String] {
         &self.inner.push_allow
@@ -395,6 +425,8 @@ pub async fn run(
         state.config().feed_refresh,
         token.clone(),
     ));
+    // The push worker: expands the outbox and sends; ends when the server shuts down.
+    let push = tokio::spawn(state.push_worker().run());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let signal = token.clone();
     let served = axum::serve(listener, service)
@@ -403,6 +435,9 @@ pub async fn run(
     token.cancel();
     if tokio::time::timeout(SOCKET_DRAIN, feeds).await.is_err() {
         tracing::warn!("the calendar feed scheduler did not stop in time");
+    }
+    if tokio::time::timeout(SOCKET_DRAIN, push).await.is_err() {
+        tracing::warn!("the push worker did not stop in time");
     }
     let sockets = state.sockets();
     sockets.close();

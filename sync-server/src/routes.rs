@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/push/key", get(push::key))
         .route("/api/push/subscriptions", post(push::subscribe).get(push::list))
         .route("/api/push/subscriptions/{id}", delete(push::unsubscribe))
+        .route("/api/reminders", post(push::remind))
         .route("/api/sessions/revoke-all", post(auth::revoke_all))
         .route(
             "/api/groups/{group}/members/{user}",

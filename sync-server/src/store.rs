@@ -10,6 +10,7 @@ pub mod blobs;
 mod docs;
 mod feeds;
 mod files;
+mod outbox;
 mod push;
 mod schema;
 mod sessions;
@@ -27,6 +28,9 @@ use tokio::sync::{mpsc, oneshot};
 pub use docs::{StoredChange, StoredDoc};
 pub use feeds::FeedRow;
 pub use files::FileRow;
+pub use outbox::{
+    ClaimedDelivery, DeliveryOutcome, HeldDelivery, NewPushEvent, OutboxWrite, StoredPushEvent,
+};
 pub use push::PushSubscriptionRow;
 pub use sessions::{LOGIN_HISTORY, LoginRecord, SessionRecord};
 pub use users::{NewUser, UserRow};
@@ -184,8 +188,19 @@ impl Store {
         doc: &DocId,
         changes: Vec<StoredChange>,
     ) -> Result<(), StoreError> {
+        self.append_changes_with(doc, changes, Vec::new()).await
+    }
+
+    /// [`Store::append_changes`], writing `outbox` (the change's notification events, a
+    /// user's new settings) in the same transaction: both are stored, or neither.
+    pub async fn append_changes_with(
+        &self,
+        doc: &DocId,
+        changes: Vec<StoredChange>,
+        outbox: Vec<OutboxWrite>,
+    ) -> Result<(), StoreError> {
         let (done, result) = oneshot::channel();
-        let job = AppendJob { doc: doc.clone(), changes, done };
+        let job = AppendJob { doc: doc.clone(), changes, outbox, done };
         self.inner
             .appends
             .send(job)
@@ -215,6 +230,7 @@ impl Store {
 struct AppendJob {
     doc: DocId,
     changes: Vec<StoredChange>,
+    outbox: Vec<OutboxWrite>,
     done: oneshot::Sender<Result<(), StoreError>>,
 }
 
@@ -224,6 +240,7 @@ fn append_all(writer: &Mutex<Connection>, jobs: &[AppendJob]) -> Result<(), Stor
     let dao = Dao { conn: &tx };
     for job in jobs {
         dao.append_changes(&job.doc, &job.changes)?;
+        dao.write_outbox(&job.outbox)?;
     }
     tx.commit()?;
     Ok(())

@@ -93,9 +93,32 @@ impl TestServer {
         Ok(server)
     }
 
+    /// [`TestServer::start_with`] on a clock the test moves (quiet hours, scheduled jobs).
+    pub async fn start_with_clock(
+        push_allow: Vec<String>,
+        clock: std::sync::Arc<dyn cartable_sync_server::services::Clock>,
+    ) -> anyhow::Result<Self> {
+        let temp = tempfile::tempdir()?;
+        let dir = temp.path().to_path_buf();
+        let mut server =
+            Self::start_configured_at(&dir, clock, |c| c.push_allow = push_allow).await?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
     /// Starts a server over `data_dir` with the test configuration changed by `configure`.
     pub async fn start_configured(
         data_dir: &Path,
+        configure: impl FnOnce(&mut cartable_sync_server::Config),
+    ) -> anyhow::Result<Self> {
+        let clock = std::sync::Arc::new(cartable_sync_server::services::SystemClock);
+        Self::start_configured_at(data_dir, clock, configure).await
+    }
+
+    /// [`TestServer::start_configured`] on the given clock.
+    pub async fn start_configured_at(
+        data_dir: &Path,
+        clock: std::sync::Arc<dyn cartable_sync_server::services::Clock>,
         configure: impl FnOnce(&mut cartable_sync_server::Config),
     ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -112,7 +135,7 @@ impl TestServer {
             feed_refresh: Duration::ZERO,
         };
         configure(&mut config);
-        let state = cartable_sync_server::AppState::open(config)
+        let state = cartable_sync_server::AppState::open_with_clock(config, clock)
             .await
             .map_err(|e| anyhow!("server failed to open: {e}"))?;
         let (tx, rx) = oneshot::channel::<()>();

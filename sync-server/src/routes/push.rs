@@ -4,14 +4,38 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use cartable_shared::api::{
-    NewPushSubscription, PushKey, PushSubscriptionCreated, PushSubscriptionList,
+    NewPushSubscription, NewReminder, PushKey, PushSubscriptionCreated, PushSubscriptionList,
+    ReminderCreated,
 };
 use cartable_shared::ids::SubscriptionId;
 
 use super::auth::Authenticated;
 use super::error::{ApiError, ApiJson, ApiPath};
 use crate::AppState;
+use crate::services::push::reminders::{self, ReminderError};
 use crate::services::push::subscriptions::{self, PushError};
+
+impl From<ReminderError> for ApiError {
+    fn from(e: ReminderError) -> Self {
+        match e {
+            ReminderError::Forbidden => Self::forbidden(e.to_string()),
+            ReminderError::NotFound => Self::not_found(),
+            ReminderError::Invalid(m) => Self::bad_request(m),
+            ReminderError::Store(e) => Self::internal(&e),
+        }
+    }
+}
+
+/// Posts a library reminder to a group (staff, admins, the group's teachers).
+pub async fn remind(
+    State(state): State<AppState>,
+    Authenticated(identity): Authenticated,
+    ApiJson(req): ApiJson<NewReminder>,
+) -> Result<(StatusCode, Json<ReminderCreated>), ApiError> {
+    let now = state.clock().now_ms();
+    let id = reminders::post(state.store(), state.hub(), &identity.principal, req, now).await?;
+    Ok((StatusCode::CREATED, Json(ReminderCreated { id })))
+}
 
 impl From<PushError> for ApiError {
     fn from(e: PushError) -> Self {

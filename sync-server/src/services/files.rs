@@ -318,8 +318,9 @@ pub async fn add_library_item(
     let handle = hub.open(&doc).await?.ok_or(FileError::NotFound)?;
     let id = random_id();
     let (key, value) = (id.clone(), item.clone());
+    // Checked as the server's edit; the author is recorded for the notification events.
     handle
-        .edit(move |am| {
+        .edit_by(principal.user.clone(), move |am| {
             let items = root_map(am, "items")?;
             let mut tx = am.transaction();
             autosurgeon::reconcile_prop(&mut tx, &items, key.as_str(), &value)
@@ -357,7 +358,7 @@ pub async fn attach(
     let (key, value) = (assignment.to_owned(), blob.clone());
     let (user, admin) = (principal.user.to_string(), principal.role == Role::Admin);
     handle
-        .edit(move |am| {
+        .edit_by(principal.user.clone(), move |am| {
             let assignments = root_map(am, "assignments")?;
             if !matches!(am.get(&assignments, key.as_str()), Ok(Some(_))) {
                 return Err(FileError::NotFound);

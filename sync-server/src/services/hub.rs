@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex};
 
 use automerge::Automerge;
 use bytes::Bytes;
-use cartable_shared::ids::DocId;
+use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
 use cartable_shared::roles::{Access, Principal};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::presence::Presence;
@@ -128,11 +128,17 @@ enum Command {
     /// it in the store if `persist`). `done` (a oneshot, one answer) is told once it is dropped:
     /// no frame of this document is queued for the device after that.
     Leave { peer: PeerId, persist: bool, done: Option<oneshot::Sender<()>> },
-    /// A service edits the document on behalf of `author` (whose changes are checked like a
-    /// writer's). `reply` (a oneshot: one answer per edit) says whether the edit was applied
-    /// (`true`) or abandoned by the edit itself (`false`); the actor answers once the changes
-    /// are stored, or drops it if it stops first.
-    Edit { edit: EditFn, author: Arc<Principal>, reply: oneshot::Sender<Result<bool, HubError>> },
+    /// A service edits the document: its changes are checked as written by `checker`, and
+    /// `author` is the user who made them (not notified of them; `None` for the server itself).
+    /// `reply` (a oneshot: one answer per edit) says whether the edit was applied (`true`) or
+    /// abandoned by the edit itself (`false`); the actor answers once the changes are stored,
+    /// or drops it if it stops first.
+    Edit {
+        edit: EditFn,
+        checker: Arc<Principal>,
+        author: Option<UserId>,
+        reply: oneshot::Sender<Result<bool, HubError>>,
+    },
     /// A compaction finished; `removed` changes are no longer stored one by one.
     Compacted { removed: u64 },
     /// Answers (oneshot, one answer) with the current heads and the number of connected
@@ -208,7 +214,7 @@ impl DocHandle {
         T: Send + 'static,
         E: Send + 'static,
     {
-        self.edit_as(Arc::new(super::rules::system_principal()), f).await
+        self.edit_checked(Arc::new(super::rules::system_principal()), None, f).await
     }
 
     /// [`DocHandle::edit`] on behalf of `author` (e.g. the calendar feed importer): its changes
@@ -217,6 +223,35 @@ impl DocHandle {
     pub async fn edit_as<T, E>(
         &self,
         author: Arc<Principal>,
+        f: impl FnOnce(&mut Automerge) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, HubError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let user = author.user.clone();
+        self.edit_checked(author, Some(user), f).await
+    }
+
+    /// [`DocHandle::edit`] made for the user `author` by a service that checked their access
+    /// (the timetable edit API, uploads): the changes are checked as the server's, as before,
+    /// and the notification events they cause name `author`, who is not notified of them.
+    pub async fn edit_by<T, E>(
+        &self,
+        author: UserId,
+        f: impl FnOnce(&mut Automerge) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, HubError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        self.edit_checked(Arc::new(super::rules::system_principal()), Some(author), f).await
+    }
+
+    async fn edit_checked<T, E>(
+        &self,
+        checker: Arc<Principal>,
+        author: Option<UserId>,
         f: impl FnOnce(&mut Automerge) -> Result<T, E> + Send + 'static,
     ) -> Result<Result<T, E>, HubError>
     where
@@ -233,7 +268,7 @@ impl DocHandle {
             if ok { Ok(()) } else { Err(()) }
         });
         let (reply, done) = oneshot::channel();
-        let cmd = Command::Edit { edit, author, reply };
+        let cmd = Command::Edit { edit, checker, author, reply };
         self.tx.send(cmd).await.map_err(|_| HubError::Closed)?;
         done.await.map_err(|_| HubError::Closed)??;
         out_rx.await.map_err(|_| HubError::Closed)
@@ -260,6 +295,9 @@ struct HubInner {
     compact_after: u64,
     next_peer: AtomicU64,
     presence: Presence,
+    /// Woken (`notify_one`) after a change that added notification events to the outbox; the
+    /// push worker waits on it. Lives as long as the hub.
+    push_wake: Arc<Notify>,
     /// Running document actors by id. A std mutex: held only to look up or insert, never
     /// across an await. Lives as long as the hub.
     docs: Mutex<HashMap<DocId, DocHandle>>,
@@ -298,6 +336,7 @@ impl Hub {
                 compact_after,
                 next_peer: AtomicU64::new(1),
                 presence: Presence::default(),
+                push_wake: Arc::new(Notify::new()),
                 docs: Mutex::new(HashMap::new()),
                 loading: tokio::sync::Mutex::new(()),
             }),
@@ -325,6 +364,11 @@ impl Hub {
     /// The registry of live connections by user.
     pub fn presence(&self) -> &Presence {
         &self.inner.presence
+    }
+
+    /// Woken after each change that added notification events to the outbox.
+    pub fn push_wake(&self) -> &Arc<Notify> {
+        &self.inner.push_wake
     }
 
     fn running(&self, id: &DocId) -> Option<DocHandle> {
@@ -384,6 +428,7 @@ impl Hub {
             rx,
             tx.downgrade(),
             self.inner.shutdown.clone(),
+            self.inner.push_wake.clone(),
         );
         // The actor task: owns the document; ends on shutdown or when every handle is gone.
         tokio::spawn(actor.run());

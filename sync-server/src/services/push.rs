@@ -1,9 +1,21 @@
-//! Web Push (DESIGN §5), server side: the VAPID key pair ([`vapid`]) and the subscriptions of
-//! each user's devices, whose endpoints must belong to a known push service ([`endpoint`]).
+//! Web Push (DESIGN §5), server side:
+//! - [`vapid`]: the VAPID key pair; [`subscriptions`] of each user's devices, whose endpoints
+//!   must belong to a known push service ([`endpoint`]);
+//! - [`events`]: notification events derived from each accepted change, stored in the outbox
+//!   with the change; [`outbox`]: their expansion into deliveries (recipients, settings, quiet
+//!   hours), the summaries, the due-tomorrow job; [`reminders`]: library reminders;
+//! - [`sender`]: encryption, VAPID, the HTTP requests and what their answers mean;
+//!   [`text`]: the words of the notifications; [`worker`]: the task that runs it all.
 
 pub mod endpoint;
+pub mod events;
+pub mod outbox;
+pub mod reminders;
+pub mod sender;
 pub mod subscriptions;
+pub mod text;
 pub mod vapid;
+pub mod worker;
 
 #[cfg(test)]
 mod tests {

@@ -195,10 +195,15 @@ pub async fn ensure_me_documents(store: &Store, now_ms: i64) -> Result<u32, Stor
     store
         .write(move |dao| {
             let mut created = 0;
-            for (id, changes) in &rows {
+            let defaults =
+                serde_json::to_string(&cartable_shared::notify::NotificationSettings::default())
+                    .expect("settings serialise");
+            for ((id, changes), user) in rows.iter().zip(&missing) {
                 if !dao.document_exists(id)? {
                     dao.create_document(id, now_ms)?;
                     dao.append_changes(id, changes)?;
+                    // The push expander reads settings from this cache, not the document.
+                    dao.cache_push_settings(user, &defaults)?;
                     created += 1;
                 }
             }

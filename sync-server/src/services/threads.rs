@@ -82,6 +82,9 @@ pub async fn create(
         .iter()
         .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
         .collect();
+    // The first message is a notification event for the other participants, stored with it.
+    let outbox =
+        super::push::events::outbox_of(&id, &Automerge::new(), &doc, Some(&sender.user), now_ms);
     let (doc_id, people) = (id.clone(), participants.clone());
     store
         .write(move |dao| {
@@ -93,9 +96,11 @@ pub async fn create(
             dao.create_document(&doc_id, now_ms)?;
             dao.append_changes(&doc_id, &changes)?;
             dao.add_thread_participants(&doc_id, &people)?;
+            dao.write_outbox(&outbox)?;
             Ok::<_, StoreError>(Ok(()))
         })
         .await??;
+    hub.push_wake().notify_one();
     tracing::info!(doc = %id, by = %sender.user, participants = participants.len(), "thread started");
     for p in &participants {
         hub.presence().notify(p, Control::Reevaluate);

@@ -85,7 +85,7 @@ pub async fn change_session(
     let handle = hub.open(&doc).await?.ok_or(TimetableError::NotFound)?;
     let session = session.to_string();
     let edited = handle
-        .edit(move |am| {
+        .edit_by(principal.user.clone(), move |am| {
             // Only the one session is read and written: the timetable as a whole is hydrated
             // (and so checked) by `check_write`, before and after.
             let sessions = match am.get(automerge::ROOT, "sessions") {

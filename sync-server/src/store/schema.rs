@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 5;
+pub(crate) const VERSION: u32 = 6;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -191,6 +191,44 @@ CREATE TABLE calendar_tokens (
 );
 "#;
 
+/// Version 6: the push outbox. Events are written in the same transaction as the change that
+/// caused them; the expander turns each into one delivery per (event, device), the sender
+/// marks each delivery durably before and after its request. `push_settings` caches each
+/// user's notification settings from their `me` document (written with the `me` change).
+const SQL_V6: &str = r#"
+CREATE TABLE push_events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc        TEXT NOT NULL,        -- the document whose readers are told
+    author     TEXT,                 -- the user whose change it was: never notified
+    event      TEXT NOT NULL,        -- JSON: category, text, about, url, class times, at_ms
+    recipients TEXT,                 -- JSON array of user ids, when not the document's readers
+    dedup      TEXT UNIQUE,          -- once-only key of scheduled events (due tomorrow)
+    created_ms INTEGER NOT NULL,
+    expanded   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX push_events_to_expand ON push_events(id) WHERE expanded = 0;
+
+CREATE TABLE push_deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        INTEGER NOT NULL REFERENCES push_events(id) ON DELETE CASCADE,
+    subscription_id TEXT NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,
+    -- pending: to send at due_ms; held: for the quiet-hours summary at due_ms; sending: the
+    -- request may have left (never sent again); sent; summarised; failed
+    state           TEXT NOT NULL,
+    due_ms          INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    updated_ms      INTEGER NOT NULL,
+    UNIQUE (event_id, subscription_id)
+);
+CREATE INDEX push_deliveries_due ON push_deliveries(state, due_ms);
+CREATE INDEX push_deliveries_by_subscription ON push_deliveries(subscription_id, state);
+
+CREATE TABLE push_settings (
+    user_id  TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL         -- JSON of shared::notify::NotificationSettings
+);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -199,6 +237,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         2 => conn.execute_batch(SQL_V3)?,
         3 => conn.execute_batch(SQL_V4)?,
         4 => conn.execute_batch(SQL_V5)?,
+        5 => conn.execute_batch(SQL_V6)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -346,7 +385,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 5);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         conn.execute(
             "INSERT INTO feeds (id, group_id, url, created_ms, created_by)
              VALUES ('feed-1', 'g1', 'https://ade.example/x.ics', 0, 'admin')",
@@ -356,6 +395,38 @@ mod tests {
         conn.execute("INSERT INTO calendar_tokens VALUES ('lea', x'00', 0, NULL)", []).unwrap();
         let groups: i64 = conn.query_row("SELECT COUNT(*) FROM groups", [], |r| r.get(0)).unwrap();
         assert_eq!(groups, 1, "rows of version 4 are kept");
+    }
+
+    #[test]
+    fn a_version_5_database_gets_the_push_outbox_keeping_its_subscriptions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v5.sqlite3")).unwrap();
+        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users VALUES ('lea', 'Léa', 'student', '!', 0, 0);
+             INSERT INTO push_subscriptions VALUES ('s1', 'lea', 'https://x', x'04', x'00', 'tel', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 6);
+        conn.execute_batch(
+            "INSERT INTO push_events (id, doc, event, created_ms) VALUES (1, 'grades:lea', '{}', 0);
+             INSERT INTO push_deliveries (event_id, subscription_id, state, due_ms, updated_ms)
+             VALUES (1, 's1', 'pending', 0, 0);",
+        )
+        .unwrap();
+        let again = conn.execute(
+            "INSERT OR IGNORE INTO push_deliveries (event_id, subscription_id, state, due_ms, updated_ms)
+             VALUES (1, 's1', 'pending', 0, 0)",
+            [],
+        );
+        assert_eq!(again.unwrap(), 0, "one delivery per (event, subscription)");
+        let subs: i64 =
+            conn.query_row("SELECT COUNT(*) FROM push_subscriptions", [], |r| r.get(0)).unwrap();
+        assert_eq!(subs, 1);
     }
 
     #[test]

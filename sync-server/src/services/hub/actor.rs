@@ -16,15 +16,16 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, Change};
 use bytes::Bytes;
-use cartable_shared::ids::DocId;
+use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
 use cartable_shared::roles::{Access, Principal};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, build_document};
+use crate::services::push::events;
 use crate::services::rules;
-use crate::store::{Store, StoreError, StoredChange};
+use crate::store::{OutboxWrite, Store, StoreError, StoredChange};
 
 /// Most distinct sync states remembered per document version.
 const MEMO_CAP: usize = 256;
@@ -108,6 +109,8 @@ pub(super) struct DocActor {
     stored_changes: u64,
     compact_after: u64,
     compacting: bool,
+    /// Told after a change added notification events to the outbox.
+    push_wake: Arc<Notify>,
 }
 
 impl DocActor {
@@ -121,6 +124,7 @@ impl DocActor {
         inbox: mpsc::Receiver<Command>,
         myself: mpsc::WeakSender<Command>,
         shutdown: CancellationToken,
+        push_wake: Arc<Notify>,
     ) -> Self {
         DocActor {
             id,
@@ -134,6 +138,7 @@ impl DocActor {
             stored_changes,
             compact_after,
             compacting: false,
+            push_wake,
         }
     }
 
@@ -168,8 +173,8 @@ impl DocActor {
                         let _ = done.send(());
                     }
                 }
-                Command::Edit { edit, author, reply } => {
-                    let _ = reply.send(self.on_edit(edit, &author).await);
+                Command::Edit { edit, checker, author, reply } => {
+                    let _ = reply.send(self.on_edit(edit, &checker, author).await);
                 }
                 Command::Compacted { removed } => {
                     self.compacting = false;
@@ -350,7 +355,8 @@ impl DocActor {
                 self.reply(peer_id);
                 return;
             }
-            if let Err(e) = self.persist(&new).await {
+            let outbox = self.outbox(&fork, Some(&principal.user));
+            if let Err(e) = self.persist(&new, outbox).await {
                 tracing::error!(doc = %self.id, error = %e, "storing changes failed");
                 peer.send_error(
                     Some(&self.id),
@@ -377,7 +383,12 @@ impl DocActor {
         }
     }
 
-    async fn on_edit(&mut self, edit: EditFn, author: &Principal) -> Result<bool, HubError> {
+    async fn on_edit(
+        &mut self,
+        edit: EditFn,
+        checker: &Principal,
+        author: Option<UserId>,
+    ) -> Result<bool, HubError> {
         let old_heads = self.doc.get_heads();
         let mut fork = self.doc.fork();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| edit(&mut fork)));
@@ -393,8 +404,9 @@ impl DocActor {
         if new.is_empty() {
             return Ok(true);
         }
-        rules::check_write(author, &self.id, &self.doc, &fork)?;
-        self.persist(&new).await?;
+        rules::check_write(checker, &self.id, &self.doc, &fork)?;
+        let outbox = self.outbox(&fork, author.as_ref());
+        self.persist(&new, outbox).await?;
         self.doc = fork;
         self.memo.clear();
         self.fan_out(None);
@@ -402,11 +414,26 @@ impl DocActor {
         Ok(true)
     }
 
-    async fn persist(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+    /// What the accepted change from the current document to `after` adds to the push outbox.
+    fn outbox(&self, after: &Automerge, author: Option<&UserId>) -> Vec<OutboxWrite> {
+        let now = chrono::Utc::now().timestamp_millis();
+        events::outbox_of(&self.id, &self.doc, after, author, now)
+    }
+
+    /// Appends the changes, with their outbox rows in the same transaction.
+    async fn persist(
+        &mut self,
+        changes: &[Change],
+        outbox: Vec<OutboxWrite>,
+    ) -> Result<(), StoreError> {
         let rows = stored_changes(changes);
         let n = rows.len() as u64;
-        self.store.append_changes(&self.id, rows).await?;
+        let wake = outbox.iter().any(|w| matches!(w, OutboxWrite::Event(_)));
+        self.store.append_changes_with(&self.id, rows, outbox).await?;
         self.stored_changes += n;
+        if wake {
+            self.push_wake.notify_one();
+        }
         Ok(())
     }
 

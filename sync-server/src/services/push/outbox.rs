@@ -1,0 +1,326 @@
+//! The outbox's rules, run inside store transactions (blocking): the expander turns each stored
+//! event into deliveries (who is told, on which devices, now or after the quiet hours), the
+//! summary step folds held deliveries into one push per device when quiet hours end, and the
+//! due-tomorrow job adds its once-only events.
+//!
+//! Recipients of an event are the users who may read its document (`Principal::access`) and
+//! hold it (it is one of their standing documents, or they take part in the thread), minus its
+//! author; only users with a push subscription are considered.
+
+use std::collections::HashMap;
+
+use automerge::ReadDoc;
+use cartable_shared::homework::Homework;
+use cartable_shared::ids::{DocId, DocKind, UserId};
+use cartable_shared::notify::{Category, Decision, NotificationSettings, QuietHours, is_urgent};
+use cartable_shared::roles::{Principal, Role};
+use chrono::{Duration, TimeZone, Timelike};
+
+use super::events::{Event, EventText};
+use super::text::DEFAULT_ZONE;
+use crate::services::hub::build_document;
+use crate::store::{Dao, NewPushEvent, StoreError};
+
+/// Events expanded per transaction.
+pub const EXPAND_BATCH: u32 = 64;
+/// Items listed in a summary.
+const SUMMARY_ITEMS: usize = 3;
+/// From this local hour, homework due the next day is reminded.
+pub const DUE_REMINDER_HOUR: u32 = 16;
+
+fn zone_of(quiet: Option<&QuietHours>) -> chrono_tz::Tz {
+    quiet.and_then(|q| q.zone.parse().ok()).unwrap_or(chrono_tz::Europe::Paris)
+}
+
+/// Minutes after local midnight at `now_ms` in `zone`.
+pub fn local_minute(now_ms: i64, zone: chrono_tz::Tz) -> u64 {
+    let t = zone.timestamp_millis_opt(now_ms).single().unwrap_or_else(|| {
+        chrono_tz::UTC.timestamp_millis_opt(now_ms).single().expect("valid").with_timezone(&zone)
+    });
+    u64::from(t.hour() * 60 + t.minute())
+}
+
+/// When the quiet hours that contain `now_ms` end (UTC milliseconds): the next local time
+/// `end_min` after now.
+pub fn quiet_end(now_ms: i64, quiet: &QuietHours) -> i64 {
+    let zone = zone_of(Some(quiet));
+    let Some(now) = zone.timestamp_millis_opt(now_ms).single() else { return now_ms };
+    let (h, m) = ((quiet.end_min / 60) as u32 % 24, (quiet.end_min % 60) as u32);
+    for days in 0..3 {
+        let date = now.date_naive() + Duration::days(days);
+        let Some(naive) = date.and_hms_opt(h, m, 0) else { continue };
+        // A wall time skipped by a DST jump falls back to an hour later.
+        let local = zone
+            .from_local_datetime(&naive)
+            .earliest()
+            .or_else(|| zone.from_local_datetime(&(naive + Duration::hours(1))).earliest());
+        if let Some(t) = local
+            && t.timestamp_millis() > now_ms
+        {
+            return t.timestamp_millis();
+        }
+    }
+    now_ms + 24 * 3_600_000
+}
+
+/// Whether `p` holds `doc` on their devices (it is theirs, not merely readable by their role).
+fn holds(p: &Principal, doc: &DocId) -> bool {
+    doc.kind() == DocKind::Thread || p.standing_documents().contains(doc)
+}
+
+/// A user's settings: the cache written with their `me` changes, else read from the document
+/// once (and cached), else the defaults.
+fn settings_of(
+    dao: &Dao<'_>,
+    cache: &mut HashMap<UserId, String>,
+    user: &UserId,
+) -> Result<NotificationSettings, StoreError> {
+    if let Some(json) = cache.get(user) {
+        return Ok(serde_json::from_str(json).unwrap_or_default());
+    }
+    let me = DocId::me(user);
+    let settings = match dao.load_document(&me)? {
+        Some(stored) => build_document(&me, &stored)
+            .ok()
+            .and_then(|doc| {
+                autosurgeon::hydrate_prop::<_, NotificationSettings, _, _>(
+                    &doc,
+                    automerge::ROOT,
+                    "notifications",
+                )
+                .ok()
+            })
+            .unwrap_or_default(),
+        None => NotificationSettings::default(),
+    };
+    let json = serde_json::to_string(&settings).expect("settings serialise");
+    dao.cache_push_settings(user, &json)?;
+    cache.insert(user.clone(), json);
+    Ok(settings)
+}
+
+/// Expands up to [`EXPAND_BATCH`] events into deliveries; returns how many events it handled.
+/// Idempotent: a delivery is unique per (event, device), and an event is marked expanded in
+/// the same transaction as its deliveries.
+pub fn expand(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
+    let events = dao.push_events_to_expand(EXPAND_BATCH)?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let principals = dao.subscribed_principals()?;
+    let devices = dao.subscriptions_by_user()?;
+    let mut settings = dao.subscribed_push_settings()?;
+    for stored in &events {
+        dao.mark_push_event_expanded(stored.id)?;
+        let (Ok(mut event), Ok(doc)) =
+            (serde_json::from_str::<Event>(&stored.event), stored.doc.parse::<DocId>())
+        else {
+            tracing::warn!(event = stored.id, "unreadable push event skipped");
+            continue;
+        };
+        if let EventText::Message { from, from_name, .. } = &mut event.text
+            && from_name.is_none()
+            && let Ok(author) = from.parse::<UserId>()
+            && let Some(row) = dao.user(&author)?
+        {
+            *from_name = Some(row.display_name);
+            let json = serde_json::to_string(&event).expect("events serialise");
+            dao.set_push_event(stored.id, &json)?;
+        }
+        let participants =
+            if doc.kind() == DocKind::Thread { dao.thread_participants(&doc)? } else { Vec::new() };
+        let listed: Option<Vec<UserId>> = stored
+            .recipients
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<Vec<String>>(r).ok())
+            .map(|v| v.iter().filter_map(|u| u.parse().ok()).collect());
+        let candidates: Vec<&UserId> = match &listed {
+            Some(list) => list.iter().collect(),
+            None => principals.keys().collect(),
+        };
+        let urgent =
+            event.class.is_some_and(|(start, end)| is_urgent(event.category, start, end, now_ms));
+        for user in candidates {
+            if stored.author.as_ref() == Some(user) {
+                continue;
+            }
+            let Some(p) = principals.get(user) else { continue };
+            if !p.access(&doc, &participants).can_read() || (listed.is_none() && !holds(p, &doc)) {
+                continue;
+            }
+            let s = settings_of(dao, &mut settings, user)?;
+            let quiet = s.quiet_hours.as_ref();
+            let minute = local_minute(now_ms, zone_of(quiet));
+            let (held, due) = match s.decide(event.category, urgent, minute) {
+                Decision::Drop => continue,
+                Decision::Send => (false, now_ms),
+                Decision::Hold => (true, quiet.map_or(now_ms, |q| quiet_end(now_ms, q))),
+            };
+            for device in devices.get(user).into_iter().flatten() {
+                dao.insert_delivery(stored.id, device, held, due, now_ms)?;
+            }
+        }
+    }
+    Ok(events.len())
+}
+
+/// Folds the held deliveries whose quiet hours have ended into one summary push per device
+/// (a new event with one pending delivery); returns how many summaries it made.
+pub fn release_summaries(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
+    let held = dao.due_held_deliveries(now_ms)?;
+    let mut made = 0;
+    for group in held.chunk_by(|a, b| a.subscription == b.subscription) {
+        let events: Vec<Event> =
+            group.iter().filter_map(|h| serde_json::from_str(&h.event).ok()).collect();
+        let category = events
+            .iter()
+            .map(|e| e.category)
+            .min_by_key(|c| c.level())
+            .unwrap_or(Category::NewMessage);
+        let items =
+            events.iter().take(SUMMARY_ITEMS).map(|e| (e.category, e.text.clone())).collect();
+        let user = &group[0].user;
+        let summary = Event {
+            category,
+            text: EventText::Summary { count: group.len() as u32, items },
+            about: format!("summary:{user}"),
+            url: cartable_shared::links::DeepLink::Today.url(),
+            class: None,
+            at_ms: now_ms,
+        };
+        let row = NewPushEvent {
+            doc: DocId::me(user).to_string(),
+            author: None,
+            event: serde_json::to_string(&summary).expect("events serialise"),
+            recipients: Some(vec![user.clone()]),
+            dedup: None,
+            created_ms: now_ms,
+        };
+        dao.insert_push_event(&row)?;
+        let id = dao.last_insert_id();
+        dao.mark_push_event_expanded(id)?;
+        dao.insert_delivery(id, &group[0].subscription, false, now_ms, now_ms)?;
+        let ids: Vec<i64> = group.iter().map(|h| h.id).collect();
+        dao.mark_summarised(&ids, now_ms)?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// The due-tomorrow job: from [`DUE_REMINDER_HOUR`] (local time of [`DEFAULT_ZONE`]), every
+/// assignment due the next local day becomes one event per subscribed student of its group
+/// who has not marked it done, once (a dedup key per assignment and student). Returns how many
+/// events it added.
+pub fn due_tomorrow(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
+    let zone: chrono_tz::Tz = DEFAULT_ZONE.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let Some(now) = zone.timestamp_millis_opt(now_ms).single() else { return Ok(0) };
+    if now.hour() < DUE_REMINDER_HOUR {
+        return Ok(0);
+    }
+    let tomorrow = now.date_naive() + Duration::days(1);
+    let bound = |date: chrono::NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .and_then(|n| zone.from_local_datetime(&n).earliest())
+            .map(|t| t.timestamp_millis())
+    };
+    let (Some(from), Some(to)) = (bound(tomorrow), bound(tomorrow + Duration::days(1))) else {
+        return Ok(0);
+    };
+    let principals = dao.subscribed_principals()?;
+    let mut added = 0;
+    for doc in dao.document_ids()?.into_iter().filter(|d| d.kind() == DocKind::Homework) {
+        let students: Vec<&Principal> = principals
+            .values()
+            .filter(|p| p.role == Role::Student && p.access(&doc, &[]).can_read())
+            .collect();
+        if students.is_empty() {
+            continue;
+        }
+        let Some(stored) = dao.load_document(&doc)? else { continue };
+        let Ok(am) = build_document(&doc, &stored) else { continue };
+        let Ok(Some(homework)) = cartable_shared::sync::read::<Homework>(&am) else { continue };
+        let group = doc.scope();
+        for (hid, a) in
+            homework.assignments.iter().filter(|(_, a)| a.due_ms >= from && a.due_ms < to)
+        {
+            let key = format!("{group}/{hid}");
+            for p in &students {
+                if homework_done(dao, &p.user, &key)? {
+                    continue;
+                }
+                let event = Event {
+                    category: Category::HomeworkDueTomorrow,
+                    text: EventText::Homework {
+                        subject: a.subject.clone(),
+                        title: a.title.clone(),
+                        due_ms: a.due_ms,
+                    },
+                    about: format!("{doc}/{hid}"),
+                    url: cartable_shared::links::DeepLink::Homework {
+                        assignment: Some(hid.clone()),
+                    }
+                    .url(),
+                    class: None,
+                    at_ms: now_ms,
+                };
+                let row = NewPushEvent {
+                    doc: doc.to_string(),
+                    author: None,
+                    event: serde_json::to_string(&event).expect("events serialise"),
+                    recipients: Some(vec![p.user.clone()]),
+                    dedup: Some(format!("due:{key}/{}", p.user)),
+                    created_ms: now_ms,
+                };
+                if dao.insert_push_event(&row)? {
+                    added += 1;
+                }
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// Whether `user` marked `<group>/<assignment>` done in their `me` document.
+fn homework_done(dao: &Dao<'_>, user: &UserId, key: &str) -> Result<bool, StoreError> {
+    let me = DocId::me(user);
+    let Some(stored) = dao.load_document(&me)? else { return Ok(false) };
+    let Ok(doc) = build_document(&me, &stored) else { return Ok(false) };
+    let done = match doc.get(automerge::ROOT, "homework_done") {
+        Ok(Some((_, map))) => matches!(
+            doc.get(&map, key),
+            Ok(Some((automerge::Value::Scalar(s), _))) if matches!(s.as_ref(), automerge::ScalarValue::Boolean(true))
+        ),
+        _ => false,
+    };
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quiet(start: u64, end: u64) -> QuietHours {
+        QuietHours { start_min: start, end_min: end, zone: "Europe/Paris".into() }
+    }
+
+    #[test]
+    fn quiet_hours_end_at_the_next_local_end_time() {
+        // 2026-11-26 22:30 in Paris (UTC+1) = 21:30 UTC.
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 21, 30, 0).unwrap().timestamp_millis();
+        let end = quiet_end(now, &quiet(22 * 60, 7 * 60));
+        let expected =
+            chrono::Utc.with_ymd_and_hms(2026, 11, 27, 6, 0, 0).unwrap().timestamp_millis();
+        assert_eq!(end, expected, "07:00 in Paris the next morning");
+        assert_eq!(local_minute(now, chrono_tz::Europe::Paris), 22 * 60 + 30);
+        // 03:00 the same night: the end is the same morning.
+        let night = chrono::Utc.with_ymd_and_hms(2026, 11, 27, 2, 0, 0).unwrap().timestamp_millis();
+        assert_eq!(quiet_end(night, &quiet(22 * 60, 7 * 60)), expected);
+        // Summer time (UTC+2): 07:00 local is 05:00 UTC.
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 22, 0, 0).unwrap().timestamp_millis();
+        let end = quiet_end(summer, &quiet(22 * 60, 7 * 60));
+        assert_eq!(
+            end,
+            chrono::Utc.with_ymd_and_hms(2026, 7, 2, 5, 0, 0).unwrap().timestamp_millis()
+        );
+    }
+}
