@@ -69,12 +69,16 @@ describe('documents', () => {
       const sha = await page.$eval(PDF, (e) => e.dataset.sha256);
       const size = await fileSize(page, sha);
       assert.ok(size > 0);
+      const cachedFiles = () =>
+        page.evaluate(async () => (await (await caches.open('cartable-files')).keys()).length);
+      assert.equal(await cachedFiles(), 0, 'a file fetched but not pinned is not kept by the service worker');
       await page.locator(`${PDF} button.document-pin`).click();
       await expectVisible(page, `${PDF} .document-pinned`, 'the pinned size of the PDF');
       await expectInPage(page, 'the pinned total to be the PDF\'s size',
         (n) => Number(document.querySelector('#storage-pinned-total')?.dataset.bytes) === n, size);
       assert.equal(await page.$eval(`${PDF} button.document-pin`, (b) => b.getAttribute('aria-pressed')), 'true');
       await expectVisible(page, '#storage-used', 'the storage the app uses');
+      assert.equal(await cachedFiles(), 1);
       await screenshot(page, 'documents-pinned', PDF);
 
       // The trip pack: its size before anything is downloaded, then progress, then a report.
