@@ -22,6 +22,12 @@
  *   content, it never changes), else from the network. The service worker never puts a file
  *   in that cache itself: only the app does, when the user pins it (or downloads a trip pack),
  *   and it deletes them at sign-out. activate leaves that cache alone.
+ * - push: the payload is the JSON of `shared::notify::PushPayload` ({category, title, body,
+ *   tag, url, at_ms}). Shows it (a later one with the same tag replaces it) and records it in
+ *   the IndexedDB database `cartable-notifications` (store `events`), which the app lists in
+ *   its settings: the change is known even when the app next opens offline.
+ * - notificationclick: focuses an open window of the app and takes it to the notification's
+ *   deep link (`/?view=week&session=<id>`…), or opens a new window there.
  */
 
 const BUILD_ID = '{{BUILD_ID}}';
@@ -128,4 +134,110 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/assets/') || PRECACHED.has(url.pathname)) {
     event.respondWith(cacheFirst(request, url));
   }
+});
+
+const NOTIFICATIONS_DB = 'cartable-notifications';
+const EVENTS = 'events';
+const RECENT_KEPT = 50;
+
+/** The push payload; a message that is not our JSON still shows something. */
+function readPayload(data) {
+  let p = null;
+  try {
+    p = data ? data.json() : null;
+  } catch (err) {
+    p = { title: data ? data.text() : '' };
+  }
+  p = p && typeof p === 'object' ? p : {};
+  const url = typeof p.url === 'string' && p.url.startsWith('/') && !p.url.startsWith('//') ? p.url : '/';
+  return {
+    category: String(p.category || 'unknown'),
+    title: String(p.title || 'Cartable'),
+    body: String(p.body || ''),
+    tag: String(p.tag || ''),
+    url,
+    at_ms: Number.isInteger(p.at_ms) ? p.at_ms : Date.now(),
+  };
+}
+
+function openNotifications() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(NOTIFICATIONS_DB, 1);
+    request.onupgradeneeded = () => {
+      if (!request.result.objectStoreNames.contains(EVENTS)) {
+        request.result.createObjectStore(EVENTS, { autoIncrement: true });
+      }
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Appends the notification to the recorded ones, keeping the last RECENT_KEPT. */
+async function record(payload) {
+  const db = await openNotifications();
+  try {
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(EVENTS, 'readwrite');
+      const store = tx.objectStore(EVENTS);
+      store.add(payload);
+      const keys = store.getAllKeys();
+      keys.onsuccess = () => {
+        const extra = keys.result.length - RECENT_KEPT;
+        for (let i = 0; i < extra; i++) store.delete(keys.result[i]);
+      };
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+self.addEventListener('push', (event) => {
+  const payload = readPayload(event.data);
+  const icon = PRECACHE.find((u) => u.includes('/icon-192-')) || undefined;
+  const options = { body: payload.body, icon, badge: icon, data: { url: payload.url } };
+  if (payload.tag) {
+    options.tag = payload.tag;
+    options.renotify = true;
+  }
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(payload.title, options),
+      record(payload).catch((err) => console.warn('cannot record the notification', err)),
+    ]),
+  );
+});
+
+/**
+ * Takes the user to the notification's deep link: an open window of the app is focused and
+ * navigated there, else a new window opens. Its own function so that a test can call it.
+ */
+async function openFromNotification(notification) {
+  notification.close();
+  const data = notification.data || {};
+  const url = new URL(typeof data.url === 'string' ? data.url : '/', self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const client = windows.find((c) => new URL(c.url).origin === url.origin);
+  if (client) {
+    try {
+      await client.focus();
+    } catch (err) {
+      // Focusing needs the tap's user activation; navigating does not.
+    }
+    try {
+      // navigate() works only on a window this worker controls; otherwise open a new one.
+      await client.navigate(url.href);
+      return;
+    } catch (err) {
+      console.warn('cannot navigate the open window', err);
+    }
+  }
+  await self.clients.openWindow(url.href);
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.waitUntil(openFromNotification(event.notification));
 });

@@ -3,15 +3,16 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AnnouncementsViewProps, AppHeaderProps, DocumentsViewProps, FileViewerProps, GradesViewProps,
-    HomeworkViewProps, LangSwitchProps, LoginFormProps, MessagesViewProps, PersonalEventsProps,
-    TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view, app_header, documents_view,
-    file_viewer, grades_view, homework_view, lang_switch, login_form, messages_view,
-    personal_events, tab_bar, update_banner, week_view,
+    AnnouncementsViewProps, AppHeaderProps, ConfirmDialogProps, DocumentsViewProps,
+    FileViewerProps, GradesViewProps, HomeworkViewProps, LangSwitchProps, LoginFormProps,
+    MessagesViewProps, PersonalEventsProps, SettingsViewProps, TabBarProps, UpdateBannerProps,
+    WeekViewProps, announcements_view, app_header, confirm_dialog, documents_view, file_viewer,
+    grades_view, homework_view, lang_switch, login_form, messages_view, personal_events,
+    settings_view, tab_bar, update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
-use crate::state::{Screen, Tab, View};
+use crate::state::{Action, Screen, Tab, View};
 use crate::views;
 use crate::web::IntlClock;
 use crate::week::{next_today, plan_week};
@@ -42,6 +43,10 @@ pub fn App() -> Html {
         status: s.sync,
         today: s.today,
         onlogout: app.on_logout.clone(),
+        onsettings: {
+            let cb = app.on_week.clone();
+            Callback::from(move |()| cb.emit(Action::SetTab(Tab::Settings)))
+        },
     });
     let screen = match s.screen {
         Screen::Loading => html! {
@@ -138,6 +143,18 @@ pub fn App() -> Html {
                     onaction: &app.on_week,
                     onintent,
                 }),
+                Tab::Settings => settings_view(&SettingsViewProps {
+                    lang,
+                    theme: s.theme,
+                    notifications: &s.mine().map(|m| m.notifications.clone()).unwrap_or_default(),
+                    data: &s.settings,
+                    zone: &app.zone,
+                    user_agent: &app.user_agent,
+                    onsettings: &app.on_settings,
+                    onintent,
+                    onlang: &app.on_lang,
+                    onlogout: &app.on_logout,
+                }),
             };
             html! {
                 <>
@@ -153,13 +170,19 @@ pub fn App() -> Html {
             if s.update_ready {
                 { update_banner(&UpdateBannerProps { lang: s.lang, onupdate: app.on_update.clone() }) }
             }
+            if let Some(confirm) = s.confirm {
+                { confirm_dialog(&ConfirmDialogProps { lang: s.lang, confirm, pending: s.sync.pending, onsettings: &app.on_settings }) }
+            }
             { screen }
             if let Some(viewer) = &s.files.viewer {
                 { file_viewer(&FileViewerProps { viewer, lang: s.lang, onfile: &app.on_file }) }
             }
-            <footer class="app-footer">
-                { lang_switch(&LangSwitchProps { lang: s.lang, onchange: app.on_lang.clone() }) }
-            </footer>
+            if s.me.is_none() {
+                // Signed in, the language is chosen in the settings.
+                <footer class="app-footer">
+                    { lang_switch(&LangSwitchProps { lang: s.lang, onchange: app.on_lang.clone() }) }
+                </footer>
+            }
         </>
     }
 }

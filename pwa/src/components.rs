@@ -8,6 +8,7 @@
 
 mod announcements_view;
 mod app_header;
+mod confirm_dialog;
 mod day_section;
 mod documents_view;
 mod file_actions;
@@ -21,6 +22,7 @@ mod next_session;
 mod personal_events;
 mod publish_form;
 mod session_card;
+mod settings_view;
 mod sync_indicator;
 mod tab_bar;
 mod update_banner;
@@ -28,6 +30,7 @@ mod week_view;
 
 pub use announcements_view::{AnnouncementsViewProps, announcements_view};
 pub use app_header::{AppHeaderProps, app_header};
+pub use confirm_dialog::{ConfirmDialogProps, confirm_dialog};
 pub use day_section::{DaySectionProps, day_section};
 pub use documents_view::{DocumentsViewProps, documents_view};
 pub use file_actions::{FileActionsProps, file_actions};
@@ -41,6 +44,7 @@ pub use next_session::{NextSessionProps, next_session};
 pub use personal_events::{PersonalEventsProps, personal_events};
 pub use publish_form::{PublishFormProps, publish_form};
 pub use session_card::{SessionCardProps, session_card};
+pub use settings_view::{SettingsViewProps, settings_view};
 pub use sync_indicator::{SyncIndicatorProps, sync_indicator};
 pub use tab_bar::{TabBarProps, tab_bar};
 pub use update_banner::{UpdateBannerProps, update_banner};

@@ -3,7 +3,9 @@
 
 mod engine;
 mod files;
+mod links;
 mod session;
+mod settings;
 mod use_app;
 mod use_clock;
 mod use_service_worker;

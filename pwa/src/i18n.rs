@@ -7,6 +7,10 @@ use cartable_shared::timetable::SessionKind;
 
 use crate::calendar::{CivilDate, LocalDateTime};
 
+mod settings;
+
+pub use settings::SettingsTexts;
+
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -434,6 +438,8 @@ pub struct Texts {
     pub months: [&'static str; 12],
     /// Abbreviated months.
     pub months_short: [&'static str; 12],
+    /// The settings view.
+    pub settings: &'static SettingsTexts,
 }
 
 /// French.
@@ -571,6 +577,7 @@ pub static FR: Texts = Texts {
         "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
         "déc.",
     ],
+    settings: &settings::FR,
 };
 
 /// English.
@@ -707,6 +714,7 @@ pub static EN: Texts = Texts {
     months_short: [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],
+    settings: &settings::EN,
 };
 
 #[cfg(test)]

@@ -105,6 +105,57 @@ pub struct SettingsData {
     pub recent: Vec<PushPayload>,
 }
 
+/// A change of [`SettingsData`], from an effect.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsUpdate {
+    /// Storage figures.
+    Storage(StorageInfo),
+    /// Push on this device.
+    Push(PushState),
+    /// The subscribed devices (`None`: could not be loaded).
+    Devices(Option<Vec<PushSubscriptionInfo>>),
+    /// The last connections (`None`: could not be loaded).
+    Connections(Option<Vec<ConnectionInfo>>),
+    /// The notifications received here.
+    Recent(Vec<PushPayload>),
+}
+
+impl SettingsData {
+    /// Applies an update.
+    pub fn apply(&mut self, update: SettingsUpdate) {
+        match update {
+            SettingsUpdate::Storage(s) => self.storage = Some(s),
+            SettingsUpdate::Push(p) => self.push = p,
+            SettingsUpdate::Devices(d) => self.devices = d,
+            SettingsUpdate::Connections(c) => self.connections = c,
+            SettingsUpdate::Recent(r) => self.recent = r,
+        }
+    }
+}
+
+/// What the settings view asks the effects to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsCommand {
+    /// Read everything again (storage, push state, devices, connections, notifications).
+    Refresh,
+    /// Pick a theme.
+    SetTheme(Theme),
+    /// Ask for persistent storage.
+    Persist,
+    /// Turn push on for this device, named so.
+    EnablePush(String),
+    /// Turn push off for this device.
+    DisablePush,
+    /// Unsubscribe a device of the user.
+    RemoveDevice(cartable_shared::ids::SubscriptionId),
+    /// Ask for a confirmation first.
+    Ask(Confirm),
+    /// Close the confirmation.
+    Cancel,
+    /// The user confirmed.
+    Confirmed(Confirm),
+}
+
 /// The settings with `level` chosen; overrides that now agree with the level are dropped.
 pub fn with_level(settings: &NotificationSettings, level: Level) -> NotificationSettings {
     let mut s = settings.clone();

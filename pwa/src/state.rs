@@ -6,12 +6,14 @@ use std::rc::Rc;
 use cartable_shared::api::Me;
 use cartable_shared::engine::{Connection, SyncStatus};
 use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::links::DeepLink;
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
 use crate::calendar::CivilDate;
 use crate::files::{FileFailure, FilesState, LibraryView, Trip, TripPlan, Viewer};
 use crate::i18n::Lang;
+use crate::settings::{Confirm, SettingsData, SettingsUpdate, Theme};
 use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
 /// Which screen is shown.
@@ -41,6 +43,8 @@ pub enum Tab {
     Messages,
     /// Course documents, pinned files and the trip pack.
     Documents,
+    /// Settings (opened from the header, not a tab of the bar).
+    Settings,
 }
 
 impl Tab {
@@ -63,6 +67,7 @@ impl Tab {
             Tab::Announcements => "announcements",
             Tab::Messages => "messages",
             Tab::Documents => "documents",
+            Tab::Settings => "settings",
         }
     }
 }
@@ -202,6 +207,20 @@ pub enum Action {
     TripClosed,
     /// A publication of a course document moved on.
     Publish(crate::files::Publish),
+    /// The user picked a theme.
+    SetTheme(Theme),
+    /// Open a view from a link (the URL the app was opened with, a notification).
+    Open(DeepLink),
+    /// Show the week of this Monday (a link to a session of another week).
+    ShowWeek(CivilDate),
+    /// The item of a link was brought into view.
+    Focused,
+    /// Ask for a confirmation (`None`: the dialog is closed).
+    Confirm(Option<Confirm>),
+    /// New figures or lists for the settings view.
+    Settings(SettingsUpdate),
+    /// The data of this device was deleted (the engine downloads it again).
+    LocalCleared,
 }
 
 /// The whole UI state.
@@ -240,6 +259,14 @@ pub struct AppState {
     pub update_ready: bool,
     /// Pinned files, the viewer, the trip pack.
     pub files: FilesState,
+    /// The colour theme.
+    pub theme: Theme,
+    /// A link's item waiting to be brought into view once its view is shown.
+    pub focus: Option<DeepLink>,
+    /// The confirmation asked, if any.
+    pub confirm: Option<Confirm>,
+    /// What the settings view shows besides the `me` document.
+    pub settings: SettingsData,
 }
 
 impl AppState {
@@ -262,6 +289,10 @@ impl AppState {
             login_error: None,
             update_ready: false,
             files: FilesState { trip_days: 7, ..FilesState::default() },
+            theme: Theme::System,
+            focus: None,
+            confirm: None,
+            settings: SettingsData::default(),
         }
     }
 
@@ -313,6 +344,8 @@ impl AppState {
                 self.views_version += 1;
                 self.sync = SyncStatus::default();
                 self.login_busy = false;
+                self.confirm = None;
+                self.settings = SettingsData::default();
             }
             Action::ViewUpdated(doc, t) => {
                 if self.me.is_some() {
@@ -396,6 +429,36 @@ impl AppState {
             }
             Action::TripClosed => self.files.trip = Trip::Idle,
             Action::Publish(p) => self.files.publish = Some(p),
+            Action::SetTheme(theme) => self.theme = theme,
+            Action::Open(link) => {
+                self.tab = match &link {
+                    DeepLink::Today | DeepLink::Week { .. } => Tab::Timetable,
+                    DeepLink::Homework { .. } => Tab::Homework,
+                    DeepLink::Grades { .. } => Tab::Grades,
+                    DeepLink::Announcements { .. } => Tab::Announcements,
+                    DeepLink::Messages { .. } => Tab::Messages,
+                    DeepLink::Settings => Tab::Settings,
+                };
+                if let DeepLink::Messages { thread } = &link {
+                    self.thread =
+                        thread.as_deref().and_then(|t| DocId::new(DocKind::Thread, t).ok());
+                }
+                if matches!(link, DeepLink::Today | DeepLink::Week { session: None }) {
+                    self.week = self.today.monday();
+                }
+                self.focus = Some(link);
+            }
+            Action::ShowWeek(monday) => self.week = monday,
+            Action::Focused => self.focus = None,
+            Action::Confirm(c) => self.confirm = c,
+            Action::Settings(update) => self.settings.apply(update),
+            Action::LocalCleared => {
+                self.timetables.clear();
+                self.docs.clear();
+                self.views_version += 1;
+                self.confirm = None;
+                self.settings.recent.clear();
+            }
         }
         self
     }
@@ -616,6 +679,38 @@ mod tests {
         s = s.reduce(Action::SignedOut);
         assert_eq!(s.files.trip, Trip::Idle);
         assert!(s.files.pinned.is_empty());
+    }
+
+    #[test]
+    fn links_open_their_view_and_wait_for_focus() {
+        let s = fresh().reduce(Action::LoggedIn(me())).reduce(Action::NextWeek);
+        let link = DeepLink::Messages { thread: Some("t1".into()) };
+        let s = s.reduce(Action::Open(link.clone()));
+        assert_eq!(s.tab, Tab::Messages);
+        assert_eq!(s.thread, Some("thread:t1".parse().unwrap()));
+        assert_eq!(s.focus, Some(link));
+        let s = s.reduce(Action::Focused);
+        assert_eq!(s.focus, None);
+        let s = s.reduce(Action::Open(DeepLink::Grades { assessment: Some("g1".into()) }));
+        assert_eq!(s.tab, Tab::Grades);
+        let s = s.reduce(Action::Open(DeepLink::Today));
+        assert_eq!((s.tab, s.is_this_week()), (Tab::Timetable, true));
+        let s = s.reduce(Action::Open(DeepLink::Week { session: Some("s1".into()) }));
+        let s = s.reduce(Action::ShowWeek(today().add_days(14).monday()));
+        assert_eq!(s.week, CivilDate::new(2026, 12, 7).unwrap());
+        assert_eq!(s.reduce(Action::Open(DeepLink::Settings)).tab, Tab::Settings);
+    }
+
+    #[test]
+    fn clearing_local_data_drops_views_but_keeps_the_user() {
+        let s = fresh()
+            .reduce(Action::LoggedIn(me()))
+            .reduce(Action::ViewUpdated(doc(), View::Timetable(Timetable::new("l2-info-a"))))
+            .reduce(Action::Confirm(Some(Confirm::ClearLocal)))
+            .reduce(Action::LocalCleared);
+        assert!(s.timetables.is_empty() && s.me.is_some() && s.confirm.is_none());
+        let s = s.reduce(Action::Confirm(Some(Confirm::SignOut))).reduce(Action::SignedOut);
+        assert_eq!(s.confirm, None);
     }
 
     #[test]

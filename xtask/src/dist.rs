@@ -30,7 +30,8 @@ pub(crate) struct Sources {
     pub(crate) ui_bindgen: PathBuf,
     /// wasm-bindgen output of the `engine` binary: `engine.js`, `engine_bg.wasm`.
     pub(crate) engine_bindgen: PathBuf,
-    /// `pwa/`: `index.html` (template) and `style.css`.
+    /// `pwa/`: `index.html` (template), `style.css` and `theme.js` (optional: the theme and
+    /// language applied before the first paint).
     pub(crate) pwa: PathBuf,
     /// `manifest/`: `manifest.webmanifest` (template) and `icons/*.png`.
     pub(crate) manifest: PathBuf,
@@ -94,6 +95,8 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let engine_wasm = read(&src.engine_bindgen.join("engine_bg.wasm"))?;
     let index_template = read_text(&src.pwa.join("index.html"))?;
     let css = read(&src.pwa.join("style.css"))?;
+    let theme_path = src.pwa.join("theme.js");
+    let theme_js = if theme_path.is_file() { Some(read(&theme_path)?) } else { None };
     let manifest_template = read_text(&src.manifest.join("manifest.webmanifest"))?;
     let sw_template = read_text(&src.service_worker.join("sw.js"))?;
     let icons = read_icons(&src.manifest.join("icons"))?;
@@ -110,6 +113,10 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
         loader_script(&engine_js, &engine_wasm).into_bytes(),
     );
     let app_css = files.hashed_asset("app", "css", css);
+    let theme = theme_js.map(|js| files.hashed_asset("theme", "js", js));
+    if let Some(theme) = &theme {
+        vars.insert("THEME_JS".into(), asset_url(theme));
+    }
     for dir in [&src.ui_bindgen, &src.engine_bindgen] {
         files.copy_snippets(&dir.join("snippets"))?;
     }
@@ -181,7 +188,10 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
         files: sizes,
         ui_module: vec![asset_path(&ui_wasm), asset_path(&ui_js), asset_path(&boot)],
         engine_module: vec![asset_path(&engine_wasm), asset_path(&engine_js), asset_path(&worker)],
-        first_paint_extra: vec!["index.html".into(), asset_path(&app_css)],
+        first_paint_extra: ["index.html".into(), asset_path(&app_css)]
+            .into_iter()
+            .chain(theme.as_deref().map(asset_path))
+            .collect(),
     })
 }
 

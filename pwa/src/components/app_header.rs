@@ -1,4 +1,5 @@
-//! The header: the app's name, the sync indicator, the user's name and the logout button.
+//! The header: the app's name, the sync indicator, the user's name, the settings and logout
+//! buttons.
 
 use cartable_shared::engine::SyncStatus;
 use yew::prelude::*;
@@ -20,13 +21,20 @@ pub struct AppHeaderProps<'a> {
     pub today: CivilDate,
     /// The logout button was pressed.
     pub onlogout: Callback<()>,
+    /// The settings button was pressed.
+    pub onsettings: Callback<()>,
 }
 
-/// `<header>` with `#sync-indicator`, `#user-name` and `#logout` once signed in.
+/// `<header>` with `#sync-indicator`, `#user-name`, `#open-settings` and `#logout` once signed
+/// in.
 pub fn app_header(props: &AppHeaderProps<'_>) -> Html {
     let t = props.lang.t();
     let onclick = {
         let cb = props.onlogout.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let open_settings = {
+        let cb = props.onsettings.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
@@ -36,6 +44,7 @@ pub fn app_header(props: &AppHeaderProps<'_>) -> Html {
                 { sync_indicator(SyncIndicatorProps { status: props.status, today: props.today, lang: props.lang }) }
                 <div class="user">
                     <span id="user-name">{ name }</span>
+                    <button id="open-settings" type="button" onclick={open_settings}>{ t.settings.title }</button>
                     <button id="logout" type="button" {onclick}>{ t.logout }</button>
                 </div>
             }

@@ -27,6 +27,7 @@ pub fn tab_bar(props: &TabBarProps<'_>) -> Html {
         Tab::Announcements => t.tab_announcements,
         Tab::Messages => t.tab_messages,
         Tab::Documents => t.tab_documents,
+        Tab::Settings => t.settings.title,
     };
     html! {
         <nav id="tabs" class="tabs" aria-label={t.tabs_label}>

@@ -163,8 +163,11 @@ pub(crate) async fn login(dispatch: Dispatch, engine: EngineLink, request: Login
 /// user and the views here.
 pub(crate) async fn logout(dispatch: Dispatch, engine: EngineLink) {
     engine.send(&EngineCommand::Stop { clear: true });
-    // Offline, the server is not told; the local data is gone all the same.
+    // Offline, the server is not told; the local data is gone all the same. This device's push
+    // subscription goes first (the next user of the device must not get this one's
+    // notifications), while the session can still delete it.
     wasm_bindgen_futures::spawn_local(async {
+        super::settings::forget_device().await;
         let _ = web::api("POST", "/api/logout", None).await;
     });
     forget(&dispatch).await;
@@ -173,10 +176,13 @@ pub(crate) async fn logout(dispatch: Dispatch, engine: EngineLink) {
 /// The server no longer knows the session: stop and clear the engine, forget the user.
 pub(crate) async fn sign_out_here(dispatch: Dispatch, engine: EngineLink) {
     engine.send(&EngineCommand::Stop { clear: true });
+    // The push service then answers 410 and the server drops the subscription.
+    super::settings::forget_device().await;
     forget(&dispatch).await;
 }
 
 async fn forget(dispatch: &Dispatch) {
+    super::settings::clear_recent().await;
     if let Ok(store) = store().await
         && let Err(e) = store.sign_out().await
     {

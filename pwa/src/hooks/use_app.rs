@@ -6,12 +6,14 @@ use cartable_shared::engine::EngineCommand;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::settings::{self, device_zone, user_agent};
 use super::use_clock::use_clock;
 use super::use_service_worker::{apply_update, use_service_worker};
 use super::{EngineLink, Model, session};
 use crate::files::FileCmd;
 use crate::i18n::Lang;
-use crate::state::{Action, AppState, Screen};
+use crate::settings::{Confirm, SettingsCommand, THEME_PREF, Theme};
+use crate::state::{Action, AppState, Screen, Tab};
 use crate::web;
 
 /// Key of the saved language preference in `localStorage`.
@@ -35,6 +37,12 @@ pub struct AppHandle {
     pub on_intent: Callback<EngineCommand>,
     /// Open, pin or unpin a file, download the trip pack, close the viewer.
     pub on_file: Callback<FileCmd>,
+    /// A command of the settings view.
+    pub on_settings: Callback<SettingsCommand>,
+    /// The device's time zone (quiet hours are counted in it).
+    pub zone: std::rc::Rc<str>,
+    /// The browser's `User-Agent` (names this device).
+    pub user_agent: std::rc::Rc<str>,
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -45,7 +53,9 @@ impl std::fmt::Debug for AppHandle {
 
 fn initial_state() -> Model {
     let lang = Lang::pick(web::pref(LANG_PREF).as_deref(), web::browser_language().as_deref());
-    Model(AppState::new(lang, web::now_ms(), web::today()))
+    let mut state = AppState::new(lang, web::now_ms(), web::today());
+    state.theme = Theme::from_tag(web::pref(THEME_PREF).as_deref());
+    Model(state)
 }
 
 /// The app's state and effects.
@@ -132,12 +142,35 @@ pub fn use_app() -> AppHandle {
             ));
         })
     };
+    super::links::use_links(&model, dispatch.clone());
+    {
+        // The settings view reads its figures and lists when it opens.
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        use_effect_with(model.0.tab == Tab::Settings && model.0.me.is_some(), move |open| {
+            if *open {
+                settings::run(SettingsCommand::Refresh, &dispatch, &engine);
+            }
+        });
+    }
+    let on_settings = {
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        Callback::from(move |cmd| settings::run(cmd, &dispatch, &engine))
+    };
     let on_logout = {
+        // Unsent local changes would be lost: ask first.
+        let pending = model.0.sync.pending > 0;
         let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
         Callback::from(move |()| {
-            wasm_bindgen_futures::spawn_local(session::logout(dispatch.clone(), engine.clone()));
-            // Another user of the device must not find this one's files.
-            wasm_bindgen_futures::spawn_local(super::files::forget());
+            if pending {
+                dispatch.dispatch(Action::Confirm(Some(Confirm::SignOut)));
+            } else {
+                wasm_bindgen_futures::spawn_local(session::logout(
+                    dispatch.clone(),
+                    engine.clone(),
+                ));
+                // Another user of the device must not find this one's files.
+                wasm_bindgen_futures::spawn_local(super::files::forget());
+            }
         })
     };
     let on_week = {
@@ -175,5 +208,19 @@ pub fn use_app() -> AppHandle {
         });
     }
 
-    AppHandle { model, on_login, on_logout, on_week, on_lang, on_update, on_intent, on_file }
+    let zone = (*use_memo((), |_| std::rc::Rc::<str>::from(device_zone()))).clone();
+    let user_agent = (*use_memo((), |_| std::rc::Rc::<str>::from(user_agent()))).clone();
+    AppHandle {
+        model,
+        on_login,
+        on_logout,
+        on_week,
+        on_lang,
+        on_update,
+        on_intent,
+        on_settings,
+        zone,
+        user_agent,
+        on_file,
+    }
 }

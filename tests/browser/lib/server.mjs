@@ -27,9 +27,13 @@ function requiredEnv(name) {
 
 /** One server process, restartable on the same address and data directory. */
 export class CartableServer {
-  /** Starts a server with a fresh data directory; `name` names its log file. */
-  static async start(name) {
+  /**
+   * Starts a server with a fresh data directory; `name` names its log file, `extraArgs` are
+   * added to its command line (e.g. `['--push-allow', origin]`).
+   */
+  static async start(name, extraArgs = []) {
     const server = new CartableServer(name);
+    server.extraArgs = extraArgs;
     server.dataDir = await mkdtemp(path.join(os.tmpdir(), `cartable-browser-${name}-`));
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeFile(server.logPath(), '');
@@ -47,6 +51,7 @@ export class CartableServer {
     this.bin = requiredEnv('CARTABLE_SERVER_BIN');
     this.dist = requiredEnv('CARTABLE_DIST');
     this.dataDir = null;
+    this.extraArgs = [];
     /** `http://127.0.0.1:PORT`, known once the server printed it. */
     this.origin = null;
     this.child = null;
@@ -66,7 +71,7 @@ export class CartableServer {
 
   async #spawn(listen) {
     this.log = createWriteStream(this.logPath(), { flags: 'a' });
-    const args = ['--listen', listen, '--data-dir', this.dataDir, '--dist', this.dist, '--demo'];
+    const args = ['--listen', listen, '--data-dir', this.dataDir, '--dist', this.dist, '--demo', ...this.extraArgs];
     this.log.write(`\n$ ${this.bin} ${args.join(' ')}\n`);
     const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -1,0 +1,55 @@
+// Helpers for the settings view.
+
+import { expectInPage, expectVisible } from './browser.mjs';
+
+/** Opens the settings from the header button. */
+export async function openSettings(page) {
+  await page.locator('#open-settings').click();
+  await expectVisible(page, 'main#settings', 'the settings view after the header\'s settings button');
+}
+
+/** `<html>`'s theme and language, and whether the app has rendered anything yet. */
+export async function rootState(page) {
+  return page.evaluate(() => ({
+    theme: document.documentElement.dataset.theme ?? null,
+    lang: document.documentElement.lang,
+    rendered: document.querySelector('header, main') !== null,
+    background: getComputedStyle(document.body).backgroundColor,
+  }));
+}
+
+/** Waits until the sync indicator counts no local change waiting. */
+export async function expectNothingPending(page, timeout = 20_000) {
+  await expectInPage(
+    page,
+    'no local change waiting (#sync-pending absent or 0) and the indicator online',
+    () =>
+      document.querySelector('#sync-indicator')?.dataset.state === 'online' &&
+      !/[1-9]/.test(document.querySelector('#sync-pending')?.textContent ?? ''),
+    null,
+    timeout,
+  );
+}
+
+/** Waits until the sync indicator counts at least one local change waiting. */
+export async function expectSomethingPending(page, timeout = 10_000) {
+  await expectInPage(
+    page,
+    'a local change waiting to be sent (#sync-pending with a count)',
+    () => /[1-9]/.test(document.querySelector('#sync-pending')?.textContent ?? ''),
+    null,
+    timeout,
+  );
+}
+
+/** The notification settings as the settings view shows them. */
+export async function shownNotificationSettings(page) {
+  return page.evaluate(() => ({
+    level: document.querySelector('#level-choice input:checked')?.id ?? null,
+    categories: Object.fromEntries(
+      [...document.querySelectorAll('#categories input[type=checkbox]')].map((i) => [i.id, i.checked]),
+    ),
+    quietStart: document.querySelector('#quiet-start')?.value ?? null,
+    quietEnd: document.querySelector('#quiet-end')?.value ?? null,
+  }));
+}
