@@ -35,7 +35,7 @@ pub fn target(cmd: &EngineCommand) -> Target<'_> {
         | EngineCommand::RemovePersonalEvent { .. }
         | EngineCommand::SetNote { .. }
         | EngineCommand::Acknowledge { .. }
-        | EngineCommand::SetNotificationSettings { .. } => Target::Me,
+        | EngineCommand::SetNotifications { .. } => Target::Me,
         EngineCommand::Reply { thread, .. } => Target::Thread(thread),
         EngineCommand::Start
         | EngineCommand::Reconnect
@@ -66,8 +66,8 @@ pub fn apply_to_layer(layer: &mut MyLayer, cmd: &EngineCommand) {
             // The first acknowledgement stands.
             layer.acknowledged.entry(ack_key(audience, id)).or_insert(*at_ms);
         }
-        EngineCommand::SetNotificationSettings { settings } => {
-            layer.notifications = settings.clone();
+        EngineCommand::SetNotifications { change } => {
+            layer.notifications = crate::settings::apply_change(&layer.notifications, change);
         }
         _ => {}
     }
@@ -143,22 +143,29 @@ mod tests {
     }
 
     #[test]
-    fn notification_settings_replace_the_previous_ones() {
-        use cartable_shared::notify::{Level, NotificationSettings, QuietHours};
+    fn notification_changes_apply_to_the_settings_as_they_are_then() {
+        use cartable_shared::engine::NotificationChange;
+        use cartable_shared::notify::{Category, Level, QuietHours};
         let mut l = MyLayer::default();
-        let mut settings = NotificationSettings { level: Level::Complete, ..Default::default() };
-        settings.overrides.insert("new_message".into(), false);
-        settings.quiet_hours =
-            Some(QuietHours { start_min: 1320, end_min: 420, zone: "Europe/Paris".into() });
-        let cmd = EngineCommand::SetNotificationSettings { settings: settings.clone() };
-        assert_eq!(target(&cmd), Target::Me);
+        let quiet = QuietHours { start_min: 1320, end_min: 420, zone: "Europe/Paris".into() };
+        // Two edits sent one after the other, from views that had not seen each other.
+        for change in [
+            NotificationChange::Level(Level::Complete),
+            NotificationChange::Category { category: Category::GradePublished, on: false },
+            NotificationChange::QuietHours(Some(quiet.clone())),
+        ] {
+            let cmd = EngineCommand::SetNotifications { change };
+            assert_eq!(target(&cmd), Target::Me);
+            apply_to_layer(&mut l, &cmd);
+        }
+        let n = &l.notifications;
+        assert_eq!(n.level, Level::Complete);
+        assert!(!n.wants(Category::GradePublished) && n.wants(Category::NewHomework));
+        assert_eq!(n.quiet_hours, Some(quiet));
+        let cmd = EngineCommand::SetNotifications { change: NotificationChange::QuietHours(None) };
         apply_to_layer(&mut l, &cmd);
-        assert_eq!(l.notifications, settings);
-        apply_to_layer(
-            &mut l,
-            &EngineCommand::SetNotificationSettings { settings: NotificationSettings::default() },
-        );
-        assert_eq!(l.notifications, NotificationSettings::default());
+        assert_eq!(l.notifications.quiet_hours, None);
+        assert!(!l.notifications.wants(Category::GradePublished), "the override stays");
     }
 
     #[test]

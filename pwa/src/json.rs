@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use cartable_shared::announcements::{Announcement, Severity};
 use cartable_shared::api::{ConnectionInfo, Me, PushSubscriptionInfo};
-use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::engine::{
+    Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
+};
 use cartable_shared::grades::Assessment;
 use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
@@ -139,10 +141,12 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
             q(audience),
             q(id)
         ),
-        EngineCommand::SetNotificationSettings { settings } => format!(
-            r#"{{"type":"set_notification_settings","settings":{}}}"#,
-            notification_settings_json(settings)
-        ),
+        EngineCommand::SetNotifications { change } => {
+            format!(
+                r#"{{"type":"set_notifications","change":{}}}"#,
+                notification_change_json(change)
+            )
+        }
         EngineCommand::Reply { thread, id, author, sent_ms, body } => format!(
             r#"{{"type":"reply","thread":{},"id":{},"author":{},"sent_ms":{sent_ms},"body":{}}}"#,
             q(thread),
@@ -161,26 +165,21 @@ fn level_name(level: Level) -> &'static str {
     }
 }
 
-/// The JSON of `notify::NotificationSettings`.
-fn notification_settings_json(n: &NotificationSettings) -> String {
-    let overrides: Vec<String> =
-        n.overrides.iter().map(|(k, on)| format!("{}:{on}", quote(k))).collect();
-    let quiet = n.quiet_hours.as_ref().map_or_else(
-        || "null".to_owned(),
-        |q| {
-            format!(
-                r#"{{"start_min":{},"end_min":{},"zone":{}}}"#,
-                q.start_min,
-                q.end_min,
-                quote(&q.zone)
-            )
-        },
-    );
-    format!(
-        r#"{{"level":"{}","overrides":{{{}}},"quiet_hours":{quiet}}}"#,
-        level_name(n.level),
-        overrides.join(",")
-    )
+/// The JSON of an `engine::NotificationChange`.
+fn notification_change_json(change: &NotificationChange) -> String {
+    match change {
+        NotificationChange::Level(level) => format!(r#"{{"level":"{}"}}"#, level_name(*level)),
+        NotificationChange::Category { category, on } => {
+            format!(r#"{{"category":{{"category":"{}","on":{on}}}}}"#, category.as_str())
+        }
+        NotificationChange::QuietHours(None) => r#"{"quiet_hours":null}"#.into(),
+        NotificationChange::QuietHours(Some(q)) => format!(
+            r#"{{"quiet_hours":{{"start_min":{},"end_min":{},"zone":{}}}}}"#,
+            q.start_min,
+            q.end_min,
+            quote(&q.zone)
+        ),
+    }
 }
 
 /// `notify::NotificationSettings`; absent or unreadable parts take their default (a `me`
@@ -684,8 +683,17 @@ mod tests {
                 sent_ms: 9,
                 body: "Merci\t!".into(),
             },
-            EngineCommand::SetNotificationSettings { settings: NotificationSettings::default() },
-            EngineCommand::SetNotificationSettings { settings: some_settings() },
+            EngineCommand::SetNotifications { change: NotificationChange::Level(Level::Essential) },
+            EngineCommand::SetNotifications {
+                change: NotificationChange::Category {
+                    category: cartable_shared::notify::Category::AnnouncementInformation,
+                    on: true,
+                },
+            },
+            EngineCommand::SetNotifications { change: NotificationChange::QuietHours(None) },
+            EngineCommand::SetNotifications {
+                change: NotificationChange::QuietHours(some_settings().quiet_hours),
+            },
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }
@@ -708,9 +716,6 @@ mod tests {
             NotificationSettings { level: Level::Essential, ..Default::default() },
         ] {
             assert_eq!(notification_settings(&via_serde(&n)), n);
-            let text = notification_settings_json(&n);
-            let back: NotificationSettings = serde_json::from_str(&text).unwrap();
-            assert_eq!(back, n, "{text}");
         }
         let odd = serde_json::json!({ "level": "Loud", "overrides": { "x": "yes" } });
         assert_eq!(notification_settings(&odd), NotificationSettings::default());

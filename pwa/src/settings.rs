@@ -3,6 +3,7 @@
 //! effects (push subscription, storage, API calls) are in `hooks/settings.rs`.
 
 use cartable_shared::api::{ConnectionInfo, PushSubscriptionInfo};
+use cartable_shared::engine::NotificationChange;
 use cartable_shared::notify::{Category, Level, NotificationSettings, PushPayload, QuietHours};
 
 use crate::i18n::Lang;
@@ -148,6 +149,10 @@ pub enum SettingsCommand {
     DisablePush,
     /// Unsubscribe a device of the user.
     RemoveDevice(cartable_shared::ids::SubscriptionId),
+    /// Change a notification setting (shown at once, applied by the engine).
+    Notifications(NotificationChange),
+    /// The quiet hours being typed (start, end), not saved yet.
+    QuietDraft(String, String),
     /// Ask for a confirmation first.
     Ask(Confirm),
     /// Close the confirmation.
@@ -181,21 +186,31 @@ pub fn with_category(
     s
 }
 
-/// The settings with quiet hours from `start` to `end` (`HH:MM`) in `zone`, or none when
-/// either is empty. `None` if a time does not read.
-pub fn with_quiet_hours(
+/// The settings after `change`.
+pub fn apply_change(
     settings: &NotificationSettings,
-    start: &str,
-    end: &str,
-    zone: &str,
-) -> Option<NotificationSettings> {
-    let mut s = settings.clone();
-    s.quiet_hours = if start.trim().is_empty() || end.trim().is_empty() {
-        None
-    } else {
-        Some(QuietHours { start_min: parse_hm(start)?, end_min: parse_hm(end)?, zone: zone.into() })
-    };
-    Some(s)
+    change: &NotificationChange,
+) -> NotificationSettings {
+    match change {
+        NotificationChange::Level(level) => with_level(settings, *level),
+        NotificationChange::Category { category, on } => with_category(settings, *category, *on),
+        NotificationChange::QuietHours(q) => {
+            NotificationSettings { quiet_hours: q.clone(), ..settings.clone() }
+        }
+    }
+}
+
+/// Quiet hours from `start` to `end` (`HH:MM`) in `zone`; `Some(None)` (no quiet hours) when
+/// either is empty, `None` if a time does not read.
+pub fn quiet_hours(start: &str, end: &str, zone: &str) -> Option<Option<QuietHours>> {
+    if start.trim().is_empty() || end.trim().is_empty() {
+        return Some(None);
+    }
+    Some(Some(QuietHours {
+        start_min: parse_hm(start)?,
+        end_min: parse_hm(end)?,
+        zone: zone.into(),
+    }))
 }
 
 /// Minutes after midnight of `HH:MM` (00:00–23:59).
@@ -334,15 +349,24 @@ mod tests {
 
     #[test]
     fn quiet_hours_are_set_from_times_and_cleared_when_empty() {
-        let s = NotificationSettings::default();
-        let q = with_quiet_hours(&s, "22:00", "07:30", "Europe/Paris").unwrap();
+        let s = NotificationSettings { level: Level::Complete, ..Default::default() };
+        let q = quiet_hours("22:00", "07:30", "Europe/Paris").unwrap();
+        let s = apply_change(&s, &NotificationChange::QuietHours(q));
         assert_eq!(
-            q.quiet_hours,
+            s.quiet_hours,
             Some(QuietHours { start_min: 1320, end_min: 450, zone: "Europe/Paris".into() })
         );
-        assert_eq!(with_quiet_hours(&q, "", "07:00", "UTC").unwrap().quiet_hours, None);
-        assert_eq!(with_quiet_hours(&s, "25:00", "07:00", "UTC"), None);
-        assert_eq!(with_quiet_hours(&s, "22h", "07:00", "UTC"), None);
+        assert_eq!(s.level, Level::Complete, "the rest is kept");
+        assert_eq!(quiet_hours("", "07:00", "UTC"), Some(None));
+        assert_eq!(quiet_hours("25:00", "07:00", "UTC"), None);
+        assert_eq!(quiet_hours("22h", "07:00", "UTC"), None);
+        let s = apply_change(&s, &NotificationChange::Level(Level::Essential));
+        let s = apply_change(
+            &s,
+            &NotificationChange::Category { category: Category::NewMessage, on: true },
+        );
+        assert!(s.wants(Category::NewMessage) && !s.wants(Category::RoomChanged));
+        assert!(s.quiet_hours.is_some());
         // `<input type=time>` may give seconds.
         assert_eq!(parse_hm("07:05:00"), Some(425));
         assert_eq!(format_hm(425), "07:05");

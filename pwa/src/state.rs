@@ -4,16 +4,18 @@
 use std::rc::Rc;
 
 use cartable_shared::api::Me;
+use cartable_shared::engine::NotificationChange;
 use cartable_shared::engine::{Connection, SyncStatus};
 use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::links::DeepLink;
+use cartable_shared::notify::NotificationSettings;
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
 use crate::calendar::CivilDate;
 use crate::files::{FileFailure, FilesState, LibraryView, Trip, TripPlan, Viewer};
 use crate::i18n::Lang;
-use crate::settings::{Confirm, SettingsData, SettingsUpdate, Theme};
+use crate::settings::{Confirm, SettingsData, SettingsUpdate, Theme, apply_change};
 use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
 /// Which screen is shown.
@@ -221,6 +223,10 @@ pub enum Action {
     Settings(SettingsUpdate),
     /// The data of this device was deleted (the engine downloads it again).
     LocalCleared,
+    /// The user changed a notification setting (shown at once; the engine applies it too).
+    EditNotifications(NotificationChange),
+    /// The quiet hours being typed (`None`: saved or abandoned).
+    QuietDraft(Option<(String, String)>),
 }
 
 /// The whole UI state.
@@ -267,6 +273,11 @@ pub struct AppState {
     pub confirm: Option<Confirm>,
     /// What the settings view shows besides the `me` document.
     pub settings: SettingsData,
+    /// Notification settings as edited here, until the `me` view shows the same: the inputs
+    /// are rendered from it (Yew sets `checked` on every render).
+    pub notifications_local: Option<NotificationSettings>,
+    /// The quiet hours being typed, not saved yet (Yew sets `value` on every render).
+    pub quiet_draft: Option<(String, String)>,
 }
 
 impl AppState {
@@ -293,6 +304,8 @@ impl AppState {
             focus: None,
             confirm: None,
             settings: SettingsData::default(),
+            notifications_local: None,
+            quiet_draft: None,
         }
     }
 
@@ -346,6 +359,8 @@ impl AppState {
                 self.login_busy = false;
                 self.confirm = None;
                 self.settings = SettingsData::default();
+                self.notifications_local = None;
+                self.quiet_draft = None;
             }
             Action::ViewUpdated(doc, t) => {
                 if self.me.is_some() {
@@ -363,6 +378,10 @@ impl AppState {
             Action::Status(s) => {
                 if self.me.is_some() {
                     self.sync = s;
+                }
+                if s.pending == 0 && s.connection == Connection::Online {
+                    // Everything is applied and acknowledged: the `me` view is the truth.
+                    self.notifications_local = None;
                 }
             }
             Action::Tick { now_ms, today } => {
@@ -458,7 +477,12 @@ impl AppState {
                 self.views_version += 1;
                 self.confirm = None;
                 self.settings.recent.clear();
+                self.notifications_local = None;
             }
+            Action::EditNotifications(change) => {
+                self.notifications_local = Some(apply_change(&self.notifications(), &change));
+            }
+            Action::QuietDraft(draft) => self.quiet_draft = draft,
         }
         self
     }
@@ -481,6 +505,14 @@ impl AppState {
         self.views(|v| if let View::Me(m) = v { Some(m) } else { None }).map(|(_, m)| m).next()
     }
 
+    /// The notification settings to show: as edited here, else the `me` document's.
+    pub fn notifications(&self) -> NotificationSettings {
+        self.notifications_local
+            .clone()
+            .or_else(|| self.mine().map(|m| m.notifications.clone()))
+            .unwrap_or_default()
+    }
+
     fn set_view(&mut self, doc: DocId, view: View) {
         match view {
             View::Timetable(t) if doc.kind() == DocKind::Timetable => {
@@ -501,6 +533,11 @@ impl AppState {
                 match self.docs.iter_mut().find(|(d, _)| *d == doc) {
                     Some(slot) => slot.1 = v,
                     None => self.docs.push((doc, v)),
+                }
+                if self.notifications_local.is_some()
+                    && self.notifications_local.as_ref() == self.mine().map(|m| &m.notifications)
+                {
+                    self.notifications_local = None;
                 }
             }
         }
@@ -699,6 +736,35 @@ mod tests {
         let s = s.reduce(Action::ShowWeek(today().add_days(14).monday()));
         assert_eq!(s.week, CivilDate::new(2026, 12, 7).unwrap());
         assert_eq!(s.reduce(Action::Open(DeepLink::Settings)).tab, Tab::Settings);
+    }
+
+    #[test]
+    fn notification_edits_show_at_once_until_the_me_view_catches_up() {
+        use crate::views::MeView;
+        use cartable_shared::notify::{Category, Level};
+        let me_doc: DocId = "me:lea.martin".parse().unwrap();
+        let s = fresh().reduce(Action::LoggedIn(me()));
+        assert_eq!(s.notifications().level, Level::Intermediate);
+        let s = s
+            .reduce(Action::EditNotifications(NotificationChange::Level(Level::Complete)))
+            .reduce(Action::EditNotifications(NotificationChange::Category {
+                category: Category::NewMessage,
+                on: false,
+            }));
+        let wanted = s.notifications();
+        assert_eq!(wanted.level, Level::Complete);
+        assert!(!wanted.wants(Category::NewMessage));
+        // The engine's view after the first edit only: the local state still shows both.
+        let first = MeView {
+            notifications: NotificationSettings { level: Level::Complete, ..Default::default() },
+            ..Default::default()
+        };
+        let s = s.reduce(Action::ViewUpdated(me_doc.clone(), View::Me(first)));
+        assert_eq!(s.notifications(), wanted);
+        let both = MeView { notifications: wanted.clone(), ..Default::default() };
+        let s = s.reduce(Action::ViewUpdated(me_doc, View::Me(both)));
+        assert_eq!(s.notifications_local, None, "the view caught up");
+        assert_eq!(s.notifications(), wanted);
     }
 
     #[test]

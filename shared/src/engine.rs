@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::DocId;
 use crate::me::PersonalEvent;
-use crate::notify::NotificationSettings;
+use crate::notify::{Category, Level, QuietHours};
 
 /// Sent by the UI to the engine worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,12 +63,13 @@ pub enum EngineCommand {
         /// When, UTC milliseconds.
         at_ms: i64,
     },
-    /// Replace the user's notification settings (level, per-category overrides, quiet hours)
-    /// in their `me` document: they follow the user to every device and the server's push
-    /// sender reads them there.
-    SetNotificationSettings {
-        /// The new settings.
-        settings: NotificationSettings,
+    /// Change one of the user's notification settings in their `me` document (they follow the
+    /// user to every device, and the server's push sender reads them there). One setting per
+    /// command, applied to the document as it is when the engine gets it: two edits made in
+    /// quick succession, or on two devices, do not undo each other.
+    SetNotifications {
+        /// What changes.
+        change: NotificationChange,
     },
     /// Append a message to a thread the user takes part in.
     Reply {
@@ -91,6 +92,23 @@ impl EngineCommand {
     pub fn is_intent(&self) -> bool {
         !matches!(self, Self::Start | Self::Reconnect | Self::NetworkLost | Self::Stop { .. })
     }
+}
+
+/// One change of a user's notification settings (`notify::NotificationSettings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationChange {
+    /// Pick a level; the overrides that now agree with it are dropped.
+    Level(Level),
+    /// Turn one category on or off (an override only where it differs from the level).
+    Category {
+        /// The category.
+        category: Category,
+        /// Wanted or not.
+        on: bool,
+    },
+    /// Set quiet hours, or remove them.
+    QuietHours(Option<QuietHours>),
 }
 
 /// Sent by the engine worker to the UI.
@@ -159,6 +177,13 @@ mod tests {
         );
         let c: EngineCommand = serde_json::from_str(r#"{"type":"stop","clear":true}"#).unwrap();
         assert_eq!(c, EngineCommand::Stop { clear: true });
+        let c = EngineCommand::SetNotifications {
+            change: NotificationChange::Category { category: Category::NewMessage, on: false },
+        };
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"type":"set_notifications","change":{"category":{"category":"new_message","on":false}}}"#
+        );
         let s = EngineEvent::Status(SyncStatus::default());
         let back: EngineEvent = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(back, s);

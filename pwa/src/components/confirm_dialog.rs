@@ -22,20 +22,23 @@ pub struct ConfirmDialogProps<'a> {
 pub fn confirm_dialog(props: &ConfirmDialogProps<'_>) -> Html {
     let lang = props.lang;
     let t = lang.t().settings;
-    let (text, yes) = match props.confirm {
+    let (kind, text, yes) = match props.confirm {
         Confirm::SignOut => (
+            "sign-out",
             format!("{} {}.", t.confirm_sign_out, lang.pending(props.pending)),
             t.confirm_sign_out_yes,
         ),
-        Confirm::ClearLocal => (t.confirm_clear.to_owned(), t.confirm_clear_yes),
-        Confirm::SignOutEverywhere => (t.confirm_everywhere.to_owned(), t.sign_out_everywhere),
+        Confirm::ClearLocal => ("clear-local", t.confirm_clear.to_owned(), t.confirm_clear_yes),
+        Confirm::SignOutEverywhere => {
+            ("sign-out-everywhere", t.confirm_everywhere.to_owned(), t.sign_out_everywhere)
+        }
     };
     let emit = |cmd: SettingsCommand| {
         let cb = props.onsettings.clone();
         Callback::from(move |_: MouseEvent| cb.emit(cmd.clone()))
     };
     html! {
-        <div id="confirm" role="alertdialog" aria-labelledby="confirm-text" data-confirm={format!("{:?}", props.confirm)}>
+        <div id="confirm" role="alertdialog" aria-labelledby="confirm-text" data-confirm={kind}>
             <p id="confirm-text">{ text }</p>
             <div class="settings-actions">
                 <button id="confirm-yes" type="button" class="danger-button" onclick={emit(SettingsCommand::Confirmed(props.confirm))}>{ yes }</button>

@@ -2,7 +2,7 @@
 //! device, the user's devices, what this device received), storage, last connections and
 //! signing out.
 
-use cartable_shared::engine::EngineCommand;
+use cartable_shared::engine::NotificationChange;
 use cartable_shared::notify::{Category, Level, NotificationSettings};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -12,7 +12,7 @@ use super::{LangSwitchProps, lang_switch};
 use crate::i18n::Lang;
 use crate::settings::{
     Confirm, PushState, SettingsCommand, SettingsData, Theme, device_label, format_bytes,
-    format_hm, with_category, with_level, with_quiet_hours,
+    format_hm, quiet_hours,
 };
 use crate::web;
 
@@ -23,18 +23,18 @@ pub struct SettingsViewProps<'a> {
     pub lang: Lang,
     /// The colour theme.
     pub theme: Theme,
-    /// The user's notification settings (from their `me` document).
+    /// The user's notification settings (as edited here, else from their `me` document).
     pub notifications: &'a NotificationSettings,
+    /// The quiet hours being typed (start, end), not saved yet.
+    pub quiet_draft: Option<&'a (String, String)>,
     /// Storage, push state, devices, connections, recent notifications.
     pub data: &'a SettingsData,
     /// The device's time zone.
     pub zone: &'a str,
     /// The browser's `User-Agent`.
     pub user_agent: &'a str,
-    /// Receives settings commands.
+    /// Receives settings commands (notification edits included).
     pub onsettings: &'a Callback<SettingsCommand>,
-    /// Receives the notification settings edits.
-    pub onintent: &'a Callback<EngineCommand>,
     /// A language was picked.
     pub onlang: &'a Callback<Lang>,
     /// The sign-out button.
@@ -55,160 +55,174 @@ fn input_value(id: &str) -> String {
         .unwrap_or_default()
 }
 
-fn command(cb: &Callback<SettingsCommand>, cmd: SettingsCommand) -> Callback<MouseEvent> {
+// Small builders shared by every part of the view: each `html!` element is code in the UI
+// module, so the repeated shapes are built once here (DESIGN §10, first-paint budget).
+
+fn emit<T: Clone + 'static, E: 'static>(cb: &Callback<T>, value: T) -> Callback<E> {
     let cb = cb.clone();
-    Callback::from(move |_: MouseEvent| cb.emit(cmd.clone()))
+    Callback::from(move |_: E| cb.emit(value.clone()))
+}
+
+fn emit_with<T: 'static, E: 'static>(
+    cb: &Callback<T>,
+    f: impl Fn(E) -> T + 'static,
+) -> Callback<E> {
+    let cb = cb.clone();
+    Callback::from(move |e: E| cb.emit(f(e)))
+}
+
+fn button(
+    id: Option<&'static str>,
+    class: &'static str,
+    text: &str,
+    onclick: Callback<MouseEvent>,
+) -> Html {
+    html! { <button {id} type="button" class={(!class.is_empty()).then_some(class)} {onclick}>{ text }</button> }
+}
+
+fn note(id: Option<&'static str>, text: &str) -> Html {
+    html! { <p {id} class="settings-note">{ text }</p> }
+}
+
+fn section(id: &'static str, title: &str, body: Html) -> Html {
+    let title_id = format!("{id}-title");
+    html! {
+        <section {id} aria-labelledby={title_id.clone()}>
+            <h2 id={title_id}>{ title }</h2>
+            { body }
+        </section>
+    }
+}
+
+/// A labelled radio button or checkbox.
+fn choice(
+    kind: &'static str,
+    name: &'static str,
+    id: String,
+    checked: bool,
+    text: &str,
+    onchange: Callback<Event>,
+) -> Html {
+    html! {
+        <label>
+            <input type={kind} name={(!name.is_empty()).then_some(name)} {id} {checked} {onchange} />
+            { text }
+        </label>
+    }
+}
+
+fn fieldset(id: &'static str, legend: &str, items: Html) -> Html {
+    html! { <fieldset {id}><legend>{ legend }</legend>{ items }</fieldset> }
 }
 
 /// `<main id="settings">` with one `section` per topic.
 pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
     let lang = props.lang;
     let t = lang.t().settings;
+    let account = match &props.data.connections {
+        Some(list) => html! {
+            <>
+                <ul id="connections">
+                    { for list.iter().map(|c| {
+                        let device = c.device.as_deref().map_or_else(|| t.unknown_device.to_owned(), device_label);
+                        let this = if c.current { format!(" ({})", t.this_device) } else { String::new() };
+                        let address = c.address.as_deref().map(|a| format!(" · {a}")).unwrap_or_default();
+                        let state = if c.active { t.active } else { t.ended };
+                        html! {
+                            <li data-current={c.current.to_string()} data-active={c.active.to_string()}>
+                                <span>{ device }{ this }</span>
+                                { note(None, &format!("{}{address} · {state}", when(lang, c.at_ms))) }
+                            </li>
+                        }
+                    }) }
+                </ul>
+                { button(Some("sign-out-everywhere"), "danger-button", t.sign_out_everywhere,
+                    emit(props.onsettings, SettingsCommand::Ask(Confirm::SignOutEverywhere))) }
+            </>
+        },
+        None => note(None, t.online_only),
+    };
     html! {
         <main id="settings" aria-labelledby="settings-title">
             <h1 id="settings-title">{ t.title }</h1>
-            { appearance(props) }
-            { notifications(props) }
-            { storage(props) }
-            <section id="settings-account" aria-labelledby="connections-title">
-                <h2 id="connections-title">{ t.connections }</h2>
-                if let Some(list) = &props.data.connections {
-                    <ul id="connections">
-                        { for list.iter().map(|c| html! {
-                            <li data-current={c.current.to_string()} data-active={c.active.to_string()}>
-                                <span>
-                                    { c.device.as_deref().map_or_else(|| t.unknown_device.to_owned(), device_label) }
-                                    if c.current { { format!(" ({})", t.this_device) } }
-                                </span>
-                                <span class="settings-note">
-                                    { when(lang, c.at_ms) }
-                                    { c.address.as_deref().map(|a| format!(" · {a}")).unwrap_or_default() }
-                                    { format!(" · {}", if c.active { t.active } else { t.ended }) }
-                                </span>
-                            </li>
-                        }) }
-                    </ul>
-                    <div class="settings-actions">
-                        <button id="sign-out-everywhere" type="button" class="danger-button"
-                            onclick={command(props.onsettings, SettingsCommand::Ask(Confirm::SignOutEverywhere))}>
-                            { t.sign_out_everywhere }
-                        </button>
-                    </div>
-                } else {
-                    <p class="settings-note">{ t.online_only }</p>
-                }
-                <div class="settings-actions">
-                    <button id="settings-logout" type="button" onclick={
-                        let cb = props.onlogout.clone();
-                        Callback::from(move |_: MouseEvent| cb.emit(()))
-                    }>{ lang.t().logout }</button>
-                </div>
-            </section>
+            { section("settings-appearance", t.appearance, html! {
+                <>
+                    { fieldset("theme-choice", t.theme, Theme::ALL.into_iter().zip(t.themes).map(|(theme, name)| {
+                        choice("radio", "theme", format!("theme-{}", theme.tag()), theme == props.theme, name,
+                            emit(props.onsettings, SettingsCommand::SetTheme(theme)))
+                    }).collect()) }
+                    { lang_switch(&LangSwitchProps { lang, onchange: props.onlang.clone() }) }
+                </>
+            }) }
+            { section("settings-notifications", t.notifications, notifications(props)) }
+            { section("settings-storage", t.storage, storage(props)) }
+            { section("settings-account", t.connections, html! {
+                <>
+                    { account }
+                    { button(Some("settings-logout"), "", lang.t().logout, emit(props.onlogout, ())) }
+                </>
+            }) }
         </main>
-    }
-}
-
-fn appearance(props: &SettingsViewProps<'_>) -> Html {
-    let t = props.lang.t().settings;
-    html! {
-        <section id="settings-appearance" aria-labelledby="appearance-title">
-            <h2 id="appearance-title">{ t.appearance }</h2>
-            <fieldset id="theme-choice">
-                <legend>{ t.theme }</legend>
-                { for Theme::ALL.into_iter().zip(t.themes).map(|(theme, name)| {
-                    let cb = props.onsettings.clone();
-                    let onchange = Callback::from(move |_: Event| cb.emit(SettingsCommand::SetTheme(theme)));
-                    html! {
-                        <label>
-                            <input type="radio" name="theme" id={format!("theme-{}", theme.tag())}
-                                value={theme.tag()} checked={theme == props.theme} {onchange} />
-                            { name }
-                        </label>
-                    }
-                }) }
-            </fieldset>
-            { lang_switch(&LangSwitchProps { lang: props.lang, onchange: props.onlang.clone() }) }
-        </section>
     }
 }
 
 fn notifications(props: &SettingsViewProps<'_>) -> Html {
     let t = props.lang.t().settings;
     let current = props.notifications;
-    let levels = [Level::Essential, Level::Intermediate, Level::Complete];
+    let set = |change| SettingsCommand::Notifications(change);
+    let levels = [
+        (Level::Essential, "level-essential"),
+        (Level::Intermediate, "level-intermediate"),
+        (Level::Complete, "level-complete"),
+    ];
     let quiet = current.quiet_hours.as_ref();
-    let save_quiet = {
-        let (cb, current, zone) = (props.onintent.clone(), current.clone(), props.zone.to_owned());
-        Callback::from(move |_: MouseEvent| {
-            let (start, end) = (input_value("quiet-start"), input_value("quiet-end"));
-            if let Some(settings) = with_quiet_hours(&current, &start, &end, &zone) {
-                cb.emit(EngineCommand::SetNotificationSettings { settings });
-            }
-        })
+    let (start, end) = match props.quiet_draft {
+        Some((s, e)) => (s.clone(), e.clone()),
+        None => (
+            quiet.map(|q| format_hm(q.start_min)).unwrap_or_default(),
+            quiet.map(|q| format_hm(q.end_min)).unwrap_or_default(),
+        ),
     };
-    let clear_quiet = {
-        let (cb, current) = (props.onintent.clone(), current.clone());
-        Callback::from(move |_: MouseEvent| {
-            let settings = NotificationSettings { quiet_hours: None, ..current.clone() };
-            cb.emit(EngineCommand::SetNotificationSettings { settings });
-        })
+    let draft = emit_with(props.onsettings, |_: InputEvent| {
+        SettingsCommand::QuietDraft(input_value("quiet-start"), input_value("quiet-end"))
+    });
+    let zone = props.zone.to_owned();
+    let save_quiet = emit_with(props.onsettings, move |_: MouseEvent| {
+        let q = quiet_hours(&input_value("quiet-start"), &input_value("quiet-end"), &zone);
+        // `<input type=time>` gives HH:MM or nothing: an unreadable time cannot happen.
+        SettingsCommand::Notifications(NotificationChange::QuietHours(q.flatten()))
+    });
+    let time = |id: &'static str, label: &str, value: String| {
+        html! {
+            <label>{ label }<input type="time" {id} {value} oninput={draft.clone()} /></label>
+        }
     };
     html! {
-        <section id="settings-notifications" aria-labelledby="notifications-title">
-            <h2 id="notifications-title">{ t.notifications }</h2>
-            <fieldset id="level-choice">
-                <legend>{ t.level }</legend>
-                { for levels.into_iter().zip(t.levels).map(|(level, name)| {
-                    let checked = level == current.level;
-                    let (cb, current) = (props.onintent.clone(), current.clone());
-                    let onchange = Callback::from(move |_: Event| {
-                        cb.emit(EngineCommand::SetNotificationSettings { settings: with_level(&current, level) })
-                    });
-                    let id = format!("level-{}", format!("{level:?}").to_lowercase());
-                    html! {
-                        <label>
-                            <input type="radio" name="level" {id} {checked} {onchange} />
-                            { name }
-                        </label>
-                    }
-                }) }
-            </fieldset>
-            <fieldset id="categories">
-                <legend>{ t.categories }</legend>
-                { for Category::ALL.into_iter().zip(t.category_names).map(|(category, name)| {
-                    let checked = current.wants(category);
-                    let (cb, current) = (props.onintent.clone(), current.clone());
-                    let onchange = Callback::from(move |e: Event| {
-                        let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-                        cb.emit(EngineCommand::SetNotificationSettings { settings: with_category(&current, category, on) })
-                    });
-                    html! {
-                        <label>
-                            <input type="checkbox" id={format!("cat-{}", category.as_str())}
-                                {checked} {onchange} />
-                            { name }
-                        </label>
-                    }
-                }) }
-            </fieldset>
+        <>
+            { fieldset("level-choice", t.level, levels.into_iter().zip(t.levels).map(|((level, id), name)| {
+                choice("radio", "level", id.into(), level == current.level, name,
+                    emit(props.onsettings, set(NotificationChange::Level(level))))
+            }).collect()) }
+            { fieldset("categories", t.categories, Category::ALL.into_iter().zip(t.category_names).map(|(category, name)| {
+                let on = current.wants(category);
+                choice("checkbox", "", format!("cat-{}", category.as_str()), on, name,
+                    emit(props.onsettings, set(NotificationChange::Category { category, on: !on })))
+            }).collect()) }
             <h3>{ t.quiet_hours }</h3>
-            <p class="settings-note">{ t.quiet_intro }</p>
+            { note(None, t.quiet_intro) }
             <div class="quiet-times">
-                <label>{ t.quiet_start }
-                    <input type="time" id="quiet-start" value={quiet.map(|q| format_hm(q.start_min)).unwrap_or_default()} />
-                </label>
-                <label>{ t.quiet_end }
-                    <input type="time" id="quiet-end" value={quiet.map(|q| format_hm(q.end_min)).unwrap_or_default()} />
-                </label>
+                { time("quiet-start", t.quiet_start, start) }
+                { time("quiet-end", t.quiet_end, end) }
             </div>
             <div class="settings-actions">
-                <button id="quiet-save" type="button" onclick={save_quiet}>{ t.quiet_save }</button>
+                { button(Some("quiet-save"), "", t.quiet_save, save_quiet) }
                 if quiet.is_some() {
-                    <button id="quiet-clear" type="button" onclick={clear_quiet}>{ t.quiet_none }</button>
+                    { button(Some("quiet-clear"), "", t.quiet_none,
+                        emit(props.onsettings, set(NotificationChange::QuietHours(None)))) }
                 }
             </div>
             { device_push(props) }
-        </section>
+        </>
     }
 }
 
@@ -226,11 +240,26 @@ fn device_push(props: &SettingsViewProps<'_>) -> Html {
         PushState::On => ("on", t.push_on),
         PushState::Failed => ("failed", t.push_failed),
     };
-    let enable = {
-        let cb = props.onsettings.clone();
-        Callback::from(move |_: MouseEvent| {
-            cb.emit(SettingsCommand::EnablePush(input_value("push-label").trim().to_owned()))
-        })
+    let label = device_label(props.user_agent);
+    let enable = emit_with(props.onsettings, move |_: MouseEvent| {
+        let typed = input_value("push-label");
+        let typed = typed.trim();
+        SettingsCommand::EnablePush(if typed.is_empty() { label.clone() } else { typed.to_owned() })
+    });
+    let devices = match &data.devices {
+        None => note(None, t.online_only),
+        Some(list) if list.is_empty() => note(Some("push-devices-none"), t.devices_none),
+        Some(list) => html! {
+            <ul id="push-devices">
+                { for list.iter().map(|d| html! {
+                    <li data-subscription-id={d.id.to_string()}>
+                        <span class="device-label">{ &d.label }</span>
+                        { note(None, &format!("{} · {}", d.endpoint_host, when(lang, d.created_ms))) }
+                        { button(None, "device-remove", t.remove, emit(props.onsettings, SettingsCommand::RemoveDevice(d.id.clone()))) }
+                    </li>
+                }) }
+            </ul>
+        },
     };
     html! {
         <>
@@ -238,34 +267,27 @@ fn device_push(props: &SettingsViewProps<'_>) -> Html {
             <p id="push-status" data-state={state} role="status">{ text }</p>
             if matches!(push, PushState::Off | PushState::Failed) {
                 <label>{ t.device_name }
-                    <input type="text" id="push-label" maxlength="80" value={device_label(props.user_agent)} />
+                    // No `value`: Yew would reset what is typed at every render.
+                    <input type="text" id="push-label" maxlength="80" placeholder={device_label(props.user_agent)} />
                 </label>
-                <div class="settings-actions">
-                    <button id="push-enable" type="button" onclick={enable}>{ t.push_enable }</button>
-                </div>
+                { button(Some("push-enable"), "", t.push_enable, enable) }
             }
             if *push == PushState::On {
-                <div class="settings-actions">
-                    <button id="push-disable" type="button" onclick={command(props.onsettings, SettingsCommand::DisablePush)}>
-                        { t.push_disable }
-                    </button>
-                </div>
+                { button(Some("push-disable"), "", t.push_disable, emit(props.onsettings, SettingsCommand::DisablePush)) }
             }
             <h3>{ t.devices }</h3>
-            { devices_list(props) }
+            { devices }
             <h3>{ t.recent }</h3>
             if data.recent.is_empty() {
-                <p class="settings-note">{ t.recent_none }</p>
+                { note(None, t.recent_none) }
             } else {
                 <ul id="recent-notifications">
                     { for data.recent.iter().map(|n| html! {
                         <li data-category={n.category.clone()} data-tag={n.tag.clone()}>
                             <a href={n.url.clone()}>
-                                <strong class="recent-title">{ &n.title }</strong>
-                                { " " }
-                                <span class="recent-body">{ &n.body }</span>
+                                <strong class="recent-title">{ &n.title }</strong>{ " " }{ &n.body }
                             </a>
-                            <span class="settings-note">{ when(lang, n.at_ms) }</span>
+                            { note(None, &when(lang, n.at_ms)) }
                         </li>
                     }) }
                 </ul>
@@ -274,40 +296,11 @@ fn device_push(props: &SettingsViewProps<'_>) -> Html {
     }
 }
 
-fn devices_list(props: &SettingsViewProps<'_>) -> Html {
-    let lang = props.lang;
-    let t = lang.t().settings;
-    match &props.data.devices {
-        None => html! { <p class="settings-note">{ t.online_only }</p> },
-        Some(list) if list.is_empty() => {
-            html! { <p id="push-devices-none" class="settings-note">{ t.devices_none }</p> }
-        }
-        Some(list) => html! {
-            <ul id="push-devices">
-                { for list.iter().map(|d| html! {
-                    <li data-subscription-id={d.id.to_string()}>
-                        <span>
-                            <span class="device-label">{ &d.label }</span>
-                            <span class="settings-note">{ format!(" · {} · {}", d.endpoint_host, when(lang, d.created_ms)) }</span>
-                        </span>
-                        <button type="button" class="device-remove"
-                            aria-label={format!("{} {}", t.remove, d.label)}
-                            onclick={command(props.onsettings, SettingsCommand::RemoveDevice(d.id.clone()))}>
-                            { t.remove }
-                        </button>
-                    </li>
-                }) }
-            </ul>
-        },
-    }
-}
-
 fn storage(props: &SettingsViewProps<'_>) -> Html {
     let lang = props.lang;
     let t = lang.t().settings;
     html! {
-        <section id="settings-storage" aria-labelledby="storage-title">
-            <h2 id="storage-title">{ t.storage }</h2>
+        <>
             if let Some(s) = props.data.storage {
                 <p id="storage-usage">
                     { format!("{} {} {} {}", t.storage_used, format_bytes(s.usage, lang), t.storage_of, format_bytes(s.quota, lang)) }
@@ -316,19 +309,10 @@ fn storage(props: &SettingsViewProps<'_>) -> Html {
                     { if s.persisted { t.persist_yes } else { t.persist_no } }
                 </p>
                 if !s.persisted {
-                    <div class="settings-actions">
-                        <button id="persist" type="button" onclick={command(props.onsettings, SettingsCommand::Persist)}>
-                            { t.persist_ask }
-                        </button>
-                    </div>
+                    { button(Some("persist"), "", t.persist_ask, emit(props.onsettings, SettingsCommand::Persist)) }
                 }
             }
-            <div class="settings-actions">
-                <button id="clear-local" type="button" class="danger-button"
-                    onclick={command(props.onsettings, SettingsCommand::Ask(Confirm::ClearLocal))}>
-                    { t.clear_local }
-                </button>
-            </div>
-        </section>
+            { button(Some("clear-local"), "danger-button", t.clear_local, emit(props.onsettings, SettingsCommand::Ask(Confirm::ClearLocal))) }
+        </>
     }
 }

@@ -6,7 +6,7 @@
 //! Browser APIs are reached through `Reflect` rather than typed `web-sys` bindings: it keeps
 //! the UI module small, and feature checks (`'PushManager' in self`) are plain lookups.
 
-use cartable_shared::engine::EngineCommand;
+use cartable_shared::engine::{EngineCommand, NotificationChange};
 use cartable_shared::ids::SubscriptionId;
 use cartable_shared::notify::PushPayload;
 use idb::{DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
@@ -99,6 +99,16 @@ pub(crate) fn run(cmd: SettingsCommand, dispatch: &Dispatch, engine: &EngineLink
             devices(&d).await;
         }),
         SettingsCommand::RemoveDevice(id) => spawn_local(remove_device(d, id)),
+        SettingsCommand::Notifications(change) => {
+            if matches!(change, NotificationChange::QuietHours(_)) {
+                d.dispatch(Action::QuietDraft(None));
+            }
+            d.dispatch(Action::EditNotifications(change.clone()));
+            engine.send(&EngineCommand::SetNotifications { change });
+        }
+        SettingsCommand::QuietDraft(start, end) => {
+            d.dispatch(Action::QuietDraft(Some((start, end))))
+        }
         SettingsCommand::Ask(c) => d.dispatch(Action::Confirm(Some(c))),
         SettingsCommand::Cancel => d.dispatch(Action::Confirm(None)),
         SettingsCommand::Confirmed(c) => {
@@ -240,7 +250,7 @@ async fn subscribe(label: &str, asked: Result<JsValue, JsValue>) -> Result<Strin
     match id {
         Some(id) => Ok(id),
         None => {
-            web::warn(&format!("push registration refused: {answer:?}"));
+            web::warn(&format!("push registration refused: {}", answer.map_or(0, |a| a.status)));
             let _ = call_async(&sub, "unsubscribe", &[]).await;
             Err(PushState::Failed)
         }

@@ -8,12 +8,11 @@ export async function openSettings(page) {
   await expectVisible(page, 'main#settings', 'the settings view after the header\'s settings button');
 }
 
-/** `<html>`'s theme and language, and whether the app has rendered anything yet. */
+/** `<html>`'s theme and language and the body's background colour. */
 export async function rootState(page) {
   return page.evaluate(() => ({
     theme: document.documentElement.dataset.theme ?? null,
     lang: document.documentElement.lang,
-    rendered: document.querySelector('header, main') !== null,
     background: getComputedStyle(document.body).backgroundColor,
   }));
 }
@@ -52,4 +51,25 @@ export async function shownNotificationSettings(page) {
     quietStart: document.querySelector('#quiet-start')?.value ?? null,
     quietEnd: document.querySelector('#quiet-end')?.value ?? null,
   }));
+}
+
+/**
+ * Makes every page of `context` record `<html>`'s theme, language and the body's background at
+ * the moment the app first renders (its first `header` or `main`), before anything is painted
+ * (a MutationObserver callback runs before the next frame): `window.__atFirstRender`.
+ */
+export async function recordFirstRender(context) {
+  await context.addInitScript(() => {
+    window.__atFirstRender = null;
+    const observer = new MutationObserver(() => {
+      if (window.__atFirstRender || !document.querySelector('header, main')) return;
+      window.__atFirstRender = {
+        theme: document.documentElement.dataset.theme ?? null,
+        lang: document.documentElement.lang,
+        background: getComputedStyle(document.body).backgroundColor,
+      };
+      observer.disconnect();
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
 }

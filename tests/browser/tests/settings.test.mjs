@@ -11,6 +11,7 @@ import {
   expectNothingPending,
   expectSomethingPending,
   openSettings,
+  recordFirstRender,
   rootState,
   shownNotificationSettings,
 } from '../lib/settings.mjs';
@@ -24,6 +25,7 @@ describe('settings', () => {
 
   test('theme and language persist across reloads and apply before the app renders', async () => {
     const context = await newPhoneContext(env.browser, 'settings-theme');
+    await recordFirstRender(context);
     try {
       const page = await context.newPage();
       await page.emulateMedia({ colorScheme: 'light' });
@@ -49,12 +51,12 @@ describe('settings', () => {
         document.documentElement.lang === 'en' && document.querySelector('#settings-title')?.textContent === 'Settings');
       await screenshot(page, 'settings-dark-en');
 
-      // Reload: at DOMContentLoaded the app module has not rendered yet, and the theme and
-      // language are already those chosen (no flash of the other theme).
-      await page.goto(`${env.server.origin}/`, { waitUntil: 'domcontentloaded' });
-      root = await rootState(page);
-      assert.equal(root.rendered, false, 'expected the check to run before the app rendered');
-      assert.deepEqual([root.theme, root.lang, root.background], ['dark', 'en', DARK_BG]);
+      // Reload: when the app first renders, the theme and language are already those chosen
+      // (no flash of the other theme).
+      await page.reload();
+      await expectInPage(page, 'the app rendered after the reload', () => window.__atFirstRender !== null);
+      const first = await page.evaluate(() => window.__atFirstRender);
+      assert.deepEqual(first, { theme: 'dark', lang: 'en', background: DARK_BG }, 'at the first render');
       await openSettings(page);
       assert.ok(await page.locator('#theme-dark').isChecked(), 'expected the dark theme still chosen after a reload');
       assert.equal(await page.locator('#settings #lang-select').inputValue(), 'en');
@@ -62,9 +64,10 @@ describe('settings', () => {
       // Back to the system: it follows the (light) system again, also after a reload.
       await page.locator('#theme-system').check();
       await expectInPage(page, 'html[data-theme=light] when following a light system', () => document.documentElement.dataset.theme === 'light');
-      await page.reload({ waitUntil: 'domcontentloaded' });
-      root = await rootState(page);
-      assert.deepEqual([root.theme, root.background], ['light', LIGHT_BG]);
+      await page.reload();
+      await expectInPage(page, 'the app rendered after the reload', () => window.__atFirstRender !== null);
+      root = await page.evaluate(() => window.__atFirstRender);
+      assert.deepEqual([root.theme, root.background], ['light', LIGHT_BG], 'at the first render');
     } finally {
       await context.close();
     }
@@ -139,7 +142,7 @@ describe('settings', () => {
       await expectSomethingPending(page);
 
       await page.locator('#logout').click();
-      await expectVisible(page, '#confirm[data-confirm="SignOut"]', 'a confirmation before losing unsent changes');
+      await expectVisible(page, '#confirm[data-confirm="sign-out"]', 'a confirmation before losing unsent changes');
       assert.match(await page.locator('#confirm-text').textContent(), /1 modification en attente/);
       await page.locator('#confirm-cancel').click();
       await expectInPage(page, 'the dialog closed', () => !document.querySelector('#confirm'));
