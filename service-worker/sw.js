@@ -22,10 +22,11 @@
  *   content, it never changes), else from the network. The service worker never puts a file
  *   in that cache itself: only the app does, when the user pins it (or downloads a trip pack),
  *   and it deletes them at sign-out. activate leaves that cache alone.
- * - push: the payload is the JSON of `shared::notify::PushPayload` ({category, title, body,
- *   tag, url, at_ms}). Shows it (a later one with the same tag replaces it) and records it in
- *   the IndexedDB database `cartable-notifications` (store `events`), which the app lists in
- *   its settings: the change is known even when the app next opens offline.
+ * - push: the payload is the JSON of docs/protocol.md §7 (`shared::notify::PushPayload` plus
+ *   `texts` by language). Shows it in the app's language (which the app keeps in the cache
+ *   `cartable-prefs` under `/lang`; a later message with the same tag replaces the earlier one)
+ *   and records it in the IndexedDB database `cartable-notifications` (store `events`), which
+ *   the app lists in its settings: the change is known even when the app next opens offline.
  * - notificationclick: focuses an open window of the app and takes it to the notification's
  *   deep link (`/?view=week&session=<id>`…), or opens a new window there.
  */
@@ -137,11 +138,27 @@ self.addEventListener('fetch', (event) => {
 });
 
 const NOTIFICATIONS_DB = 'cartable-notifications';
+const PREFS_CACHE = 'cartable-prefs';
 const EVENTS = 'events';
 const RECENT_KEPT = 50;
 
-/** The push payload; a message that is not our JSON still shows something. */
-function readPayload(data) {
+/** The app's language, as the app last stored it (cache `cartable-prefs`, key `/lang`). */
+async function appLanguage() {
+  try {
+    const cache = await caches.open(PREFS_CACHE);
+    const answer = await cache.match('/lang');
+    if (answer) return await answer.text();
+  } catch (err) {
+    // No stored choice: the browser's language.
+  }
+  return (self.navigator.language || 'fr').slice(0, 2).toLowerCase();
+}
+
+/**
+ * The push payload (docs/protocol.md §7) in the app's language; a message that is not our JSON
+ * still shows something.
+ */
+function readPayload(data, lang) {
   let p = null;
   try {
     p = data ? data.json() : null;
@@ -149,11 +166,12 @@ function readPayload(data) {
     p = { title: data ? data.text() : '' };
   }
   p = p && typeof p === 'object' ? p : {};
+  const texts = (p.texts && typeof p.texts === 'object' && p.texts[lang]) || {};
   const url = typeof p.url === 'string' && p.url.startsWith('/') && !p.url.startsWith('//') ? p.url : '/';
   return {
     category: String(p.category || 'unknown'),
-    title: String(p.title || 'Cartable'),
-    body: String(p.body || ''),
+    title: String(texts.title || p.title || 'Cartable'),
+    body: String(texts.body || p.body || ''),
     tag: String(p.tag || ''),
     url,
     at_ms: Number.isInteger(p.at_ms) ? p.at_ms : Date.now(),
@@ -194,20 +212,23 @@ async function record(payload) {
   }
 }
 
-self.addEventListener('push', (event) => {
-  const payload = readPayload(event.data);
+/** Shows a push message and records it. */
+async function showPush(data) {
+  const payload = readPayload(data, await appLanguage());
   const icon = PRECACHE.find((u) => u.includes('/icon-192-')) || undefined;
   const options = { body: payload.body, icon, badge: icon, data: { url: payload.url } };
   if (payload.tag) {
     options.tag = payload.tag;
     options.renotify = true;
   }
-  event.waitUntil(
-    Promise.all([
-      self.registration.showNotification(payload.title, options),
-      record(payload).catch((err) => console.warn('cannot record the notification', err)),
-    ]),
-  );
+  await Promise.all([
+    self.registration.showNotification(payload.title, options),
+    record(payload).catch((err) => console.warn('cannot record the notification', err)),
+  ]);
+}
+
+self.addEventListener('push', (event) => {
+  event.waitUntil(showPush(event.data));
 });
 
 /**

@@ -69,6 +69,21 @@ pub(crate) fn user_agent() -> String {
     get(&navigator(), "userAgent").as_string().unwrap_or_default()
 }
 
+/// Keeps the app's language where the service worker reads it to pick a push message's texts
+/// (cache `cartable-prefs`, key `/lang`: the worker has no `localStorage`).
+pub(crate) fn remember_language(tag: &'static str) {
+    spawn_local(async move {
+        let g = global();
+        let Ok(cache) = call_async(&get(&g, "caches"), "open", &["cartable-prefs".into()]).await
+        else {
+            return;
+        };
+        let Ok(response) = get(&g, "Response").dyn_into::<Function>() else { return };
+        let Ok(answer) = Reflect::construct(&response, &Array::of1(&tag.into())) else { return };
+        let _ = call_async(&cache, "put", &["/lang".into(), answer]).await;
+    });
+}
+
 /// Runs a command of the settings view.
 pub(crate) fn run(cmd: SettingsCommand, dispatch: &Dispatch, engine: &EngineLink) {
     let d = dispatch.clone();

@@ -113,6 +113,7 @@ pub fn use_app() -> AppHandle {
             if let Some(d) = web_sys::window().and_then(|w| w.document()) {
                 d.set_title(lang.t().app_name);
             }
+            settings::remember_language(lang.tag());
         });
     }
 
