@@ -49,3 +49,15 @@ pub use sync_indicator::{SyncIndicatorProps, sync_indicator};
 pub use tab_bar::{TabBarProps, tab_bar};
 pub use update_banner::{UpdateBannerProps, update_banner};
 pub use week_view::{WeekViewProps, week_view};
+
+/// The value of the page's `<input id={id}>` (empty if there is none), read when a form is
+/// submitted rather than kept in the state on every keystroke.
+pub(crate) fn input_value(id: &str) -> String {
+    use wasm_bindgen::JsCast;
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}

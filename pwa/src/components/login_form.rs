@@ -1,8 +1,6 @@
 //! The login screen.
 
 use cartable_shared::api::LoginRequest;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
@@ -21,16 +19,6 @@ pub struct LoginFormProps {
     pub onsubmit: Callback<LoginRequest>,
 }
 
-/// The value of the `<input id={id}>` of the page.
-fn input_value(id: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
-}
-
 /// `<form id="login">` with `#login-user`, `#login-password`, a submit button and
 /// `#login-error`.
 pub fn login_form(props: &LoginFormProps) -> Html {
@@ -40,8 +28,8 @@ pub fn login_form(props: &LoginFormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             cb.emit(LoginRequest {
-                login: input_value("login-user").trim().to_owned(),
-                password: input_value("login-password"),
+                login: super::input_value("login-user").trim().to_owned(),
+                password: super::input_value("login-password"),
             });
         })
     };

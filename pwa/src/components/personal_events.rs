@@ -2,8 +2,6 @@
 
 use cartable_shared::engine::EngineCommand;
 use cartable_shared::me::PersonalEvent;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
@@ -18,15 +16,6 @@ pub struct PersonalEventsProps<'a> {
     pub lang: Lang,
     /// Receives `AddPersonalEvent` and `RemovePersonalEvent`.
     pub onintent: &'a Callback<EngineCommand>,
-}
-
-fn input(id: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
 }
 
 /// UTC milliseconds of a device-local `YYYY-MM-DD` date and `HH:MM` time.
@@ -49,11 +38,12 @@ pub fn personal_events(props: &PersonalEventsProps<'_>) -> Html {
         let cb = props.onintent.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let title = input("event-title").trim().to_owned();
-            let date = input("event-date");
-            let (Some(start_ms), Some(end_ms)) =
-                (local_ms(&date, &input("event-start")), local_ms(&date, &input("event-end")))
-            else {
+            let title = super::input_value("event-title").trim().to_owned();
+            let date = super::input_value("event-date");
+            let (Some(start_ms), Some(end_ms)) = (
+                local_ms(&date, &super::input_value("event-start")),
+                local_ms(&date, &super::input_value("event-end")),
+            ) else {
                 return;
             };
             if title.is_empty() || end_ms < start_ms {

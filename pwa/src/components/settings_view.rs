@@ -4,8 +4,6 @@
 
 use cartable_shared::engine::NotificationChange;
 use cartable_shared::notify::{Category, Level, NotificationSettings};
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{LangSwitchProps, lang_switch};
@@ -44,15 +42,6 @@ pub struct SettingsViewProps<'a> {
 fn when(lang: Lang, ms: i64) -> String {
     let at = web::device_time(ms);
     format!("{} {}", lang.short_date(at.date), at.hm())
-}
-
-fn input_value(id: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        .map(|i| i.value())
-        .unwrap_or_default()
 }
 
 // Small builders shared by every part of the view: each `html!` element is code in the UI
@@ -184,11 +173,18 @@ fn notifications(props: &SettingsViewProps<'_>) -> Html {
         ),
     };
     let draft = emit_with(props.onsettings, |_: InputEvent| {
-        SettingsCommand::QuietDraft(input_value("quiet-start"), input_value("quiet-end"))
+        SettingsCommand::QuietDraft(
+            super::input_value("quiet-start"),
+            super::input_value("quiet-end"),
+        )
     });
     let zone = props.zone.to_owned();
     let save_quiet = emit_with(props.onsettings, move |_: MouseEvent| {
-        let q = quiet_hours(&input_value("quiet-start"), &input_value("quiet-end"), &zone);
+        let q = quiet_hours(
+            &super::input_value("quiet-start"),
+            &super::input_value("quiet-end"),
+            &zone,
+        );
         // `<input type=time>` gives HH:MM or nothing: an unreadable time cannot happen.
         SettingsCommand::Notifications(NotificationChange::QuietHours(q.flatten()))
     });
@@ -242,7 +238,7 @@ fn device_push(props: &SettingsViewProps<'_>) -> Html {
     };
     let label = device_label(props.user_agent);
     let enable = emit_with(props.onsettings, move |_: MouseEvent| {
-        let typed = input_value("push-label");
+        let typed = super::input_value("push-label");
         let typed = typed.trim();
         SettingsCommand::EnablePush(if typed.is_empty() { label.clone() } else { typed.to_owned() })
     });
