@@ -253,3 +253,23 @@ pub(super) static EN: SettingsTexts = SettingsTexts {
     confirm_everywhere: "Every session will be ended, on all your devices, this one included.",
     cancel: "Cancel",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_category_and_choice_has_its_own_name_in_both_languages() {
+        for t in [&FR, &EN] {
+            let mut names: Vec<&str> = t.category_names.to_vec();
+            names.extend(t.themes);
+            names.extend(t.levels);
+            assert!(names.iter().all(|n| !n.trim().is_empty()));
+            let count = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), count, "two choices share a name");
+        }
+        assert_ne!(FR.category_names, EN.category_names);
+    }
+}
