@@ -19,6 +19,7 @@ use crate::week::{next_today, plan_week};
 
 /// Starts the UI: begins reading IndexedDB, then mounts [`App`] on `<body>`.
 pub fn start() {
+    crate::web::mark("cartable:ui-start");
     crate::hooks::prefetch_snapshot();
     yew::Renderer::<App>::new().render();
 }

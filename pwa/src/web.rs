@@ -29,6 +29,17 @@ extern "C" {
     /// The global `fetch`, present in windows and workers alike.
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(request: &Request) -> js_sys::Promise;
+
+    /// `performance.mark`, present in windows and workers alike.
+    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
+    fn performance_mark(name: &str);
+}
+
+/// Sets a `performance.mark` (read by `cargo xtask bench app`, and visible in the browser's
+/// performance tools): `cartable:ui-start` (the UI module runs), `cartable:snapshot` (the
+/// stored views are read), `cartable:timetable` (the timetable is first shown).
+pub fn mark(name: &str) {
+    performance_mark(name);
 }
 
 /// Now, UTC milliseconds.

@@ -6,6 +6,8 @@
 //! - `run [-- server args…]`: `build`, then the server on `127.0.0.1:8080` with the demo data;
 //! - `bench sync [--devices N] [--writers N]`: the sync benchmark against the real server binary
 //!   (figures beside the DESIGN §10 targets);
+//! - `bench app [--runs N] [--wasm-opt]`: the app shell's compressed sizes and its offline cold
+//!   start in headless Chromium (4× CPU throttling), beside the DESIGN §10 targets;
 //! - `test [--no-browser]`: formatting, clippy (native and wasm32), the wasm32 check of `shared`,
 //!   every native test, the build, the server build and the browser suite.
 //!
@@ -34,6 +36,8 @@ commands:
   run [-- <server args>]    build, then start the server on 127.0.0.1:8080 with the demo data
   bench sync [--devices N] [--writers N]
                             the sync benchmark (release build of server and bench_sync)
+  bench app [--runs N] [--wasm-opt]
+                            app shell sizes and offline cold starts in headless Chromium
   test [--no-browser]       every check: fmt, clippy, wasm32 checks, tests, build, browser suite
 ";
 

@@ -11,7 +11,7 @@ use crate::build::{self, BuildOptions};
 use crate::cmd::{self, command, run, step};
 use crate::fake_push;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Options of `cargo xtask test`.
@@ -205,8 +205,9 @@ fn summary(results: &[StepResult]) -> String {
     out
 }
 
-/// Chromium, the npm packages of `tests/browser`, then `node --test` on the suite.
-fn browser_suite(server_bin: &Path, dist: &Path) -> Result<()> {
+/// Chromium and the npm packages of `tests/browser` (pinned by its lockfile); returns that
+/// folder.
+pub(crate) fn browser_deps() -> Result<PathBuf> {
     ensure_chromium()?;
     let dir = cmd::root().join("tests").join("browser");
     if dir.join("package-lock.json").exists() {
@@ -216,6 +217,12 @@ fn browser_suite(server_bin: &Path, dist: &Path) -> Result<()> {
         step("installing the browser suite's npm packages (npm install: no lockfile)…");
         run(command("npm", ["install", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     }
+    Ok(dir)
+}
+
+/// Chromium, the npm packages of `tests/browser`, then `node --test` on the suite.
+fn browser_suite(server_bin: &Path, dist: &Path) -> Result<()> {
+    let dir = browser_deps()?;
     let files = suite_files(&dir.join("tests"))?;
     step(&format!("running the browser suite ({} files)…", files.len()));
     let mut cmd = command("node", ["--test", "--test-reporter=spec", "--test-concurrency=1"]);

@@ -100,6 +100,7 @@ async fn take_snapshot() -> Snapshot {
 /// signed in, starts the engine and checks the session in the background.
 pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
     let snap = take_snapshot().await;
+    web::mark("cartable:snapshot");
     let Snapshot { me, views, sync } = snap;
     let signed_in = me.is_some();
     dispatch.dispatch(Action::Booted { me, views, sync });

@@ -122,6 +122,10 @@ pub fn use_app() -> AppHandle {
         // Once the timetable is shown with its sessions (the page is then tall enough).
         let ready = model.0.screen == Screen::Timetable && !model.0.timetables.is_empty();
         use_effect_with(ready, |ready| {
+            if *ready {
+                // Rendered: the mark `cargo xtask bench app` measures cold starts to.
+                web::mark("cartable:timetable");
+            }
             if *ready && let Some(w) = web_sys::window() {
                 let wants_today = w.location().search().is_ok_and(|q| q.contains("view=today"));
                 let id = format!("day-{}", web::today());
