@@ -4,11 +4,11 @@ use yew::prelude::*;
 
 use crate::components::{
     AnnouncementsViewProps, AppHeaderProps, ConfirmDialogProps, DocumentsViewProps,
-    FileViewerProps, GradesViewProps, HomeworkViewProps, LangSwitchProps, LoginFormProps,
-    MessagesViewProps, PersonalEventsProps, SettingsViewProps, TabBarProps, UpdateBannerProps,
-    WeekViewProps, announcements_view, app_header, confirm_dialog, documents_view, file_viewer,
-    grades_view, homework_view, lang_switch, login_form, messages_view, personal_events,
-    settings_view, tab_bar, update_banner, week_view,
+    FileViewerProps, GradesViewProps, HomeworkViewProps, InstallHintProps, LangSwitchProps,
+    LoginFormProps, MessagesViewProps, PersonalEventsProps, SettingsViewProps, StaleBannerProps,
+    TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view, app_header, confirm_dialog,
+    documents_view, file_viewer, grades_view, homework_view, install_hint, lang_switch, login_form,
+    messages_view, personal_events, settings_view, stale_banner, tab_bar, update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
@@ -168,6 +168,17 @@ pub fn App() -> Html {
     html! {
         <>
             { header }
+            if let Some(why) = s.stale() {
+                { stale_banner(StaleBannerProps { why, last_sync_ms: s.sync.last_sync_ms, today: s.today, lang: s.lang }) }
+            }
+            if let (Some(hint), Some(_)) = (s.install, &s.me) {
+                { install_hint(&InstallHintProps {
+                    hint,
+                    lang: s.lang,
+                    oninstall: app.on_install.0.clone(),
+                    ondismiss: app.on_install.1.clone(),
+                }) }
+            }
             if s.update_ready {
                 { update_banner(&UpdateBannerProps { lang: s.lang, onupdate: app.on_update.clone() }) }
             }

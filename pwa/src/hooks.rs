@@ -8,6 +8,7 @@ mod session;
 mod settings;
 mod use_app;
 mod use_clock;
+mod use_install;
 mod use_service_worker;
 
 use std::rc::Rc;

@@ -120,6 +120,16 @@ impl Lang {
         }
     }
 
+    /// The workload of a day: `3 devoirs` / `3 assignments`.
+    pub fn workload(self, n: u32) -> String {
+        match (self, n) {
+            (Lang::Fr, 1) => "1 devoir".to_owned(),
+            (Lang::Fr, n) => format!("{n} devoirs"),
+            (Lang::En, 1) => "1 assignment".to_owned(),
+            (Lang::En, n) => format!("{n} assignments"),
+        }
+    }
+
     /// The short label of a session kind: `CM`, `TD`, `TP`, `Examen`.
     pub fn kind(self, kind: SessionKind) -> &'static str {
         let t = self.t();
@@ -268,6 +278,30 @@ pub struct Texts {
     pub update_ready: &'static str,
     /// Button to load it.
     pub update_now: &'static str,
+    /// The stale banner, offline.
+    pub stale_offline: &'static str,
+    /// The stale banner, online but not synced for a while.
+    pub stale_old: &'static str,
+    /// The install hint.
+    pub install_hint: &'static str,
+    /// Button of the install hint, where the browser offers installation.
+    pub install_now: &'static str,
+    /// The install hint on iPhone and iPad (Safari has no install prompt).
+    pub install_ios: &'static str,
+    /// Button that dismisses the install hint.
+    pub install_dismiss: &'static str,
+    /// Button that hides a course from the timetable.
+    pub course_hide: &'static str,
+    /// Heading of the hidden courses.
+    pub courses_hidden: &'static str,
+    /// Button that shows a hidden course again.
+    pub course_show: &'static str,
+    /// Heading of the workload per day.
+    pub workload_title: &'static str,
+    /// Badge of a grade not seen yet.
+    pub grade_new: &'static str,
+    /// Button that marks every grade as seen.
+    pub grades_seen: &'static str,
     /// Label of the language switch.
     pub language: &'static str,
     /// The name of each language, in that language.
@@ -476,6 +510,18 @@ pub static FR: Texts = Texts {
     next_session: "Prochain cours",
     update_ready: "Une nouvelle version de Cartable est prête.",
     update_now: "Mettre à jour",
+    stale_offline: "Hors ligne : les données affichées peuvent ne pas être à jour.",
+    stale_old: "Pas de synchronisation récente : les données affichées peuvent ne pas être à jour.",
+    install_hint: "Ajoutez Cartable à votre écran d’accueil pour l’ouvrir comme une appli, même sans réseau.",
+    install_now: "Installer",
+    install_ios: "Sur iPhone ou iPad : touchez Partager, puis « Sur l’écran d’accueil ».",
+    install_dismiss: "Plus tard",
+    course_hide: "Masquer ce cours",
+    courses_hidden: "Cours masqués",
+    course_show: "Afficher",
+    workload_title: "Charge de travail",
+    grade_new: "Nouveau",
+    grades_seen: "Tout marquer comme vu",
     language: "Langue",
     lang_names: ["Français", "English"],
     kind_cm: "CM",
@@ -614,6 +660,18 @@ pub static EN: Texts = Texts {
     next_session: "Next class",
     update_ready: "A new version of Cartable is ready.",
     update_now: "Update",
+    stale_offline: "Offline: what you see may be out of date.",
+    stale_old: "Not synced recently: what you see may be out of date.",
+    install_hint: "Add Cartable to your home screen to open it like an app, even with no network.",
+    install_now: "Install",
+    install_ios: "On iPhone or iPad: tap Share, then “Add to Home Screen”.",
+    install_dismiss: "Not now",
+    course_hide: "Hide this course",
+    courses_hidden: "Hidden courses",
+    course_show: "Show",
+    workload_title: "Workload",
+    grade_new: "New",
+    grades_seen: "Mark all as seen",
     language: "Language",
     lang_names: ["Français", "English"],
     kind_cm: "Lecture",

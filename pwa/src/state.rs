@@ -60,6 +60,19 @@ impl Tab {
         Tab::Documents,
     ];
 
+    /// The tab a start URL asks for: `?view=homework` (the manifest's shortcuts), or any tab
+    /// id; `?view=today` is the timetable.
+    pub fn from_query(search: &str) -> Option<Tab> {
+        let view = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("view="))?;
+        match view {
+            "today" => Some(Tab::Timetable),
+            v => Tab::ALL.into_iter().find(|t| t.id() == v),
+        }
+    }
+
     /// The id used in the page (`tab-<id>`, `main#<id>`).
     pub fn id(self) -> &'static str {
         match self {
@@ -91,6 +104,27 @@ pub enum View {
     Me(MeView),
     /// `library:<group>`.
     Library(LibraryView),
+}
+
+/// A sync older than this, while not connected, makes the data "maybe stale".
+pub const STALE_AFTER_MS: i64 = 15 * 60_000;
+
+/// Why the data shown may be out of date (the stale banner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// The engine is offline: nothing new can arrive.
+    Offline,
+    /// Connecting, and the last successful sync is old (or there was none).
+    Old,
+}
+
+/// What the install hint offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallHint {
+    /// The browser offers installation (`beforeinstallprompt`): a button opens its prompt.
+    Prompt,
+    /// iPhone / iPad Safari, which has no prompt: how to add the app to the Home Screen.
+    Ios,
 }
 
 /// Why a login attempt failed.
@@ -227,6 +261,8 @@ pub enum Action {
     EditNotifications(NotificationChange),
     /// The quiet hours being typed (`None`: saved or abandoned).
     QuietDraft(Option<(String, String)>),
+    /// The install hint to show (`None`: installed, dismissed, or nothing to offer).
+    Install(Option<InstallHint>),
 }
 
 /// The whole UI state.
@@ -278,6 +314,10 @@ pub struct AppState {
     pub notifications_local: Option<NotificationSettings>,
     /// The quiet hours being typed, not saved yet (Yew sets `value` on every render).
     pub quiet_draft: Option<(String, String)>,
+    /// The engine reported its status in this visit (before that, `sync` is the stored one).
+    pub status_live: bool,
+    /// The install hint, shown to a signed-in user.
+    pub install: Option<InstallHint>,
 }
 
 impl AppState {
@@ -306,6 +346,25 @@ impl AppState {
             settings: SettingsData::default(),
             notifications_local: None,
             quiet_draft: None,
+            status_live: false,
+            install: None,
+        }
+    }
+
+    /// Whether, and why, the data shown may be out of date: judged from the engine's own
+    /// report in this visit (not the status stored by a previous one), so that an app that
+    /// connects at start does not flash the banner.
+    pub fn stale(&self) -> Option<Stale> {
+        if self.me.is_none() || !self.status_live {
+            return None;
+        }
+        match self.sync.connection {
+            Connection::Online => None,
+            Connection::Offline => Some(Stale::Offline),
+            Connection::Syncing => match self.sync.last_sync_ms {
+                Some(at) if self.now_ms - at < STALE_AFTER_MS => None,
+                _ => Some(Stale::Old),
+            },
         }
     }
 
@@ -356,6 +415,7 @@ impl AppState {
                 self.thread = None;
                 self.views_version += 1;
                 self.sync = SyncStatus::default();
+                self.status_live = false;
                 self.login_busy = false;
                 self.confirm = None;
                 self.settings = SettingsData::default();
@@ -378,6 +438,7 @@ impl AppState {
             Action::Status(s) => {
                 if self.me.is_some() {
                     self.sync = s;
+                    self.status_live = true;
                 }
                 if s.pending == 0 && s.connection == Connection::Online {
                     // Everything is applied and acknowledged: the `me` view is the truth.
@@ -483,6 +544,7 @@ impl AppState {
                 self.notifications_local = Some(apply_change(&self.notifications(), &change));
             }
             Action::QuietDraft(draft) => self.quiet_draft = draft,
+            Action::Install(hint) => self.install = hint,
         }
         self
     }
@@ -777,6 +839,44 @@ mod tests {
         assert!(s.timetables.is_empty() && s.me.is_some() && s.confirm.is_none());
         let s = s.reduce(Action::Confirm(Some(Confirm::SignOut))).reduce(Action::SignedOut);
         assert_eq!(s.confirm, None);
+    }
+
+    #[test]
+    fn data_is_stale_offline_or_when_connecting_after_a_long_time_never_from_the_stored_status() {
+        let status = |connection, last_sync_ms| {
+            Action::Status(SyncStatus { connection, last_sync_ms, pending: 0 })
+        };
+        let now = 100 * STALE_AFTER_MS;
+        let booted = AppState::new(Lang::Fr, now, today()).reduce(Action::Booted {
+            me: Some(me()),
+            views: vec![],
+            sync: Some(SyncStatus {
+                connection: Connection::Online,
+                last_sync_ms: Some(0),
+                pending: 0,
+            }),
+        });
+        assert_eq!(booted.stale(), None, "the stored status alone shows no banner");
+        let recent = Some(now - 60_000);
+        let old = Some(now - STALE_AFTER_MS);
+        let s = booted.clone().reduce(status(Connection::Offline, recent));
+        assert_eq!(s.stale(), Some(Stale::Offline));
+        assert_eq!(s.clone().reduce(status(Connection::Syncing, recent)).stale(), None);
+        assert_eq!(s.clone().reduce(status(Connection::Syncing, old)).stale(), Some(Stale::Old));
+        assert_eq!(s.clone().reduce(status(Connection::Syncing, None)).stale(), Some(Stale::Old));
+        assert_eq!(s.clone().reduce(status(Connection::Online, old)).stale(), None);
+        assert_eq!(s.reduce(Action::SignedOut).stale(), None);
+        let anonymous = fresh().reduce(status(Connection::Offline, None));
+        assert_eq!(anonymous.stale(), None, "nobody signed in: no data to be stale");
+    }
+
+    #[test]
+    fn a_start_url_opens_the_tab_it_names() {
+        assert_eq!(Tab::from_query("?view=homework"), Some(Tab::Homework));
+        assert_eq!(Tab::from_query("?a=1&view=grades"), Some(Tab::Grades));
+        assert_eq!(Tab::from_query("?view=today"), Some(Tab::Timetable));
+        assert_eq!(Tab::from_query("?view=nothing"), None);
+        assert_eq!(Tab::from_query(""), None);
     }
 
     #[test]

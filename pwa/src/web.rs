@@ -36,8 +36,9 @@ extern "C" {
 }
 
 /// Sets a `performance.mark` (read by `cargo xtask bench app`, and visible in the browser's
-/// performance tools): `cartable:ui-start` (the UI module runs), `cartable:snapshot` (the
-/// stored views are read), `cartable:timetable` (the timetable is first shown).
+/// performance tools): `cartable:ui-start` (the UI module runs), `cartable:idb-read` (the
+/// stored views are read), `cartable:snapshot` (and decoded), `cartable:timetable` (the
+/// timetable is first shown). `early.js` sets `cartable:boot` and `cartable:early-read`.
 pub fn mark(name: &str) {
     performance_mark(name);
 }
@@ -118,6 +119,21 @@ impl ZoneClock for IntlClock {
             None => FixedOffset::default().local(ms, zone),
         }
     }
+}
+
+/// Resolves after the next frame is painted (a `requestAnimationFrame`, then a task): work
+/// awaited after it does not delay the first paint. Resolves at once outside a window.
+pub async fn after_paint() {
+    let Some(window) = web_sys::window() else { return };
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let w = window.clone();
+        let then = Closure::once_into_js(move || {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
+        });
+        let _ = window.request_animation_frame(then.unchecked_ref());
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Logs a warning to the console.

@@ -30,8 +30,8 @@ pub(crate) struct Sources {
     pub(crate) ui_bindgen: PathBuf,
     /// wasm-bindgen output of the `engine` binary: `engine.js`, `engine_bg.wasm`.
     pub(crate) engine_bindgen: PathBuf,
-    /// `pwa/`: `index.html` (template), `style.css` and `theme.js` (optional: the theme and
-    /// language applied before the first paint).
+    /// `pwa/`: `index.html` (template), `style.css`, `early.js` (the early IndexedDB read) and
+    /// `theme.js` (optional: the theme and language applied before the first paint).
     pub(crate) pwa: PathBuf,
     /// `manifest/`: `manifest.webmanifest` (template) and `icons/*.png`.
     pub(crate) manifest: PathBuf,
@@ -69,7 +69,8 @@ pub(crate) struct Dist {
     pub(crate) build_id: String,
     /// Every file of `dist/` but the compressed siblings and `build.json`, sorted by path.
     pub(crate) files: Vec<FileSizes>,
-    /// Paths (relative to `dist/`) of the files of the UI module: wasm, glue, boot script.
+    /// Paths (relative to `dist/`) of the files of the UI module: wasm, glue, boot script and
+    /// the early IndexedDB read.
     pub(crate) ui_module: Vec<String>,
     /// Paths of the files of the engine module: wasm, glue, worker script.
     pub(crate) engine_module: Vec<String>,
@@ -97,6 +98,7 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let css = read(&src.pwa.join("style.css"))?;
     let theme_path = src.pwa.join("theme.js");
     let theme_js = if theme_path.is_file() { Some(read(&theme_path)?) } else { None };
+    let early = read_text(&src.pwa.join("early.js"))?;
     let manifest_template = read_text(&src.manifest.join("manifest.webmanifest"))?;
     let sw_template = read_text(&src.service_worker.join("sw.js"))?;
     let icons = read_icons(&src.manifest.join("icons"))?;
@@ -107,6 +109,9 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let engine_js = files.hashed_asset("engine", "js", engine_js);
     let engine_wasm = files.hashed_asset("engine_bg", "wasm", engine_wasm);
     let boot = files.hashed_asset("boot", "js", loader_script(&ui_js, &ui_wasm).into_bytes());
+    // A classic script at the top of `<head>`: it starts reading IndexedDB while the rest of
+    // the page and the UI module load.
+    let early = files.hashed_asset("early", "js", early.into_bytes());
     let worker = files.hashed_asset(
         "engine-worker",
         "js",
@@ -125,13 +130,17 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
         vars.insert(key, asset_url(&files.hashed_asset(&stem, "png", bytes)));
     }
     vars.insert("BOOT_JS".into(), asset_url(&boot));
+    vars.insert("EARLY_JS".into(), asset_url(&early));
+    // Preloaded by `index.html`, so that their downloads do not wait for the boot script.
+    vars.insert("UI_JS".into(), asset_url(&ui_js));
+    vars.insert("UI_WASM".into(), asset_url(&ui_wasm));
     vars.insert("ENGINE_WORKER_JS".into(), asset_url(&worker));
     vars.insert("APP_CSS".into(), asset_url(&app_css));
 
     let index = fill(
         &index_template,
         &vars,
-        &["BOOT_JS", "ENGINE_WORKER_JS", "APP_CSS"],
+        &["BOOT_JS", "EARLY_JS", "ENGINE_WORKER_JS", "APP_CSS"],
         &src.pwa.join("index.html"),
     )?;
     let manifest = fill(
@@ -186,7 +195,12 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     Ok(Dist {
         build_id,
         files: sizes,
-        ui_module: vec![asset_path(&ui_wasm), asset_path(&ui_js), asset_path(&boot)],
+        ui_module: vec![
+            asset_path(&ui_wasm),
+            asset_path(&ui_js),
+            asset_path(&boot),
+            asset_path(&early),
+        ],
         engine_module: vec![asset_path(&engine_wasm), asset_path(&engine_js), asset_path(&worker)],
         first_paint_extra: ["index.html".into(), asset_path(&app_css)]
             .into_iter()
@@ -479,7 +493,7 @@ mod tests {
 <link rel="icon" href="{{ICON_192}}">
 <link rel="apple-touch-icon" href="{{APPLE_TOUCH_ICON}}">
 <meta name="cartable-engine" content="{{ENGINE_WORKER_JS}}">
-<script type="module" src="{{BOOT_JS}}"></script></head><body></body></html>
+<script src="{{EARLY_JS}}"></script><script type="module" src="{{BOOT_JS}}"></script></head><body></body></html>
 "#;
     const MANIFEST: &str = r#"{"name":"Cartable","icons":[
 {"src":"{{ICON_192}}","sizes":"192x192"},{"src":"{{ICON_512}}","sizes":"512x512"},
@@ -501,6 +515,7 @@ mod tests {
             f.put("bindgen/engine/engine_bg.wasm", b"\0asm engine module");
             f.put("pwa/index.html", INDEX.as_bytes());
             f.put("pwa/style.css", b"body { margin: 0 }");
+            f.put("pwa/early.js", b"globalThis.cartableEarlySnapshot = null;\n");
             f.put("manifest/manifest.webmanifest", MANIFEST.as_bytes());
             for icon in ["icon-192", "icon-512", "icon-maskable-512", "apple-touch-icon"] {
                 f.put(&format!("manifest/icons/{icon}.png"), format!("PNG {icon}").as_bytes());
@@ -567,6 +582,7 @@ mod tests {
             ("engine", "js"),
             ("engine_bg", "wasm"),
             ("boot", "js"),
+            ("early", "js"),
             ("engine-worker", "js"),
             ("icon-192", "png"),
             ("icon-512", "png"),
@@ -640,7 +656,7 @@ mod tests {
                 .map(|n| format!("/assets/{n}")),
         );
         assert_eq!(list, expected);
-        assert_eq!(list.len(), 3 + 11);
+        assert_eq!(list.len(), 3 + 12);
     }
 
     #[test]
@@ -694,7 +710,7 @@ mod tests {
             assert_eq!(ungz, raw, "{rel}.gz");
             checked += 1;
         }
-        assert_eq!(checked, 4 + 7);
+        assert_eq!(checked, 4 + 8);
     }
 
     #[test]
@@ -704,7 +720,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&f.text("build.json")).unwrap();
         assert_eq!(json["build_id"], dist.build_id.as_str());
         let assets = json["assets"].as_array().unwrap();
-        assert_eq!(assets.len(), 3 + 11);
+        assert_eq!(assets.len(), 3 + 12);
         let wasm = format!("assets/{}", f.asset("ui_bg", "wasm"));
         let entry = assets.iter().find(|a| a["path"] == wasm.as_str()).unwrap();
         assert_eq!(entry["raw"], 14);
@@ -713,7 +729,7 @@ mod tests {
         let png = format!("assets/{}", f.asset("icon-192", "png"));
         let entry = assets.iter().find(|a| a["path"] == png.as_str()).unwrap();
         assert!(entry["gzip"].is_null() && entry["brotli"].is_null());
-        assert_eq!(dist.ui_module.len(), 3);
+        assert_eq!(dist.ui_module.len(), 4);
         assert!(dist.ui_module.iter().all(|p| dist.file(p).is_some()));
     }
 

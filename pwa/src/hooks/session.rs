@@ -65,7 +65,36 @@ pub(crate) fn prefetch_snapshot() {
     }
 }
 
+/// What `pwa/early.js` read, if it could (the promise is taken: it serves one start).
+async fn early_snapshot() -> Option<store::Result<Snapshot>> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let global = js_sys::global();
+    let key = JsValue::from_str("cartableEarlySnapshot");
+    let promise = js_sys::Reflect::get(&global, &key).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&global, &key);
+    let read = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    if !read.is_object() {
+        return None;
+    }
+    let get = |k: &str| js_sys::Reflect::get(&read, &JsValue::from_str(k)).ok();
+    let list =
+        |k: &str| get(k).filter(js_sys::Array::is_array).map(|a| js_sys::Array::from(&a).to_vec());
+    let some = |v: Option<JsValue>| v.filter(|v| !v.is_undefined() && !v.is_null());
+    web::mark("cartable:idb-read");
+    Some(Snapshot::decode(
+        some(get("me")),
+        some(get("sync")),
+        list("keys").unwrap_or_default(),
+        list("values").unwrap_or_default(),
+    ))
+}
+
 async fn read_snapshot() -> Snapshot {
+    match early_snapshot().await {
+        Some(Ok(snap)) => return snap,
+        Some(Err(e)) => web::warn(&format!("cannot read local data early: {e}")),
+        None => {}
+    }
     match store().await {
         Ok(store) => store.snapshot().await.unwrap_or_else(|e| {
             web::warn(&format!("cannot read local data: {e}"));
@@ -105,6 +134,9 @@ pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
     let signed_in = me.is_some();
     dispatch.dispatch(Action::Booted { me, views, sync });
     if signed_in {
+        // The engine module (Automerge, ~1.5 MB of wasm to compile) competes with the first
+        // render for the CPU: it starts once the stored views are on screen.
+        web::after_paint().await;
         engine.start(&dispatch);
         check_me(dispatch, engine).await;
     }

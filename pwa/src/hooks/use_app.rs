@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::settings::{self, device_zone, user_agent};
 use super::use_clock::use_clock;
+use super::use_install::{self, use_install};
 use super::use_service_worker::{apply_update, use_service_worker};
 use super::{EngineLink, Model, session};
 use crate::files::FileCmd;
@@ -43,6 +44,8 @@ pub struct AppHandle {
     pub zone: std::rc::Rc<str>,
     /// The browser's `User-Agent` (names this device).
     pub user_agent: std::rc::Rc<str>,
+    /// The install hint's buttons: install, dismiss.
+    pub on_install: (Callback<()>, Callback<()>),
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -55,6 +58,11 @@ fn initial_state() -> Model {
     let lang = Lang::pick(web::pref(LANG_PREF).as_deref(), web::browser_language().as_deref());
     let mut state = AppState::new(lang, web::now_ms(), web::today());
     state.theme = Theme::from_tag(web::pref(THEME_PREF).as_deref());
+    // The manifest's shortcuts open `/?view=today` and `/?view=homework`.
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if let Some(tab) = Tab::from_query(&search) {
+        state.tab = tab;
+    }
     Model(state)
 }
 
@@ -73,6 +81,7 @@ pub fn use_app() -> AppHandle {
     }
     use_clock(dispatch.clone());
     use_service_worker(dispatch.clone());
+    use_install(dispatch.clone());
     {
         // Back online: reconnect now rather than at the end of the backoff. Gone offline:
         // close the socket now rather than wait for it to time out.
@@ -189,6 +198,13 @@ pub fn use_app() -> AppHandle {
             dispatch.dispatch(Action::SetLang(lang));
         })
     };
+    let on_install = {
+        let (a, b) = (dispatch.clone(), dispatch.clone());
+        (
+            Callback::from(move |()| use_install::install(&a)),
+            Callback::from(move |()| use_install::dismiss(&b)),
+        )
+    };
     let on_update = Callback::from(|()| apply_update());
     let on_intent = {
         let engine = (*engine).clone();
@@ -227,5 +243,6 @@ pub fn use_app() -> AppHandle {
         zone,
         user_agent,
         on_file,
+        on_install,
     }
 }

@@ -23,24 +23,20 @@ pub struct Snapshot {
     pub sync: Option<SyncStatus>,
 }
 
-impl Store {
-    /// Reads `meta/me`, `meta/sync` and every view in one read-only transaction. A
-    /// record that cannot be read is skipped (the engine rewrites views at the next sync).
-    pub async fn snapshot(&self) -> Result<Snapshot> {
-        let tx = self.db.transaction(&[META, VIEWS], TransactionMode::ReadOnly)?;
-        let meta = tx.object_store(META)?;
+impl Snapshot {
+    /// The snapshot of the stored `meta/me`, `meta/sync` and the views' keys and values (read
+    /// by [`Store::snapshot`], or early by the boot script, `pwa/early.js`).
+    pub fn decode(
+        me: Option<JsValue>,
+        sync: Option<JsValue>,
+        keys: Vec<JsValue>,
+        values: Vec<JsValue>,
+    ) -> Result<Snapshot> {
         let text = |v: Option<JsValue>| v.and_then(|v| v.as_string());
         let mut snap = Snapshot::default();
-        if let Some(me) = text(meta.get(JsValue::from_str(ME))?.await?) {
-            snap.me = Some(decode(&me, json::me)?);
-        } else {
-            return Ok(snap);
-        }
-        snap.sync = text(meta.get(JsValue::from_str(SYNC))?.await?)
-            .and_then(|s| decode(&s, json::sync_status).ok());
-        let views = tx.object_store(VIEWS)?;
-        let keys = views.get_all_keys(None, None)?.await?;
-        let values = views.get_all(None, None)?.await?;
+        let Some(me) = text(me) else { return Ok(snap) };
+        snap.me = Some(decode(&me, json::me)?);
+        snap.sync = text(sync).and_then(|s| decode(&s, json::sync_status).ok());
         for (k, v) in keys.into_iter().zip(values) {
             let Some(doc) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else { continue };
             if !json::shown(doc.kind()) {
@@ -56,6 +52,25 @@ impl Store {
             }
         }
         Ok(snap)
+    }
+}
+
+impl Store {
+    /// Reads `meta/me`, `meta/sync` and every view in one read-only transaction. A
+    /// record that cannot be read is skipped (the engine rewrites views at the next sync).
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let tx = self.db.transaction(&[META, VIEWS], TransactionMode::ReadOnly)?;
+        let meta = tx.object_store(META)?;
+        let me = meta.get(JsValue::from_str(ME))?.await?;
+        if me.is_none() {
+            return Ok(Snapshot::default());
+        }
+        let sync = meta.get(JsValue::from_str(SYNC))?.await?;
+        let views = tx.object_store(VIEWS)?;
+        let keys = views.get_all_keys(None, None)?.await?;
+        let values = views.get_all(None, None)?.await?;
+        web::mark("cartable:idb-read");
+        Snapshot::decode(me, sync, keys, values)
     }
 
     /// One view.

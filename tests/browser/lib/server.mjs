@@ -29,11 +29,13 @@ function requiredEnv(name) {
 export class CartableServer {
   /**
    * Starts a server with a fresh data directory; `name` names its log file, `extraArgs` are
-   * added to its command line (e.g. `['--push-allow', origin]`).
+   * added to its command line (e.g. `['--push-allow', origin]`), `options.dist` serves another
+   * copy of the app than `$CARTABLE_DIST`.
    */
-  static async start(name, extraArgs = []) {
+  static async start(name, extraArgs = [], options = {}) {
     const server = new CartableServer(name);
     server.extraArgs = extraArgs;
+    if (options.dist) server.dist = options.dist;
     server.dataDir = await mkdtemp(path.join(os.tmpdir(), `cartable-browser-${name}-`));
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeFile(server.logPath(), '');

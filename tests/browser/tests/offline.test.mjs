@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  expectInPage,
   expectServiceWorkerControl,
   expectSyncState,
   expectVisible,
@@ -41,6 +42,10 @@ describe('offline', () => {
         'expected the same sessions (ids, statuses, the cancelled one still cancelled) offline as online',
       );
       await expectSyncState(page, 'offline');
+      // The stale banner says so, with the time of the last successful sync.
+      await expectVisible(page, '#stale-banner[data-why="offline"]', 'the stale banner offline');
+      const last = await page.locator('#stale-last-sync').innerText();
+      assert.match(last, /^Dernière synchro : \d{2}:\d{2}$/, 'expected the last sync time (today) in the stale banner');
       await screenshot(page, 'offline-reload');
 
       // A cold start: the tab is closed and the app opened again, still offline.
@@ -60,6 +65,7 @@ describe('offline', () => {
       await env.server.restart();
       await context.setOffline(false);
       await expectSyncState(page, 'online', 45_000);
+      await expectInPage(page, 'the stale banner gone once synced', () => document.querySelector('#stale-banner') === null);
       await screenshot(page, 'back-online');
     } finally {
       await context.close();
