@@ -34,6 +34,7 @@ const VIEWS = [
   ['grades', 'section.subject'],
   ['announcements', 'article.announcement'],
   ['messages', 'button.thread-link'],
+  ['documents', 'main#documents li.document'],
 ];
 
 describe('accessibility', () => {
@@ -81,6 +82,7 @@ describe('accessibility', () => {
           await expectNoViolations(page, `the ${id} view (${scheme})`);
           await screenshot(page, `view-${id}-${scheme}`);
         }
+        await openTab(page, 'messages');
         await page.locator('button.thread-link').first().click();
         await expectVisible(page, 'li.message', 'a thread opened');
         await expectNoViolations(page, `an open thread (${scheme})`);
