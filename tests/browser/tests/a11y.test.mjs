@@ -16,6 +16,7 @@ import {
 } from '../lib/browser.mjs';
 import { STUDENT } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
+import { openSettings } from '../lib/settings.mjs';
 
 /** Fails with every violation axe reports on the page as shown. */
 async function expectNoViolations(page, what) {
@@ -82,6 +83,10 @@ describe('accessibility', () => {
           await expectNoViolations(page, `the ${id} view (${scheme})`);
           await screenshot(page, `view-${id}-${scheme}`);
         }
+        await openSettings(page);
+        await expectNoViolations(page, `the settings view (${scheme})`);
+        await screenshot(page, `view-settings-${scheme}`);
+
         await openTab(page, 'messages');
         await page.locator('button.thread-link').first().click();
         await expectVisible(page, 'li.message', 'a thread opened');
