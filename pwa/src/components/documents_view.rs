@@ -79,7 +79,7 @@ fn trip_section(props: &DocumentsViewProps<'_>) -> Html {
         }
         Trip::Downloading { plan, done, .. } => html! {
             <>
-                <progress id="trip-progress" max={plan.files.len().to_string()} value={done.to_string()}></progress>
+                <progress id="trip-progress" aria-labelledby="trip-title" max={plan.files.len().to_string()} value={done.to_string()}></progress>
                 <p aria-live="polite">{ lang.trip_progress(*done, plan.files.len()) }</p>
             </>
         },
