@@ -462,6 +462,24 @@ mod tests {
     }
 
     #[test]
+    fn only_teachers_and_admins_get_a_publishing_form_for_their_groups() {
+        use cartable_shared::api::Me;
+        use cartable_shared::roles::Role;
+        let me = |role, groups: &[&str], teaches: &[&str]| Me {
+            user: "u".parse().unwrap(),
+            display_name: "U".into(),
+            role,
+            groups: groups.iter().map(|g| g.parse().unwrap()).collect(),
+            teaches: teaches.iter().map(|g| g.parse().unwrap()).collect(),
+        };
+        assert!(publish_groups(&me(Role::Student, &["a"], &[])).is_empty());
+        assert!(publish_groups(&me(Role::Guardian, &["a"], &[])).is_empty());
+        assert!(publish_groups(&me(Role::Staff, &["a"], &["b"])).is_empty());
+        assert_eq!(publish_groups(&me(Role::Teacher, &["a"], &["b", "c"])), ["b", "c"]);
+        assert_eq!(publish_groups(&me(Role::Admin, &["a", "b"], &["b"])), ["b", "a"]);
+    }
+
+    #[test]
     fn sizes_read_naturally_in_both_languages() {
         assert_eq!(format_size(512, Lang::Fr), "512 o");
         assert_eq!(format_size(1_234, Lang::Fr), "1,2 ko");
