@@ -288,6 +288,73 @@ mod tests {
     }
 
     #[test]
+    fn an_override_decides_for_its_category_at_every_level_and_nothing_else_moves() {
+        for category in Category::ALL {
+            for level in [Level::Essential, Level::Intermediate, Level::Complete] {
+                for on in [true, false] {
+                    let mut s = NotificationSettings { level, ..Default::default() };
+                    s.overrides.insert(category.as_str().into(), on);
+                    assert_eq!(s.wants(category), on, "{category:?} {level:?} override {on}");
+                    let expected = if on { Decision::Send } else { Decision::Drop };
+                    assert_eq!(s.decide(category, false, 600), expected);
+                    assert_eq!(s.decide(category, true, 600), expected, "urgent too");
+                    for other in Category::ALL.into_iter().filter(|c| *c != category) {
+                        assert_eq!(s.wants(other), other.level() <= level, "{other:?} untouched");
+                    }
+                }
+            }
+        }
+        // An unknown name in the overrides (a newer app's category) changes nothing.
+        let mut s = NotificationSettings::default();
+        s.overrides.insert("a_future_category".into(), true);
+        assert!(Category::ALL.iter().all(|c| s.wants(*c) == (c.level() <= Level::Intermediate)));
+    }
+
+    #[test]
+    fn quiet_hours_never_bring_back_what_is_not_wanted_and_urgency_only_skips_the_wait() {
+        let quiet = QuietHours { start_min: 22 * 60, end_min: 7 * 60, zone: "UTC".into() };
+        for level in [Level::Essential, Level::Intermediate, Level::Complete] {
+            for category in Category::ALL {
+                let mut s = NotificationSettings {
+                    level,
+                    quiet_hours: Some(quiet.clone()),
+                    ..Default::default()
+                };
+                let wanted = category.level() <= level;
+                let (night, day) = (23 * 60, 12 * 60);
+                let expect = |d: Decision| if wanted { d } else { Decision::Drop };
+                assert_eq!(
+                    s.decide(category, false, night),
+                    expect(Decision::Hold),
+                    "{category:?}"
+                );
+                assert_eq!(s.decide(category, true, night), expect(Decision::Send), "{category:?}");
+                assert_eq!(s.decide(category, false, day), expect(Decision::Send), "{category:?}");
+                // Turned on by an override: held at night like the others.
+                s.overrides.insert(category.as_str().into(), true);
+                assert_eq!(s.decide(category, false, night), Decision::Hold);
+                s.overrides.insert(category.as_str().into(), false);
+                assert_eq!(s.decide(category, true, night), Decision::Drop);
+            }
+        }
+        // Empty quiet hours (start = end) hold nothing.
+        let none = QuietHours { start_min: 600, end_min: 600, zone: "UTC".into() };
+        assert!((0..1440).all(|m| !none.contains(m)));
+    }
+
+    #[test]
+    fn urgency_headers_follow_the_levels() {
+        for category in Category::ALL {
+            let expected = match category.level() {
+                Level::Essential => "high",
+                Level::Intermediate => "normal",
+                Level::Complete => "low",
+            };
+            assert_eq!(category.urgency(), expected, "{category:?}");
+        }
+    }
+
+    #[test]
     fn only_cancellations_and_moves_within_twelve_hours_are_urgent() {
         let now = 1_000_000_000_000;
         let h = 3_600_000;

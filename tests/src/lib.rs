@@ -29,6 +29,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use cartable_sync_server::demo;
 
+pub mod bench;
 pub mod fake_push;
 
 /// The bound on every network wait of a test.

@@ -8,7 +8,11 @@
 //!   starts (service worker, 4× CPU throttling) of the real app in headless Chromium after one
 //!   online visit, as median / p90 from the navigation to the timetable shown.
 //!
-//! Both print figures beside the targets of DESIGN §10; neither fails on a missed target.
+//! - `push [--subscriptions N] [--rounds N]`: builds the server and `bench_push`, then the Web
+//!   Push fan-out of one cancellation to N subscriptions (a sink in the bench process). See
+//!   `tests/src/bin/bench_push.rs`.
+//!
+//! All print figures beside the targets of DESIGN §10; neither fails on a missed target.
 
 use std::ffi::OsString;
 
@@ -18,8 +22,8 @@ use crate::build::{self, BuildOptions};
 use crate::cmd::{self, command, run, step};
 use crate::test::{CHROMIUM, browser_deps};
 
-const USAGE: &str =
-    "usage: cargo xtask bench sync [--devices N] [--writers N] | bench app [--runs N] [--wasm-opt]";
+const USAGE: &str = "usage: cargo xtask bench sync [--devices N] [--writers N] | bench app [--runs N] [--wasm-opt] \
+     | bench push [--subscriptions N] [--rounds N]";
 
 /// Runs `bench <what> [args…]`.
 pub(crate) fn bench(args: &[OsString]) -> Result<()> {
@@ -29,7 +33,8 @@ pub(crate) fn bench(args: &[OsString]) -> Result<()> {
     match what.to_str() {
         Some("sync") => bench_sync(rest),
         Some("app") => bench_app(rest),
-        _ => bail!("unknown benchmark {what:?}; known: sync, app\n{USAGE}"),
+        Some("push") => bench_push(rest),
+        _ => bail!("unknown benchmark {what:?}; known: sync, app, push\n{USAGE}"),
     }
 }
 
@@ -54,6 +59,16 @@ fn bench_sync(rest: &[OsString]) -> Result<()> {
     let mut bench = command(dir.join("bench_sync").to_string_lossy().as_ref(), ["--server"]);
     bench.arg(dir.join("cartable-server")).args(rest);
     step("running the sync benchmark…");
+    run(bench)
+}
+
+fn bench_push(rest: &[OsString]) -> Result<()> {
+    step("building the server and bench_push (profile `server`)…");
+    build_server(&["-p", "cartable-tests", "--bin", "bench_push"])?;
+    let dir = cmd::target_dir().join("server");
+    let mut bench = command(dir.join("bench_push").to_string_lossy().as_ref(), ["--server"]);
+    bench.arg(dir.join("cartable-server")).args(rest);
+    step("running the push benchmark…");
     run(bench)
 }
 

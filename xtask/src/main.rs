@@ -6,6 +6,7 @@
 //! - `run [-- server args…]`: `build`, then the server on `127.0.0.1:8080` with the demo data;
 //! - `bench sync [--devices N] [--writers N]`: the sync benchmark against the real server binary
 //!   (figures beside the DESIGN §10 targets);
+//! - `bench push [--subscriptions N] [--rounds N]`: the Web Push fan-out benchmark;
 //! - `bench app [--runs N] [--wasm-opt]`: the app shell's compressed sizes and its offline cold
 //!   start in headless Chromium (4× CPU throttling), beside the DESIGN §10 targets;
 //! - `test [--no-browser]`: formatting, clippy (native and wasm32), the wasm32 check of `shared`,
@@ -36,6 +37,8 @@ commands:
   run [-- <server args>]    build, then start the server on 127.0.0.1:8080 with the demo data
   bench sync [--devices N] [--writers N]
                             the sync benchmark (release build of server and bench_sync)
+  bench push [--subscriptions N] [--rounds N]
+                            the Web Push fan-out benchmark (server and bench_push)
   bench app [--runs N] [--wasm-opt]
                             app shell sizes and offline cold starts in headless Chromium
   test [--no-browser]       every check: fmt, clippy, wasm32 checks, tests, build, browser suite

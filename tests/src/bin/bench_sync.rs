@@ -35,10 +35,8 @@
 //! drive the full `ClientSession`.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -58,6 +56,7 @@ use cartable_sync_server::services::auth::SessionToken;
 use cartable_sync_server::services::hub::build_document;
 use cartable_sync_server::store::NewUser;
 use cartable_sync_server::{AppState, Config, DATABASE_FILE, demo};
+use cartable_tests::bench::{Server, percentile};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_tungstenite::tungstenite::Message;
@@ -230,59 +229,6 @@ async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<P
 // ---------------------------------------------------------------------------------------------
 // The server process
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(binary: &Path, dir: &Path) -> anyhow::Result<Server> {
-        let log = std::fs::File::create(dir.join("server.log"))?;
-        let mut child = Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--demo", "--data-dir"])
-            .arg(dir)
-            .arg("--dist")
-            .arg(dir.join("no-dist"))
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
-        let stdout = child.stdout.take().context("stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Forwards the child's stdout lines; ends when the child closes it.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut server = Server { child, addr: "0.0.0.0:0".parse()? };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).context("the server did not print its address")?;
-            if let Some(a) = line.strip_prefix("listening on http://") {
-                server.addr = a.trim().parse()?;
-                return Ok(server);
-            }
-        }
-    }
-
-    /// Resident memory of the server process, in KiB.
-    fn rss_kib(&self) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .context("no VmRSS")
-    }
-}
-
 /// User + system CPU time of a process so far (`/proc/<pid>/stat`, clock ticks of 1/100 s).
 fn cpu_secs(pid: &str) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -302,7 +248,7 @@ struct CpuMeter {
 
 impl CpuMeter {
     fn new(server: &Server) -> Self {
-        let server = server.child.id().to_string();
+        let server = server.id().to_string();
         let last = (cpu_secs(&server), cpu_secs("self"));
         CpuMeter { server, last }
     }
@@ -312,13 +258,6 @@ impl CpuMeter {
         let lap = (now.0 - self.last.0, now.1 - self.last.1);
         self.last = now;
         lap
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -579,14 +518,6 @@ async fn writer(
 }
 
 // ---------------------------------------------------------------------------------------------
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)

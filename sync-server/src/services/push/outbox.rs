@@ -303,6 +303,137 @@ mod tests {
         QuietHours { start_min: start, end_min: end, zone: "Europe/Paris".into() }
     }
 
+    use crate::store::{DeliveryOutcome, NewUser, OutboxWrite, PushSubscriptionRow, Store};
+    use cartable_shared::ids::GroupId;
+
+    /// A store with `lea` (student of g1, one device), `tom` (student of g2, one device) and
+    /// `paul` (teacher of g1, one device).
+    fn world(dir: &std::path::Path) -> Store {
+        let store = Store::open(&dir.join("db.sqlite3")).unwrap();
+        store
+            .write_blocking(|dao| {
+                for g in ["g1", "g2"] {
+                    dao.insert_group(&g.parse::<GroupId>().unwrap(), g)?;
+                }
+                for (user, role, group) in [
+                    ("lea", Role::Student, "g1"),
+                    ("tom", Role::Student, "g2"),
+                    ("paul", Role::Teacher, "g1"),
+                ] {
+                    let id: UserId = user.parse().unwrap();
+                    dao.insert_user(&NewUser {
+                        id: &id,
+                        display_name: user,
+                        role,
+                        password_hash: "!",
+                        demo: false,
+                        created_ms: 0,
+                    })?;
+                    let g: GroupId = group.parse().unwrap();
+                    if role == Role::Teacher {
+                        dao.add_teaching(&id, &g)?;
+                    } else {
+                        dao.add_membership(&id, &g)?;
+                    }
+                    dao.insert_push_subscription(&PushSubscriptionRow {
+                        id: format!("sub-{user}").parse().unwrap(),
+                        user: id.clone(),
+                        endpoint: format!("https://fcm.googleapis.com/{user}"),
+                        p256dh: vec![4; 65],
+                        auth: vec![0; 16],
+                        label: "t".into(),
+                        created_ms: 0,
+                    })?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        store
+    }
+
+    fn cancellation(author: &str) -> OutboxWrite {
+        let event = Event {
+            category: Category::ClassCancelled,
+            text: EventText::Announcement { title: "x".into() },
+            about: "timetable:g1/s1".into(),
+            url: "/?view=week&session=s1".into(),
+            class: Some((10_000_000, 13_600_000)),
+            at_ms: 0,
+        };
+        let doc: DocId = "timetable:g1".parse().unwrap();
+        OutboxWrite::Event(event.into_new(&doc, Some(&author.parse().unwrap())))
+    }
+
+    #[test]
+    fn expansion_reaches_the_readers_but_the_author_once_and_survives_a_restart_without_resending()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let store = world(dir.path());
+        store.write_blocking(|dao| dao.write_outbox(&[cancellation("paul")])).unwrap();
+        assert_eq!(store.write_blocking(|dao| expand(dao, 1_000)).unwrap(), 1);
+        assert_eq!(store.write_blocking(|dao| expand(dao, 1_000)).unwrap(), 0, "expanded once");
+        let claimed = store.write_blocking(|dao| dao.claim_due_deliveries(1_000, 10)).unwrap();
+        let subs: Vec<&str> = claimed.iter().map(|c| c.subscription.as_str()).collect();
+        assert_eq!(subs, ["sub-lea"], "not the author, not another group");
+        assert_eq!(claimed[0].attempts, 1);
+        // Even if the expander ran again on the same event, the delivery stays unique.
+        store
+            .write_blocking(|dao| {
+                dao.insert_delivery(claimed[0].event_id, &claimed[0].subscription, false, 0, 0)
+            })
+            .unwrap();
+        drop(store);
+
+        // A restart (the process died after the claim): the claimed delivery is never claimed
+        // again, so it cannot be sent twice.
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        assert!(
+            store.write_blocking(|dao| dao.claim_due_deliveries(99_000, 10)).unwrap().is_empty()
+        );
+        assert_eq!(store.read_blocking(|dao| dao.delivery_counts()).unwrap()["sending"], 1);
+        // A retry scheduled before a restart is claimed once it is due, and only then.
+        let d = &claimed[0];
+        store
+            .write_blocking(|dao| {
+                dao.finish_deliveries(
+                    &[(d.id, d.subscription.clone(), DeliveryOutcome::Retry { due_ms: 5_000 })],
+                    1_000,
+                )
+            })
+            .unwrap();
+        assert!(
+            store.write_blocking(|dao| dao.claim_due_deliveries(4_999, 10)).unwrap().is_empty()
+        );
+        let again = store.write_blocking(|dao| dao.claim_due_deliveries(5_000, 10)).unwrap();
+        assert_eq!((again.len(), again[0].attempts), (1, 2));
+        // Gone: the subscription and its deliveries are deleted.
+        store
+            .write_blocking(|dao| {
+                dao.finish_deliveries(
+                    &[(d.id, d.subscription.clone(), DeliveryOutcome::Gone)],
+                    6_000,
+                )
+            })
+            .unwrap();
+        let left = store.read_blocking(|dao| dao.subscriptions_by_user()).unwrap();
+        assert!(!left.contains_key(&"lea".parse::<UserId>().unwrap()));
+        assert!(store.read_blocking(|dao| dao.delivery_counts()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_event_stored_before_a_crash_is_expanded_after_the_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = world(dir.path());
+        store.write_blocking(|dao| dao.write_outbox(&[cancellation("tom")])).unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        assert_eq!(store.write_blocking(|dao| expand(dao, 1_000)).unwrap(), 1);
+        let claimed = store.write_blocking(|dao| dao.claim_due_deliveries(1_000, 10)).unwrap();
+        let mut subs: Vec<&str> = claimed.iter().map(|c| c.subscription.as_str()).collect();
+        subs.sort();
+        assert_eq!(subs, ["sub-lea", "sub-paul"], "tom does not read g1 (and wrote nothing of it)");
+    }
+
     #[test]
     fn quiet_hours_end_at_the_next_local_end_time() {
         // 2026-11-26 22:30 in Paris (UTC+1) = 21:30 UTC.
