@@ -348,7 +348,15 @@ pub async fn schedule(
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(tick) => {}
         }
-        match state.feeds().refresh_due(every).await {
+        // A round is dropped at shutdown, possibly between an import's timetable edit and the
+        // store of its import: the next round then applies the same difference again, which
+        // changes nothing the second time.
+        let feeds = state.feeds();
+        let round = tokio::select! {
+            () = shutdown.cancelled() => return,
+            r = feeds.refresh_due(every) => r,
+        };
+        match round {
             Ok(0) => {}
             Ok(n) => tracing::debug!(feeds = n, "calendar feeds refreshed"),
             Err(e) => tracing::error!(error = %e, "calendar feed round failed"),

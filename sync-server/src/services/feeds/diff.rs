@@ -307,6 +307,18 @@ mod tests {
     }
 
     #[test]
+    fn applying_the_same_difference_twice_changes_the_timetable_once() {
+        let v1 = [fs("a", NOW + H, "A1"), fs("b", NOW + 30 * H, "B2"), fs("c", NOW + 40 * H, "C")];
+        let mut t = first(&v1);
+        let v2 =
+            [fs("a", NOW + 50 * H, "A1"), fs("b", NOW + 30 * H, "C3"), fs("d", NOW + 45 * H, "D")];
+        apply(&feed(), &import(&v1), &import(&v2), &mut t, NOW);
+        let once = t.clone();
+        apply(&feed(), &import(&v1), &import(&v2), &mut t, NOW);
+        assert_eq!(t, once);
+    }
+
+    #[test]
     fn a_cancellation_in_the_feed_cancels() {
         let v1 = [fs("a", NOW + H, "A1")];
         let mut t = first(&v1);
