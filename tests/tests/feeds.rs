@@ -588,3 +588,41 @@ async fn a_teachers_cancellation_of_an_imported_session_survives_later_imports()
     assert_eq!(bdd.note.as_deref(), Some("Salle indisponible"));
     assert_eq!(bdd.rooms, ["Amphi B"]);
 }
+
+#[tokio::test]
+async fn a_feed_change_notifies_the_groups_students_like_a_teachers_change() {
+    let push = cartable_tests::fake_push::FakePush::start().await.unwrap();
+    let feed = FakeFeed::start(fixture!("feed_v1.ics")).await;
+    let (push_origin, feed_origin) = (push.origin.clone(), feed.origin());
+    let (server, _dir) = server_with(|c| {
+        c.push_allow = vec![push_origin];
+        c.feed_allow = vec![feed_origin];
+    })
+    .await;
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let info = registered(&admin, &feed.url()).await;
+    refresh(&admin, &info).await;
+
+    let lea = Account::demo(&server, "lea.martin").await.unwrap();
+    let phone = push.subscribe().await.unwrap();
+    let body = serde_json::json!({"endpoint": phone.endpoint, "keys": phone.keys, "label": "test"});
+    let resp = send(lea.request(Method::POST, "/api/push/subscriptions").json(&body)).await;
+    assert_eq!(resp.status(), 201);
+
+    // A stamp-only export notifies nobody; the changed one: one cancellation, one move, one
+    // room change (the new session is not news).
+    feed.serve(200, fixture!("feed_v2_stamp_only.ics"), None);
+    refresh(&admin, &info).await;
+    feed.serve(200, fixture!("feed_v3_changes.ics"), None);
+    refresh(&admin, &info).await;
+    let got =
+        push.wait_messages(Some(&phone), Duration::from_secs(10), |m| m.len() >= 3).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got_all = push.messages(Some(&phone)).await.unwrap();
+    assert_eq!(got_all.len(), got.len(), "nothing more: {got_all:#?}");
+    let mut categories: Vec<&str> =
+        got.iter().map(|m| m["payload"]["category"].as_str().unwrap_or("?")).collect();
+    categories.sort_unstable();
+    assert_eq!(categories, ["class_cancelled", "class_moved", "room_changed"]);
+    assert!(got.iter().all(|m| m["decrypted"] == true));
+}
