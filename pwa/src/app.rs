@@ -97,7 +97,10 @@ pub fn App() -> Html {
                 Tab::Homework => {
                     let docs = s.views(|v| if let View::Homework(h) = v { Some(h) } else { None });
                     let items = views::homework_items(docs.map(|(_, h)| h), s.mine(), s.now_ms);
+                    let workload =
+                        views::workload(&items, s.today, |ms| crate::web::device_time(ms).date);
                     homework_view(&HomeworkViewProps {
+                        workload: &workload,
                         items: &items,
                         lang,
                         onintent,
@@ -111,7 +114,13 @@ pub fn App() -> Html {
                         .flat_map(|(_, g)| views::by_subject(g))
                         .collect();
                     let overall = views::overall_average(&subjects);
-                    grades_view(&GradesViewProps { subjects: &subjects, overall, lang })
+                    grades_view(&GradesViewProps {
+                        subjects: &subjects,
+                        overall,
+                        lang,
+                        seen_ms: s.grades_seen_ms,
+                        onseen: &app.on_grades_seen,
+                    })
                 }
                 Tab::Announcements => {
                     let docs =

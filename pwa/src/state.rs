@@ -263,6 +263,8 @@ pub enum Action {
     QuietDraft(Option<(String, String)>),
     /// The install hint to show (`None`: installed, dismissed, or nothing to offer).
     Install(Option<InstallHint>),
+    /// The grades published up to this instant are seen.
+    GradesSeen(i64),
 }
 
 /// The whole UI state.
@@ -318,6 +320,8 @@ pub struct AppState {
     pub status_live: bool,
     /// The install hint, shown to a signed-in user.
     pub install: Option<InstallHint>,
+    /// Grades published up to this instant were seen on this device (`localStorage`).
+    pub grades_seen_ms: i64,
 }
 
 impl AppState {
@@ -348,6 +352,7 @@ impl AppState {
             quiet_draft: None,
             status_live: false,
             install: None,
+            grades_seen_ms: 0,
         }
     }
 
@@ -545,6 +550,7 @@ impl AppState {
             }
             Action::QuietDraft(draft) => self.quiet_draft = draft,
             Action::Install(hint) => self.install = hint,
+            Action::GradesSeen(ms) => self.grades_seen_ms = self.grades_seen_ms.max(ms),
         }
         self
     }

@@ -6,6 +6,7 @@ use cartable_shared::grades::{Assessment, Grades};
 use cartable_shared::homework::{Assignment, Homework};
 use cartable_shared::me::{MyLayer, PersonalEvent};
 
+use crate::calendar::CivilDate;
 use crate::intents::{ack_key, homework_key};
 
 // The UI keeps the documents' maps as plain lists: their JSON is the shared structs', but a
@@ -140,6 +141,40 @@ pub fn homework_items<'a>(
         .collect();
     sort_small(&mut items, |i| (i.assignment.due_ms, &i.assignment.subject, i.id));
     items
+}
+
+/// The workload per day: how many assignments not done yet are due on each day from `from`
+/// on (days without any are left out), in date order. `day_of` gives the device's date of an
+/// instant.
+pub fn workload(
+    items: &[HomeworkItem<'_>],
+    from: CivilDate,
+    day_of: impl Fn(i64) -> CivilDate,
+) -> Vec<(CivilDate, u32)> {
+    let mut days: Vec<(CivilDate, u32)> = Vec::new();
+    for i in items.iter().filter(|i| !i.done) {
+        let day = day_of(i.assignment.due_ms);
+        if day < from {
+            continue;
+        }
+        match days.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, n)) => *n += 1,
+            None => days.push((day, 1)),
+        }
+    }
+    sort_small(&mut days, |(d, _)| *d);
+    days
+}
+
+/// Whether a grade was published after `seen_ms`, the newest publication this device has
+/// marked as seen (grades are "new" until then; the mark is kept per device).
+pub fn is_new(a: &Assessment, seen_ms: i64) -> bool {
+    a.published_ms.is_some_and(|p| p > seen_ms)
+}
+
+/// The newest publication time among the grades shown.
+pub fn newest_published(subjects: &[SubjectGrades<'_>]) -> Option<i64> {
+    subjects.iter().flat_map(|s| s.items.iter().filter_map(|(_, a)| a.published_ms)).max()
 }
 
 /// The grades of one subject.
@@ -342,6 +377,45 @@ mod tests {
         // (12*1 + 14*3) / 4
         assert!((overall_average(&subjects).unwrap() - 13.5).abs() < 1e-9);
         assert_eq!(overall_average(&[]), None);
+    }
+
+    #[test]
+    fn workload_counts_what_is_not_done_per_due_day_from_today() {
+        let mut h = Homework { schema: 1, group: "g".into(), ..Default::default() };
+        let day = |n: i64| n * 86_400_000 + 3_600_000;
+        h.assignments.insert("past".into(), assignment("Maths", day(1)));
+        h.assignments.insert("a".into(), assignment("Maths", day(3)));
+        h.assignments.insert("b".into(), assignment("Réseaux", day(3)));
+        h.assignments.insert("done".into(), assignment("Réseaux", day(3)));
+        h.assignments.insert("c".into(), assignment("Anglais", day(5)));
+        let mut mine = MyLayer::default();
+        mine.homework_done.insert("g/done".into(), true);
+        let (h, mine) = (HomeworkView::from(h), MeView::from(mine));
+        let items = homework_items([&h], Some(&mine), 0);
+        let from = CivilDate::from_days(2);
+        let load = workload(&items, from, |ms| CivilDate::from_days(ms.div_euclid(86_400_000)));
+        assert_eq!(load, [(CivilDate::from_days(3), 2), (CivilDate::from_days(5), 1)]);
+        assert!(workload(&[], from, |_| from).is_empty());
+    }
+
+    #[test]
+    fn grades_are_new_until_seen_on_this_device() {
+        let mut a = grade("Maths", Some(10.0), 20.0, 1.0);
+        a.published_ms = Some(100);
+        assert!(is_new(&a, 0));
+        assert!(is_new(&a, 99));
+        assert!(!is_new(&a, 100), "seen up to its publication");
+        a.published_ms = None;
+        assert!(!is_new(&a, 0), "a draft is never shown, never new");
+        let mut g = Grades { schema: 1, student: "s".into(), ..Default::default() };
+        for (id, at) in [("x", 5), ("y", 50), ("z", 7)] {
+            let mut a = grade("Maths", Some(1.0), 20.0, 1.0);
+            a.published_ms = Some(at);
+            g.assessments.insert(id.into(), a);
+        }
+        let g = GradesView::from(g);
+        assert_eq!(newest_published(&by_subject(&g)), Some(50));
+        assert_eq!(newest_published(&[]), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::views::{SubjectGrades, format_grade, out_of_20};
+use crate::views::{SubjectGrades, format_grade, is_new, newest_published, out_of_20};
 
 /// Props of [`grades_view`].
 #[derive(Debug, Clone)]
@@ -14,10 +14,15 @@ pub struct GradesViewProps<'a> {
     pub overall: Option<f64>,
     /// The interface language.
     pub lang: Lang,
+    /// The newest publication this device has marked as seen (grades after it are new).
+    pub seen_ms: i64,
+    /// "Mark all as seen": receives the newest publication shown.
+    pub onseen: &'a Callback<i64>,
 }
 
 /// `<main id="grades">`: `#grades-overall`, one `section.subject` per subject with
-/// `.subject-average` and one `li.grade[data-assessment-id]` per grade.
+/// `.subject-average` and one `li.grade[data-assessment-id]` per grade (class `new` and a
+/// `.badge-new` until seen; `#grades-seen` marks every grade shown as seen).
 pub fn grades_view(props: &GradesViewProps<'_>) -> Html {
     let lang = props.lang;
     let t = lang.t();
@@ -31,6 +36,12 @@ pub fn grades_view(props: &GradesViewProps<'_>) -> Html {
             if props.subjects.is_empty() {
                 <p class="empty">{ t.grades_none }</p>
             } else {
+                if let Some(newest) = newest_published(props.subjects).filter(|n| *n > props.seen_ms) {
+                    <button id="grades-seen" type="button" onclick={{
+                        let cb = props.onseen.clone();
+                        Callback::from(move |_: MouseEvent| cb.emit(newest))
+                    }}>{ t.grades_seen }</button>
+                }
                 <p id="grades-overall">{ format!("{} : {}", t.grades_overall, avg(props.overall)) }</p>
             }
             { for props.subjects.iter().map(|s| html! {
@@ -44,8 +55,11 @@ pub fn grades_view(props: &GradesViewProps<'_>) -> Html {
                                 _ => t.grades_absent.to_owned(),
                             };
                             html! {
-                                <li class="grade" data-assessment-id={id.to_string()}>
-                                    <span class="grade-title">{ &a.title }</span>
+                                <li class={classes!("grade", is_new(a, props.seen_ms).then_some("new"))} data-assessment-id={id.to_string()}>
+                                    <span class="grade-title">
+                                        { &a.title }
+                                        if is_new(a, props.seen_ms) { { " " }<span class="badge badge-new">{ t.grade_new }</span> }
+                                    </span>
                                     <span class="grade-score">{ score }</span>
                                     <span class="grade-coef">{ format!("{} {}", t.grades_coef, format_grade(a.coefficient, comma)) }</span>
                                     if let Some(c) = &a.comment { <span class="grade-comment">{ c }</span> }

@@ -5,6 +5,7 @@ use cartable_shared::homework::BlobRef;
 use yew::prelude::*;
 
 use super::{FileActionsProps, file_actions};
+use crate::calendar::CivilDate;
 use crate::files::{FileCmd, FileRef, FilesState, format_size};
 use crate::i18n::Lang;
 use crate::views::HomeworkItem;
@@ -23,6 +24,8 @@ pub struct HomeworkViewProps<'a> {
     pub files: &'a FilesState,
     /// Receives the attachments' file commands.
     pub onfile: &'a Callback<FileCmd>,
+    /// Assignments not done yet per due day, from today on.
+    pub workload: &'a [(CivilDate, u32)],
 }
 
 /// `ul.homework-attachments` with one `li.attachment[data-sha256]` per attached file.
@@ -55,6 +58,19 @@ pub fn homework_view(props: &HomeworkViewProps<'_>) -> Html {
     html! {
         <main id="homework" aria-labelledby="homework-title">
             <h1 id="homework-title">{ t.homework_title }</h1>
+            if !props.workload.is_empty() {
+                <section id="workload" aria-labelledby="workload-title">
+                    <h2 id="workload-title">{ t.workload_title }</h2>
+                    <ul>
+                        { for props.workload.iter().map(|(day, n)| html! {
+                            <li data-date={day.to_string()} data-count={n.to_string()}>
+                                <span class="workload-day">{ lang.day_heading(*day) }</span>
+                                <span class="workload-count">{ lang.workload(*n) }</span>
+                            </li>
+                        }) }
+                    </ul>
+                </section>
+            }
             if props.items.is_empty() {
                 <p class="empty">{ t.homework_none }</p>
             }

@@ -17,6 +17,10 @@ use crate::settings::{Confirm, SettingsCommand, THEME_PREF, Theme};
 use crate::state::{Action, AppState, Screen, Tab};
 use crate::web;
 
+/// Key of the newest grade publication seen on this device, in `localStorage`: "new" grades
+/// are a per-device notion (a grade seen on the phone is still new on the laptop).
+pub(crate) const GRADES_SEEN_PREF: &str = "cartable.grades-seen";
+
 /// Key of the saved language preference in `localStorage`.
 pub(crate) const LANG_PREF: &str = "cartable.lang";
 
@@ -46,6 +50,8 @@ pub struct AppHandle {
     pub user_agent: std::rc::Rc<str>,
     /// The install hint's buttons: install, dismiss.
     pub on_install: (Callback<()>, Callback<()>),
+    /// "Mark all grades as seen", with the newest publication shown.
+    pub on_grades_seen: Callback<i64>,
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -58,6 +64,8 @@ fn initial_state() -> Model {
     let lang = Lang::pick(web::pref(LANG_PREF).as_deref(), web::browser_language().as_deref());
     let mut state = AppState::new(lang, web::now_ms(), web::today());
     state.theme = Theme::from_tag(web::pref(THEME_PREF).as_deref());
+    state.grades_seen_ms =
+        web::pref(GRADES_SEEN_PREF).and_then(|v| v.parse().ok()).unwrap_or_default();
     // The manifest's shortcuts open `/?view=today` and `/?view=homework`.
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     if let Some(tab) = Tab::from_query(&search) {
@@ -198,6 +206,13 @@ pub fn use_app() -> AppHandle {
             dispatch.dispatch(Action::SetLang(lang));
         })
     };
+    let on_grades_seen = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |ms: i64| {
+            web::set_pref(GRADES_SEEN_PREF, &ms.to_string());
+            dispatch.dispatch(Action::GradesSeen(ms));
+        })
+    };
     let on_install = {
         let (a, b) = (dispatch.clone(), dispatch.clone());
         (
@@ -244,5 +259,6 @@ pub fn use_app() -> AppHandle {
         user_agent,
         on_file,
         on_install,
+        on_grades_seen,
     }
 }
