@@ -216,6 +216,8 @@ pub(crate) async fn sign_out_here(dispatch: Dispatch, engine: EngineLink) {
 
 async fn forget(dispatch: &Dispatch) {
     super::settings::clear_recent().await;
+    // Another user of the device must not find this one's pinned files.
+    super::files::forget().await;
     if let Ok(store) = store().await
         && let Err(e) = store.sign_out().await
     {

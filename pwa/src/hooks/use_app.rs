@@ -190,8 +190,6 @@ pub fn use_app() -> AppHandle {
                     dispatch.clone(),
                     engine.clone(),
                 ));
-                // Another user of the device must not find this one's files.
-                wasm_bindgen_futures::spawn_local(super::files::forget());
             }
         })
     };
