@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use cartable_shared::protocol::MAX_FRAME_LEN;
 use futures_util::SinkExt;
-use futures_util::stream::{SplitSink, StreamExt};
+use futures_util::stream::{SplitSink, SplitStream, StreamExt};
 
 use super::auth::{Authenticated, session_token};
 use super::error::ApiError;
@@ -20,6 +20,8 @@ use crate::services::sync::{Connection, Flow, Outbox};
 
 /// Longest wait for the socket to accept one outbound frame.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest wait for the device's answer to our close frame.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The upgrade.
 pub async fn upgrade(
@@ -52,15 +54,32 @@ pub async fn upgrade(
 }
 
 type Sink = SplitSink<WebSocket, Message>;
+type Stream = SplitStream<WebSocket>;
 
 async fn send(sink: &mut Sink, msg: Message) -> bool {
     matches!(tokio::time::timeout(SEND_TIMEOUT, sink.send(msg)).await, Ok(Ok(())))
 }
 
-async fn close(sink: &mut Sink, code: u16, reason: &'static str) {
+/// Closes the connection with the WebSocket closing handshake (RFC 6455 §7.1.1): sends a close
+/// frame, then reads (and drops) what the device still sends until its own close frame, for at
+/// most [`CLOSE_TIMEOUT`]. Dropping the socket at once would reset the TCP connection while the
+/// device's frames are still arriving, and a reset can discard the frames we sent just before
+/// it (the error telling the device why it is being closed).
+async fn close(sink: &mut Sink, stream: &mut Stream, code: u16, reason: &'static str) {
     let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-    let _ =
+    let sent =
         tokio::time::timeout(Duration::from_secs(5), sink.send(Message::Close(Some(frame)))).await;
+    if !matches!(sent, Ok(Ok(()))) {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        while let Some(Ok(msg)) = stream.next().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// The socket task: one per connected device; ends when the device or the server closes the
@@ -78,7 +97,7 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
         }
         Err(e) => {
             tracing::error!(error = %e, "could not list documents");
-            close(&mut sink, close_code::ERROR, "server error").await;
+            close(&mut sink, &mut stream, close_code::ERROR, "server error").await;
             conn.close().await;
             return;
         }
@@ -87,7 +106,7 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
         tokio::select! {
             biased;
             () = outbox.kick.cancelled() => {
-                close(&mut sink, close_code::AWAY, "server shutting down or connection too slow").await;
+                close(&mut sink, &mut stream, close_code::AWAY, "server shutting down or connection too slow").await;
                 break;
             }
             Some(control) = outbox.control.recv() => {
@@ -95,7 +114,7 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
                     if let Some(last) = last {
                         send(&mut sink, Message::Binary(last)).await;
                     }
-                    close(&mut sink, code, reason).await;
+                    close(&mut sink, &mut stream, code, reason).await;
                     break;
                 }
             }
@@ -115,7 +134,7 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
                     Some(Ok(Message::Close(_))) | None => break,
                     Some(Err(e)) => {
                         tracing::debug!(user = %user, error = %e, "sync socket error");
-                        close(&mut sink, close_code::SIZE, "frame refused").await;
+                        close(&mut sink, &mut stream, close_code::SIZE, "frame refused").await;
                         break;
                     }
                 };
@@ -123,14 +142,14 @@ async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
                     Flow::Continue => {}
                     Flow::Close(last) => {
                         send(&mut sink, Message::Binary(last)).await;
-                        close(&mut sink, close_code::PROTOCOL, "malformed frame").await;
+                        close(&mut sink, &mut stream, close_code::PROTOCOL, "malformed frame").await;
                         break;
                     }
                     Flow::CloseWith { last, code, reason } => {
                         if let Some(last) = last {
                             send(&mut sink, Message::Binary(last)).await;
                         }
-                        close(&mut sink, code, reason).await;
+                        close(&mut sink, &mut stream, code, reason).await;
                         break;
                     }
                 }
