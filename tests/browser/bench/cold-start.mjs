@@ -76,12 +76,12 @@ async function sizes(dist) {
   const starts = (prefixes) => all.filter((p) => prefixes.some((x) => p.startsWith(x)));
   const ui = starts(['assets/ui-', 'assets/ui_bg-', 'assets/boot-', 'assets/early-']);
   const engine = starts(['assets/engine-', 'assets/engine_bg-']);
-  const firstPaint = [...ui, 'index.html', ...starts(['assets/app-'])];
+  const firstPaint = [...ui, 'index.html', ...starts(['assets/app-', 'assets/theme-'])];
   const shell = [...precached, 'sw.js'];
   const rows = [
     ['UI module (wasm + glue + boot + early)', sum(byPath, ui)],
     ['engine module (wasm + glue + worker)', sum(byPath, engine)],
-    ['first paint (UI + index.html + css)', sum(byPath, firstPaint)],
+    ['first paint (UI + index.html + css + theme)', sum(byPath, firstPaint)],
     ['app shell (precached files + sw.js)', sum(byPath, shell)],
   ];
   const lines = [`build ${build.build_id}`, `  ${'(1 KB = 1000 bytes)'.padEnd(40)} ${'raw'.padStart(10)} ${'gzip'.padStart(10)} ${'brotli'.padStart(10)}`];
