@@ -104,3 +104,37 @@ async fn an_endpoint_on_a_private_or_unknown_host_is_refused_unless_its_origin_i
         .unwrap();
     assert!(list.subscriptions.is_empty());
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_deletes_the_accounts_push_subscriptions() {
+    let allowed = "http://127.0.0.1:43125";
+    let server = TestServer::start_with(vec![allowed.into()]).await.unwrap();
+    let phone = Account::login_as_device(&server, "lea.martin", "Téléphone").await.unwrap();
+    let laptop = Account::login_as_device(&server, "lea.martin", "Portable").await.unwrap();
+    assert_eq!(subscribe(&phone, &format!("{allowed}/push/phone")).await.status(), 201);
+    assert_eq!(subscribe(&laptop, &format!("{allowed}/push/laptop")).await.status(), 201);
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    assert_eq!(subscribe(&paul, &format!("{allowed}/push/paul")).await.status(), 201);
+
+    let resp =
+        bounded("revoke all", laptop.request(Method::POST, "/api/sessions/revoke-all").send())
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    let count = |account: Account| async move {
+        let list: PushSubscriptionList =
+            bounded("list", account.request(Method::GET, "/api/push/subscriptions").send())
+                .await
+                .unwrap()
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        list.subscriptions.len()
+    };
+    let again = Account::login_as_device(&server, "lea.martin", "Téléphone").await.unwrap();
+    assert_eq!(count(again).await, 0, "neither of Léa's devices keeps her notifications");
+    assert_eq!(count(paul).await, 1, "another account's device is untouched");
+}

@@ -282,11 +282,20 @@ impl Auth<'_> {
         Ok(ConnectionList { connections })
     }
 
-    /// Ends every session of `user` (sign out everywhere); returns how many there were. The
-    /// caller closes the user's live connections.
+    /// Ends every session of `user` (sign out everywhere) and deletes their push
+    /// subscriptions in the same transaction (a lost phone must stop showing their
+    /// notifications too); returns how many sessions there were. The caller closes the user's
+    /// live connections.
     pub async fn revoke_all(&self, user: &UserId) -> Result<u32, AuthError> {
         let user = user.clone();
-        let n = self.store.write(move |dao| dao.delete_sessions_of(&user)).await?;
+        let n = self
+            .store
+            .write(move |dao| {
+                let n = dao.delete_sessions_of(&user)?;
+                dao.delete_push_subscriptions_of(&user)?;
+                Ok::<_, StoreError>(n)
+            })
+            .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 

@@ -91,6 +91,14 @@ impl Dao<'_> {
         raw.map(typed).transpose()
     }
 
+    /// Deletes every subscription of `user` (signed out everywhere: no device of theirs may keep
+    /// receiving their notifications); how many there were.
+    pub fn delete_push_subscriptions_of(&self, user: &UserId) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM push_subscriptions WHERE user_id = ?1", [user.as_str()])?)
+    }
+
     /// Deletes a subscription of `user` (`None`: whoever owns it); whether one was deleted.
     pub fn delete_push_subscription(
         &self,
