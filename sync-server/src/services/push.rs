@@ -4,9 +4,10 @@
 //! - [`events`]: notification events derived from each accepted change, stored in the outbox
 //!   with the change; [`outbox`]: their expansion into deliveries (recipients, settings, quiet
 //!   hours), the summaries, the due-tomorrow job; [`reminders`]: library reminders;
-//! - [`sender`]: encryption, VAPID, the HTTP requests and what their answers mean;
+//! - [`ece`]: message encryption (RFC 8291); [`sender`]: VAPID, the HTTP requests and what their answers mean;
 //!   [`text`]: the words of the notifications; [`worker`]: the task that runs it all.
 
+pub mod ece;
 pub mod endpoint;
 pub mod events;
 pub mod outbox;

@@ -80,13 +80,11 @@ impl Dao<'_> {
         &self,
         id: &SubscriptionId,
     ) -> Result<Option<PushSubscriptionRow>, StoreError> {
+        // Cached: the push sender looks up every device it sends to.
         let raw = self
             .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM push_subscriptions WHERE id = ?1"),
-                [id.as_str()],
-                row,
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM push_subscriptions WHERE id = ?1"))?
+            .query_row([id.as_str()], row)
             .optional()?;
         raw.map(typed).transpose()
     }

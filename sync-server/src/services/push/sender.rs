@@ -1,5 +1,5 @@
 //! The Web Push sender: one HTTP request per delivery (RFC 8030), the payload encrypted for the
-//! device (RFC 8291 `aes128gcm`, `web-push-native`), signed for the push service (VAPID,
+//! device (RFC 8291 `aes128gcm`, [`super::ece`]), signed for the push service (VAPID,
 //! RFC 8292), over a keep-alive HTTP/1.1 pool (`reqwest` with rustls; no redirects are
 //! followed, so a push service cannot send the server elsewhere).
 //!
@@ -19,7 +19,6 @@ use cartable_shared::notify::PushPayload;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use web_push_native::vapid::VapidSignature;
-use web_push_native::{Auth, p256};
 
 use super::events::{Event, EventText};
 use super::text::{self, Lang, Text};
@@ -59,6 +58,8 @@ pub struct PushJob {
     pub auth: Vec<u8>,
     /// What to say.
     pub event: Arc<Event>,
+    /// The message JSON of the event ([`message`]), rendered once per event.
+    pub payload: Arc<Vec<u8>>,
 }
 
 /// The JSON a device receives: [`PushPayload`] (in French, the default language) plus the
@@ -264,15 +265,14 @@ impl Sender {
     }
 }
 
+/// The message JSON of an event, as every device receives it.
+pub fn payload(event: &Event) -> Vec<u8> {
+    serde_json::to_vec(&message(event)).expect("messages serialise")
+}
+
 /// The encrypted body of a delivery; `None` if the stored keys are unusable.
 pub fn encrypt(job: &PushJob) -> Option<Vec<u8>> {
-    let json = serde_json::to_vec(&message(&job.event)).expect("messages serialise");
-    let key = p256::PublicKey::from_sec1_bytes(&job.p256dh).ok()?;
-    if job.auth.len() != 16 {
-        return None;
-    }
-    let auth = Auth::clone_from_slice(&job.auth);
-    web_push_native::encrypt(json, &key, &auth).ok()
+    super::ece::encrypt(&job.payload, &job.p256dh, &job.auth)
 }
 
 #[cfg(test)]

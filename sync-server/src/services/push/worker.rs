@@ -109,7 +109,8 @@ impl PushWorker {
         self.store
             .write(move |dao| {
                 let claimed = dao.claim_due_deliveries(now, CLAIM)?;
-                let mut events: HashMap<i64, Option<Arc<Event>>> = HashMap::new();
+                type Rendered = Option<(Arc<Event>, Arc<Vec<u8>>)>;
+                let mut events: HashMap<i64, Rendered> = HashMap::new();
                 let mut jobs = Vec::with_capacity(claimed.len());
                 let mut unusable = Vec::new();
                 for c in claimed {
@@ -119,13 +120,16 @@ impl PushWorker {
                             let e = dao
                                 .push_event(c.event_id)?
                                 .and_then(|j| serde_json::from_str::<Event>(&j).ok())
-                                .map(Arc::new);
+                                .map(|e| {
+                                    let payload = Arc::new(super::sender::payload(&e));
+                                    (Arc::new(e), payload)
+                                });
                             events.insert(c.event_id, e.clone());
                             e
                         }
                     };
                     match (event, dao.push_subscription(&c.subscription)?) {
-                        (Some(event), Some(sub)) => jobs.push(PushJob {
+                        (Some((event, payload)), Some(sub)) => jobs.push(PushJob {
                             delivery: c.id,
                             subscription: c.subscription,
                             attempts: c.attempts,
@@ -133,6 +137,7 @@ impl PushWorker {
                             p256dh: sub.p256dh,
                             auth: sub.auth,
                             event,
+                            payload,
                         }),
                         _ => unusable.push((c.id, c.subscription, DeliveryOutcome::Failed)),
                     }
