@@ -75,7 +75,7 @@ pub fn encrypt(plaintext: &[u8], ua_public: &[u8], auth: &[u8]) -> Option<Vec<u8
     let mut salt = [0u8; 16];
     rng.fill(&mut salt).ok()?;
     let peer = UnparsedPublicKey::new(&ECDH_P256, ua_public);
-    agreement::agree_ephemeral(private, &peer, Unspecified, |secret| {
+    agreement::agree_ephemeral(private, peer, Unspecified, |secret| {
         seal(secret, public.as_ref(), ua_public, auth, salt, plaintext)
     })
     .ok()
@@ -106,7 +106,7 @@ mod tests {
         let auth = b64("BTBZMqHH6r4Tts7J_aSIgg");
         let salt: [u8; 16] = b64("DGv6ra1nlYgDCS1FRnbzlw").try_into().unwrap();
         let peer = UnparsedPublicKey::new(&ECDH_P256, &ua_public);
-        let body = agreement::agree(&as_private, &peer, Unspecified, |secret| {
+        let body = agreement::agree(&as_private, peer, Unspecified, |secret| {
             seal(
                 secret,
                 as_public.as_ref(),
