@@ -877,6 +877,16 @@ mod tests {
     }
 
     #[test]
+    fn the_grades_seen_mark_only_moves_forward() {
+        let s = fresh().reduce(Action::GradesSeen(50)).reduce(Action::GradesSeen(20));
+        assert_eq!(
+            s.grades_seen_ms, 50,
+            "an older mark (another tab) does not make grades new again"
+        );
+        assert_eq!(s.reduce(Action::GradesSeen(80)).grades_seen_ms, 80);
+    }
+
+    #[test]
     fn a_start_url_opens_the_tab_it_names() {
         assert_eq!(Tab::from_query("?view=homework"), Some(Tab::Homework));
         assert_eq!(Tab::from_query("?a=1&view=grades"), Some(Tab::Grades));
