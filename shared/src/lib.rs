@@ -25,6 +25,7 @@
 //! [`protocol::ServerFrame::Sync`] / [`protocol::ClientFrame::Sync`] frames carrying standard
 //! Automerge sync messages until neither has anything more to send.
 
+pub mod admin;
 pub mod announcements;
 pub mod api;
 pub mod calendar;

@@ -17,7 +17,7 @@ struct Args {
     #[arg(long, env = "CARTABLE_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Directory of the database.
-    #[arg(long, env = "CARTABLE_DATA_DIR", default_value = "./data")]
+    #[arg(long, env = "CARTABLE_DATA_DIR", default_value = "./data", global = true)]
     data_dir: PathBuf,
     /// Directory of the built app.
     #[arg(long, env = "CARTABLE_DIST", default_value = "./dist")]
@@ -42,6 +42,55 @@ struct Args {
     /// Minutes between two fetches of each calendar feed (0: only when an administrator asks).
     #[arg(long, env = "CARTABLE_FEED_REFRESH_MINUTES", default_value_t = 60)]
     feed_refresh_minutes: u64,
+    /// Instead of serving, run an operator command.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Operator commands.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `cartable-server admin …`.
+#[derive(Debug, clap::Subcommand)]
+enum AdminCommand {
+    /// Create an administrator (e.g. the first one) in the database of --data-dir; the
+    /// password is read from the first line of standard input.
+    Create {
+        /// The login.
+        #[arg(long)]
+        login: String,
+        /// The name to show (the login if absent).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+/// `admin create`: reads the password from stdin and creates the account.
+async fn admin_create(
+    data_dir: &std::path::Path,
+    login: &str,
+    display_name: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    let now = chrono::Utc::now().timestamp_millis();
+    let account = cartable_sync_server::services::admin::bootstrap_admin(
+        data_dir,
+        now,
+        login,
+        display_name.unwrap_or(login),
+        password,
+    )
+    .await
+    .context("cannot create the administrator")?;
+    println!("administrator {} created", account.login);
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -82,6 +131,9 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if let Some(Command::Admin(AdminCommand::Create { login, display_name })) = &args.command {
+        return admin_create(&args.data_dir, login, display_name.as_deref()).await;
+    }
     let config = Config {
         listen: args.listen,
         data_dir: args.data_dir,

@@ -1,5 +1,6 @@
 //! The HTTP edge: short axum handlers that extract, call a service, and map the answer.
 
+pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod feeds;
@@ -41,6 +42,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/groups/{group}/files", post(files::upload))
         .route("/api/groups/{group}/library", post(files::add_library_item))
         .route("/api/groups/{group}/homework/{assignment}/attachments", post(files::attach))
+        .route("/api/admin/accounts", get(admin::list_accounts).post(admin::create_account))
+        .route(
+            "/api/admin/accounts/{student}/guardians/{guardian}",
+            put(admin::add_guardian).delete(admin::remove_guardian),
+        )
+        .route("/api/admin/groups", get(admin::list_groups).post(admin::create_group))
+        .route(
+            "/api/admin/groups/{group}/members/{user}",
+            put(groups::add_member).delete(groups::remove_member),
+        )
+        .route("/api/admin/import/roster", post(admin::import_roster))
         .route("/api/admin/feeds", get(feeds::list).post(feeds::register))
         .route("/api/admin/feeds/{id}", delete(feeds::delete))
         .route("/api/admin/feeds/{id}/refresh", post(feeds::refresh))

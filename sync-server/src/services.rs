@@ -14,7 +14,9 @@
 //! - [`threads`]: starting a conversation (the server records its participants);
 //! - [`timetable`]: teachers' edits of a timetable session.
 
+pub mod admin;
 pub mod auth;
+pub mod csv_lines;
 pub mod feeds;
 pub mod files;
 pub mod groups;
@@ -22,6 +24,7 @@ pub mod hub;
 pub mod password;
 pub mod presence;
 pub mod push;
+pub mod roster;
 pub mod rules;
 pub mod sync;
 pub mod threads;

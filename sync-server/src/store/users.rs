@@ -1,5 +1,6 @@
 //! Accounts, groups and memberships.
 
+use cartable_shared::admin::GroupSummary;
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
 use rusqlite::{OptionalExtension, params};
@@ -195,6 +196,33 @@ impl Dao<'_> {
         let mut stmt = self.conn.prepare_cached("SELECT id FROM users ORDER BY id")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.map(|r| parse(r?, "user id")).collect()
+    }
+
+    /// Every group with its name, members and teachers, by id.
+    pub fn groups_with_members(&self) -> Result<Vec<GroupSummary>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, name FROM groups ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name) = row?;
+            let users = |sql: &str| -> Result<Vec<UserId>, StoreError> {
+                let mut stmt = self.conn.prepare_cached(sql)?;
+                let rows = stmt.query_map([id.as_str()], |r| r.get::<_, String>(0))?;
+                rows.map(|r| parse(r?, "user id")).collect()
+            };
+            let members = users("SELECT user_id FROM memberships WHERE group_id = ?1 ORDER BY 1")?;
+            let teachers = users("SELECT user_id FROM teaching WHERE group_id = ?1 ORDER BY 1")?;
+            out.push(GroupSummary { id: parse(id, "group id")?, name, members, teachers });
+        }
+        Ok(out)
+    }
+
+    /// Ends `guardian`'s responsibility for `ward`; true if it existed.
+    pub fn remove_guardian(&self, guardian: &UserId, ward: &UserId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM guardians WHERE guardian_id = ?1 AND ward_id = ?2",
+            params![guardian.as_str(), ward.as_str()],
+        )? > 0)
     }
 
     /// The principal of an account: its role, memberships, wards and subjects. A guardian's

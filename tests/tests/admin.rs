@@ -1,0 +1,390 @@
+//! Administration against the real server: the operator's first administrator on a server
+//! without demo accounts, accounts and groups (`/api/admin/...`) with their refusals, and the
+//! roster import from CSV (preview, line-by-line errors, all or nothing).
+
+use cartable_shared::admin::{
+    AccountList, CreatedAccount, GroupList, GroupSummary, LineError, NewAccount, RosterReport,
+};
+use cartable_shared::api::Me;
+use cartable_shared::roles::Role;
+use cartable_tests::{Account, TestServer, demo, http, login_raw};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// The demo accounts that are not administrators.
+const NOT_ADMINS: [&str; 4] = ["lea.martin", "paul.durand", "parent.martin", "vie.scolaire"];
+
+async fn error_message(resp: reqwest::Response) -> String {
+    let body: serde_json::Value = resp.json().await.expect("error body");
+    body["message"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn create(admin: &Account, body: serde_json::Value) -> reqwest::Response {
+    admin.request(Method::POST, "/api/admin/accounts").json(&body).send().await.unwrap()
+}
+
+async fn accounts(admin: &Account) -> AccountList {
+    let resp = admin.request(Method::GET, "/api/admin/accounts").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_operator_creates_the_first_administrator_of_a_server_without_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_configured(dir.path(), |c| c.demo = false).await.unwrap();
+    // Nobody can sign in: there is no account at all.
+    assert_eq!(login_raw(&server, "admin", demo::ACCOUNTS[4].password).await.status(), 401);
+    let now = chrono::Utc::now().timestamp_millis();
+    let bootstrap = cartable_sync_server::services::admin::bootstrap_admin;
+    // Too short a password is refused, and creates nothing.
+    let short = bootstrap(dir.path(), now, "chef", "Chef", "short").await;
+    assert!(short.unwrap_err().to_string().contains("at least"));
+    // Created while the server runs, on the same database.
+    let made = bootstrap(dir.path(), now, " Chef ", "Marie Chef", "un mot de passe sûr").await;
+    assert_eq!(made.unwrap().role, Role::Admin);
+    let again = bootstrap(dir.path(), now, "chef", "Other", "another password").await;
+    assert!(again.unwrap_err().to_string().contains("taken"));
+    let chef = Account::login(&server, "chef", "un mot de passe sûr").await.unwrap();
+    assert_eq!(chef.me.role, Role::Admin);
+    assert_eq!(chef.me.display_name, "Marie Chef");
+    // The administrator creates a teacher, who signs in with the given password.
+    let resp = create(
+        &chef,
+        json!({"login": "prof.x", "display_name": "Prof X", "role": "teacher",
+               "password": "mot de passe prof", "subjects": ["Physique"]}),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let created: CreatedAccount = resp.json().await.unwrap();
+    assert_eq!(created.initial_password, None);
+    assert_eq!(created.account.subjects, vec!["Physique".to_string()]);
+    Account::login(&server, "prof.x", "mot de passe prof").await.unwrap();
+    // It survives a restart, and the password is stored only as an Argon2id hash.
+    drop(chef);
+    server.stop().await.unwrap();
+    let db = database_text(dir.path());
+    assert!(db.contains("$argon2id$"));
+    assert!(!db.contains("un mot de passe sûr") && !db.contains("mot de passe prof"));
+    let server = TestServer::start_configured(dir.path(), |c| c.demo = false).await.unwrap();
+    Account::login(&server, "chef", "un mot de passe sûr").await.unwrap();
+}
+
+/// The database file and its write-ahead log, as text (to look for clear passwords).
+fn database_text(dir: &std::path::Path) -> String {
+    let mut all = Vec::new();
+    for name in ["cartable.sqlite3", "cartable.sqlite3-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            all.extend(bytes);
+        }
+    }
+    String::from_utf8_lossy(&all).into_owned()
+}
+
+#[tokio::test]
+async fn only_administrators_reach_the_administration_api() {
+    let server = TestServer::start().await.unwrap();
+    let g = demo::GROUP;
+    let calls: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+        (Method::GET, "/api/admin/accounts".into(), None),
+        (
+            Method::POST,
+            "/api/admin/accounts".into(),
+            Some(json!({"login": "intrus", "display_name": "I", "role": "admin"})),
+        ),
+        (Method::GET, "/api/admin/groups".into(), None),
+        (Method::POST, "/api/admin/groups".into(), Some(json!({"id": "g9", "name": "G9"}))),
+        (Method::PUT, format!("/api/admin/groups/{g}/members/vie.scolaire"), None),
+        (Method::DELETE, format!("/api/admin/groups/{g}/members/lea.martin"), None),
+        (Method::PUT, "/api/admin/accounts/lea.martin/guardians/parent.martin".into(), None),
+        (Method::POST, "/api/admin/import/roster?dry_run=true".into(), None),
+    ];
+    for login in NOT_ADMINS {
+        let who = Account::demo(&server, login).await.unwrap();
+        for (method, path, body) in &calls {
+            let mut req = who.request(method.clone(), path);
+            if let Some(b) = body {
+                req = req.json(b);
+            } else if path.contains("roster") {
+                req = req.body("login,display_name,role\nx,X,student\n");
+            }
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{login} {method} {path}");
+        }
+    }
+    for (method, path, _) in &calls {
+        let resp = http().request(method.clone(), server.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "no session: {method} {path}");
+    }
+    // Nothing was created by the refused calls.
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    assert!(!accounts(&admin).await.accounts.iter().any(|a| a.login.as_str() == "intrus"));
+    let groups: GroupList =
+        admin.request(Method::GET, "/api/admin/groups").send().await.unwrap().json().await.unwrap();
+    assert!(!groups.groups.iter().any(|gr| gr.id.as_str() == "g9"));
+    let lea = groups.groups.iter().find(|gr| gr.id.as_str() == g).unwrap();
+    assert!(lea.members.iter().any(|m| m.as_str() == "lea.martin"));
+}
+
+#[tokio::test]
+async fn administrators_create_accounts_groups_memberships_and_guardians() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    // A generated initial password, returned once, that works.
+    let resp =
+        create(&admin, json!({"login": "Nina.Roy", "display_name": "Nina Roy", "role": "student"}))
+            .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let nina: CreatedAccount = resp.json().await.unwrap();
+    assert_eq!(nina.account.login.as_str(), "nina.roy");
+    let password = nina.initial_password.clone().expect("a generated password");
+    Account::login(&server, "nina.roy", &password).await.unwrap();
+    // Refusals, each with its reason.
+    let dup =
+        create(&admin, json!({"login": "lea.martin", "display_name": "L", "role": "student"}))
+            .await;
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+    assert!(error_message(dup).await.contains("taken"));
+    let cases = [
+        (json!({"login": "a b", "display_name": "A", "role": "student"}), "invalid login"),
+        (json!({"login": "ab", "display_name": " ", "role": "student"}), "empty"),
+        (json!({"login": "ab", "display_name": "A", "role": "student", "password": "x"}), "least"),
+        (
+            json!({"login": "ab", "display_name": "A", "role": "student", "subjects": ["M"]}),
+            "teacher",
+        ),
+    ];
+    for (body, reason) in cases {
+        let resp = create(&admin, body.clone()).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert!(error_message(resp).await.contains(reason), "{body}");
+    }
+    let bad_role =
+        create(&admin, json!({"login": "ab", "display_name": "A", "role": "king"})).await;
+    assert_eq!(bad_role.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!accounts(&admin).await.accounts.iter().any(|a| a.login.as_str() == "ab"));
+
+    // A group, a duplicate, a member, a teacher and a guardian.
+    let resp = admin
+        .request(Method::POST, "/api/admin/groups")
+        .json(&json!({"id": "l3-info", "name": "L3 Informatique"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let _: GroupSummary = resp.json().await.unwrap();
+    let again = admin
+        .request(Method::POST, "/api/admin/groups")
+        .json(&json!({"id": "l3-info", "name": "Autre"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    for path in [
+        "/api/admin/groups/l3-info/members/nina.roy",
+        "/api/admin/groups/l3-info/members/paul.durand",
+        "/api/admin/accounts/nina.roy/guardians/parent.martin",
+    ] {
+        let resp = admin.request(Method::PUT, path).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT, "{path}");
+    }
+    let wrong = admin
+        .request(Method::PUT, "/api/admin/accounts/paul.durand/guardians/parent.martin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let missing =
+        admin.request(Method::PUT, "/api/admin/groups/nope/members/nina.roy").send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let groups: GroupList =
+        admin.request(Method::GET, "/api/admin/groups").send().await.unwrap().json().await.unwrap();
+    let l3 = groups.groups.iter().find(|g| g.id.as_str() == "l3-info").unwrap();
+    assert_eq!(l3.members.iter().map(|u| u.as_str()).collect::<Vec<_>>(), vec!["nina.roy"]);
+    assert_eq!(l3.teachers.iter().map(|u| u.as_str()).collect::<Vec<_>>(), vec!["paul.durand"]);
+    let list = accounts(&admin).await;
+    let parent = list.accounts.iter().find(|a| a.login.as_str() == "parent.martin").unwrap();
+    assert!(parent.wards.iter().any(|w| w.as_str() == "nina.roy"));
+    // The guardian now sees the new group; removing the link takes it away.
+    let guardian = Account::demo(&server, "parent.martin").await.unwrap();
+    let me: Me =
+        guardian.request(Method::GET, "/api/me").send().await.unwrap().json().await.unwrap();
+    assert!(me.groups.iter().any(|g| g.as_str() == "l3-info"));
+    let resp = admin
+        .request(Method::DELETE, "/api/admin/accounts/nina.roy/guardians/parent.martin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let me: Me =
+        guardian.request(Method::GET, "/api/me").send().await.unwrap().json().await.unwrap();
+    assert!(!me.groups.iter().any(|g| g.as_str() == "l3-info"));
+}
+
+async fn roster(admin: &Account, query: &str, csv: &str) -> (StatusCode, RosterReport) {
+    let resp = admin
+        .request(Method::POST, &format!("/api/admin/import/roster{query}"))
+        .header(reqwest::header::CONTENT_TYPE, "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap())
+}
+
+fn error_on(report: &RosterReport, line: u64) -> &LineError {
+    report.errors.iter().find(|e| e.line == line).unwrap_or_else(|| panic!("no error on {line}"))
+}
+
+/// Good lines (2, 3, 5, 11) and one bad line of every kind.
+const MIXED: &str = "login,display_name,role,groups,subjects,wards
+ines.garcia,Inès García,student,l2-info-a,,
+marc.prof,Marc Prof,teacher,l2-info-a,Physique|Chimie,
+bad login,X,student,,,
+mme.garcia,Mme García,guardian,,,ines.garcia
+jo,Jo,wizard,,,
+ines.garcia,Autre Inès,student,,,
+lea.martin,Léa bis,student,,,
+zoe,Zoé,student,no-such-group,,
+\"unbalanced,Un,student,,,
+ok.staff,Staff Ok,staff,,,
+tom,Tom,student,,Maths,
+";
+
+#[tokio::test]
+async fn a_roster_with_bad_lines_is_previewed_refused_whole_or_imported_without_them() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let before = accounts(&admin).await.accounts.len();
+
+    // Preview: what would be created, every bad line with its line, column and reason.
+    let (status, report) = roster(&admin, "?dry_run=true", MIXED).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.dry_run && !report.imported);
+    let good: Vec<(u64, &str)> =
+        report.accounts.iter().map(|a| (a.line, a.login.as_str())).collect();
+    assert_eq!(good, vec![(2, "ines.garcia"), (3, "marc.prof"), (5, "mme.garcia")]);
+    assert!(report.accounts.iter().all(|a| a.initial_password.is_none()));
+    let expect = [
+        (4, Some("login"), "invalid login"),
+        (6, Some("role"), "unknown role"),
+        (7, Some("login"), "duplicate login ines.garcia (first on line 2)"),
+        (8, Some("login"), "taken"),
+        (9, Some("groups"), "unknown group no-such-group"),
+        (10, None, "expected 6 fields"),
+    ];
+    for (line, column, reason) in expect {
+        let e = error_on(&report, line);
+        assert_eq!(e.column.as_deref(), column, "line {line}");
+        assert!(e.reason.contains(reason), "line {line}: {}", e.reason);
+    }
+    // The unbalanced quote swallows the rest of the file into line 10: lines 11 and 12 are not
+    // read as records (and so not imported).
+    assert_eq!(report.errors.len(), 6, "{:?}", report.errors);
+    assert_eq!(accounts(&admin).await.accounts.len(), before);
+
+    // Without skip_invalid: refused, nothing imported.
+    let (status, report) = roster(&admin, "", MIXED).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!report.imported && !report.dry_run);
+    assert_eq!(accounts(&admin).await.accounts.len(), before);
+    assert_eq!(login_raw(&server, "ines.garcia", "x").await.status(), 401);
+
+    // With skip_invalid: the good lines, with passwords shown once, memberships and wards.
+    let (status, report) = roster(&admin, "?skip_invalid=true", MIXED).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.imported);
+    assert_eq!(report.errors.len(), 6);
+    let list = accounts(&admin).await;
+    assert_eq!(list.accounts.len(), before + 3);
+    let ines = report.accounts.iter().find(|a| a.login.as_str() == "ines.garcia").unwrap();
+    let session = Account::login(&server, "ines.garcia", ines.initial_password.as_ref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(session.me.groups.iter().map(|g| g.as_str()).collect::<Vec<_>>(), vec![demo::GROUP]);
+    let marc = list.accounts.iter().find(|a| a.login.as_str() == "marc.prof").unwrap();
+    assert_eq!(marc.teaches.iter().map(|g| g.as_str()).collect::<Vec<_>>(), vec![demo::GROUP]);
+    assert_eq!(marc.subjects, vec!["Chimie".to_string(), "Physique".to_string()]);
+    let mme = list.accounts.iter().find(|a| a.login.as_str() == "mme.garcia").unwrap();
+    assert_eq!(mme.wards.iter().map(|w| w.as_str()).collect::<Vec<_>>(), vec!["ines.garcia"]);
+    // Importing the same file again: every login is now taken, nothing changes.
+    let (status, report) = roster(&admin, "?skip_invalid=true", MIXED).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.accounts.is_empty() && !report.imported);
+    assert_eq!(accounts(&admin).await.accounts.len(), before + 3);
+}
+
+#[tokio::test]
+async fn roster_files_with_semicolons_and_wrong_headers() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    // A French spreadsheet export: `;` between fields, a BOM, a subject list with `|`.
+    let csv = "\u{feff}Login;Display_Name;Role;Subjects\nnew.prof;Prof, Nouveau;teacher;A|B\n\
+               tut;Tut;guardian;\nw2;W;guardian;\n";
+    let (status, report) = roster(&admin, "", csv).await;
+    assert_eq!(status, StatusCode::OK, "{report:?}");
+    assert_eq!(report.accounts.len(), 3);
+    assert_eq!(report.accounts[0].display_name, "Prof, Nouveau");
+    // Errors about the whole file are 400s with a clear message.
+    for (csv, reason) in [
+        ("login,name,role\n", "unknown column \"name\""),
+        ("login,display_name\n", "\"role\" is missing"),
+        ("", "empty"),
+    ] {
+        let resp =
+            admin.request(Method::POST, "/api/admin/import/roster").body(csv).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{csv:?}");
+        assert!(error_message(resp).await.contains(reason), "{csv:?}");
+    }
+    let resp = admin
+        .request(Method::POST, "/api/admin/import/roster?dry_run=maybe")
+        .body("login,display_name,role\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    // Bytes that are not UTF-8, a line with too many fields, after a blank line: each reported
+    // on its own line, and nothing imported.
+    let body =
+        b"login,display_name,role\nok1,Ok,student\n\nbad,\xff\xfe,student\nx,X,student,extra\n";
+    let resp = admin
+        .request(Method::POST, "/api/admin/import/roster")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: RosterReport = resp.json().await.unwrap();
+    let lines: Vec<(u64, &str)> =
+        report.errors.iter().map(|e| (e.line, e.reason.as_str())).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (4, "the line is not valid UTF-8"),
+            (5, "expected 3 fields, found 4 (check the quotes and the separators)")
+        ]
+    );
+    assert!(!accounts(&admin).await.accounts.iter().any(|a| a.login.as_str() == "ok1"));
+    // A guardian whose ward is neither a student of the database nor of a valid line.
+    let (status, report) =
+        roster(&admin, "", "login,display_name,role,wards\np2,P,guardian,paul.durand\n").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(report.errors[0].line, 2);
+    assert_eq!(report.errors[0].column.as_deref(), Some("wards"));
+}
+
+#[test]
+fn new_account_bodies_round_trip() {
+    let a = NewAccount {
+        login: "x".into(),
+        display_name: "X".into(),
+        role: Role::Staff,
+        password: None,
+        subjects: vec![],
+    };
+    let v: NewAccount =
+        serde_json::from_value(json!({"login": "x", "display_name": "X", "role": "staff"}))
+            .unwrap();
+    assert_eq!(v, a);
+}
