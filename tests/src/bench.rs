@@ -8,6 +8,24 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+/// Opens the server's state over `dir` with the demo institution (no listener), for a bench
+/// to write its accounts with the store's dao before starting the binary over the same
+/// directory.
+pub async fn open_demo(dir: &Path) -> anyhow::Result<cartable_sync_server::AppState> {
+    let config = cartable_sync_server::Config {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: dir.to_path_buf(),
+        dist_dir: dir.join("no-dist"),
+        demo: true,
+        public_url: None,
+        push_allow: vec![],
+        max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
+        feed_allow: vec![],
+        feed_refresh: Duration::ZERO,
+    };
+    cartable_sync_server::AppState::open(config).await.map_err(|e| anyhow::anyhow!("open: {e}"))
+}
+
 /// The real server binary, running as a child process over a data directory (logging to
 /// `server.log` in it); killed when dropped.
 #[derive(Debug)]

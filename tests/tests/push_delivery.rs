@@ -57,6 +57,18 @@ impl World {
         Account::demo(&self.server, login).await.unwrap()
     }
 
+    /// The demo accounts signed in: Léa, her guardian, her teacher, the school office, the
+    /// administrator.
+    async fn everyone(&self) -> [Account; 5] {
+        [
+            self.account("lea.martin").await,
+            self.account("parent.martin").await,
+            self.account("paul.durand").await,
+            self.account("vie.scolaire").await,
+            self.account("admin").await,
+        ]
+    }
+
     /// A device of `account` at the fake push service, registered with the server.
     async fn device(&self, account: &Account) -> FakeSubscription {
         let sub = self.fake.subscribe().await.unwrap();
@@ -152,13 +164,7 @@ async fn set_notifications(
 #[tokio::test]
 async fn session_changes_reach_the_groups_readers_never_the_author_nor_mere_role_readers() {
     let w = World::start().await;
-    let (lea, parent, paul, staff, admin) = (
-        w.account("lea.martin").await,
-        w.account("parent.martin").await,
-        w.account("paul.durand").await,
-        w.account("vie.scolaire").await,
-        w.account("admin").await,
-    );
+    let [lea, parent, paul, staff, admin] = w.everyone().await;
     let lea_phone = w.device(&lea).await;
     let lea_laptop = w.device(&lea).await;
     let parent_phone = w.device(&parent).await;
@@ -223,12 +229,7 @@ async fn session_changes_reach_the_groups_readers_never_the_author_nor_mere_role
 #[tokio::test]
 async fn grades_homework_documents_announcements_and_messages_reach_exactly_their_readers() {
     let w = World::start().await;
-    let (lea, parent, paul, staff) = (
-        w.account("lea.martin").await,
-        w.account("parent.martin").await,
-        w.account("paul.durand").await,
-        w.account("vie.scolaire").await,
-    );
+    let [lea, parent, paul, staff, _] = w.everyone().await;
     // Léa wants everything; her guardian keeps the default (intermediate).
     set_notifications(&w.server, &lea, Level::Complete, None).await;
     let lea_phone = w.device(&lea).await;
@@ -451,13 +452,7 @@ async fn an_endpoint_allowed_once_is_not_called_after_the_operator_removes_it() 
 #[tokio::test]
 async fn reminders_reach_the_groups_readers_and_only_staff_or_its_teachers_may_post() {
     let w = World::start().await;
-    let (lea, parent, paul, staff, admin) = (
-        w.account("lea.martin").await,
-        w.account("parent.martin").await,
-        w.account("paul.durand").await,
-        w.account("vie.scolaire").await,
-        w.account("admin").await,
-    );
+    let [lea, parent, paul, staff, admin] = w.everyone().await;
     let lea_phone = w.device(&lea).await;
     let parent_phone = w.device(&parent).await;
     let paul_phone = w.device(&paul).await;

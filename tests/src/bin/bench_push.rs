@@ -36,10 +36,10 @@ use cartable_shared::api::SessionChange;
 use cartable_shared::ids::{DocId, GroupId, SubscriptionId, UserId};
 use cartable_shared::roles::Role;
 use cartable_shared::timetable::{SessionStatus, Timetable};
+use cartable_sync_server::demo;
 use cartable_sync_server::services::auth::SessionToken;
 use cartable_sync_server::services::hub::build_document;
 use cartable_sync_server::store::{NewUser, PushSubscriptionRow};
-use cartable_sync_server::{AppState, Config, demo};
 use cartable_tests::bench::{Server, percentile};
 use web_push_native::jwt_simple::algorithms::{ECDSAP256PublicKeyLike, ES256PublicKey};
 use web_push_native::jwt_simple::claims::NoCustomClaims;
@@ -159,18 +159,7 @@ async fn prepare(
     sink: SocketAddr,
     sampled: &HashSet<usize>,
 ) -> anyhow::Result<Prepared> {
-    let config = Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.to_path_buf(),
-        dist_dir: dir.join("no-dist"),
-        demo: true,
-        public_url: None,
-        push_allow: vec![],
-        max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
-        feed_allow: vec![],
-        feed_refresh: Duration::ZERO,
-    };
-    let state = AppState::open(config).await.map_err(|e| anyhow!("open: {e}"))?;
+    let state = cartable_tests::bench::open_demo(dir).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let group: GroupId = demo::GROUP.parse().map_err(|e| anyhow!("{e:?}"))?;
     // Each device's key pair (the public half goes to the server, like `pushManager.subscribe`).

@@ -55,7 +55,7 @@ use cartable_shared::timetable::{SessionStatus, Timetable};
 use cartable_sync_server::services::auth::SessionToken;
 use cartable_sync_server::services::hub::build_document;
 use cartable_sync_server::store::NewUser;
-use cartable_sync_server::{AppState, Config, DATABASE_FILE, demo};
+use cartable_sync_server::{DATABASE_FILE, demo};
 use cartable_tests::bench::{Server, percentile};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Semaphore, mpsc};
@@ -140,18 +140,7 @@ fn new_session(dao: &cartable_sync_server::store::Dao<'_>, user: &UserId, now: i
 }
 
 async fn prepare(dir: &Path, devices: usize, writers: usize) -> anyhow::Result<Prepared> {
-    let config = Config {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.to_path_buf(),
-        dist_dir: dir.join("no-dist"),
-        demo: true,
-        public_url: None,
-        push_allow: vec![],
-        max_upload_bytes: cartable_sync_server::services::files::DEFAULT_MAX_UPLOAD,
-        feed_allow: vec![],
-        feed_refresh: std::time::Duration::ZERO,
-    };
-    let state = AppState::open(config).await.map_err(|e| anyhow!("open: {e}"))?;
+    let state = cartable_tests::bench::open_demo(dir).await?;
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let group: GroupId = demo::GROUP.parse().map_err(|e| anyhow!("{e:?}"))?;
