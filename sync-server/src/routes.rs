@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
             put(groups::add_member).delete(groups::remove_member),
         )
         .route("/api/timetable/{group}/sessions/{session}", post(timetable::change_session))
+        .route("/api/groups/{group}/assessments/import", post(admin::import_grades))
         .route("/api/groups/{group}/files", post(files::upload))
         .route("/api/groups/{group}/library", post(files::add_library_item))
         .route("/api/groups/{group}/homework/{assignment}/attachments", post(files::attach))

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod csv_lines;
 pub mod feeds;
 pub mod files;
+pub mod grade_import;
 pub mod groups;
 pub mod hub;
 pub mod password;

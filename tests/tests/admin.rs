@@ -2,10 +2,13 @@
 //! without demo accounts, accounts and groups (`/api/admin/...`) with their refusals, and the
 //! roster import from CSV (preview, line-by-line errors, all or nothing).
 
+use cartable_shared::admin::GradesReport;
 use cartable_shared::admin::{
     AccountList, CreatedAccount, GroupList, GroupSummary, LineError, NewAccount, RosterReport,
 };
 use cartable_shared::api::Me;
+use cartable_shared::grades::Grades;
+use cartable_shared::ids::DocId;
 use cartable_shared::roles::Role;
 use cartable_tests::{Account, TestServer, demo, http, login_raw};
 use reqwest::{Method, StatusCode};
@@ -372,6 +375,187 @@ async fn roster_files_with_semicolons_and_wrong_headers() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(report.errors[0].line, 2);
     assert_eq!(report.errors[0].column.as_deref(), Some("wards"));
+}
+
+async fn import_grades(
+    who: &Account,
+    group: &str,
+    query: &str,
+    csv: &str,
+) -> (StatusCode, serde_json::Value) {
+    let resp = who
+        .request(Method::POST, &format!("/api/groups/{group}/assessments/import?{query}"))
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.json().await.unwrap())
+}
+
+/// Valid lines 2, 3 and 4; one bad line of every kind after them (the unbalanced quote last).
+const SCORES: &str = "student,score,comment
+lea.martin,15.5,Bien
+lucas.petit,abs,
+jade.laurent,\"12,5\",\"Correct, sans plus\"
+nobody,12,
+paul.durand,12,
+emma.dubois,21,
+gabriel.robert,-2,
+chloe.richard,douze,
+lea.martin,10,
+louis.simon,,
+hugo,\"12,5
+";
+
+const META: &str =
+    "title=Partiel%202&subject=Algorithmique&date=2026-01-15&out_of=20&coefficient=2";
+
+fn imported_titles(g: &Grades) -> Vec<&str> {
+    g.assessments.values().filter(|a| a.title == "Partiel 2").map(|a| a.title.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_teacher_imports_grades_that_reach_a_connected_student() {
+    let server = TestServer::start().await.unwrap();
+    let lea = Account::demo(&server, "lea.martin").await.unwrap();
+    let mut device = lea.synced(&server).await.unwrap();
+    let grades: DocId = "grades:lea.martin".parse().unwrap();
+    let before = device.read::<Grades>(&grades).unwrap();
+    assert!(imported_titles(&before).is_empty());
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let g = demo::GROUP;
+
+    // Preview: the valid lines, every bad one with its line, column and reason.
+    let (status, body) = import_grades(&paul, g, &format!("{META}&dry_run=true"), SCORES).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report: GradesReport = serde_json::from_value(body).unwrap();
+    assert!(report.dry_run && !report.imported);
+    let good: Vec<(u64, &str, Option<f64>)> =
+        report.grades.iter().map(|e| (e.line, e.student.as_str(), e.score)).collect();
+    assert_eq!(
+        good,
+        vec![
+            (2, "lea.martin", Some(15.5)),
+            (3, "lucas.petit", None),
+            (4, "jade.laurent", Some(12.5))
+        ]
+    );
+    let expect = [
+        (5, Some("student"), "unknown student nobody"),
+        (6, Some("student"), "paul.durand is not a student of the group"),
+        (7, Some("score"), "above the maximum 20"),
+        (8, Some("score"), "negative"),
+        (9, Some("score"), "not a number"),
+        (10, Some("student"), "duplicate student lea.martin (first on line 2)"),
+        (11, Some("score"), "missing"),
+        (12, None, "expected 3 fields, found 2"),
+    ];
+    assert_eq!(report.errors.len(), expect.len(), "{:?}", report.errors);
+    for ((line, column, reason), e) in expect.iter().zip(&report.errors) {
+        assert_eq!((e.line, e.column.as_deref()), (*line, *column));
+        assert!(e.reason.contains(reason), "line {line}: {}", e.reason);
+    }
+
+    // Refused whole, then imported without the bad lines.
+    let (status, _) = import_grades(&paul, g, META, SCORES).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) =
+        import_grades(&paul, g, &format!("{META}&skip_invalid=true"), SCORES).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report: GradesReport = serde_json::from_value(body).unwrap();
+    assert!(report.imported);
+    // The student's device receives the grade, written by the teacher; the refused imports
+    // wrote nothing (one assessment of that title only).
+    let key = report.assessment.clone();
+    let got =
+        device.until_doc(&grades, |g: &Grades| g.assessments.contains_key(&key)).await.unwrap();
+    assert_eq!(imported_titles(&got), vec!["Partiel 2"]);
+    let a = &got.assessments[&key];
+    assert_eq!((a.score, a.out_of, a.coefficient), (Some(15.5), 20.0, 2.0));
+    assert_eq!(a.subject, "Algorithmique");
+    assert_eq!(a.comment.as_deref(), Some("Bien"));
+    assert_eq!(a.author, "paul.durand");
+    assert!(a.published_ms.is_some());
+    assert_eq!(a.date_ms, 1_768_478_400_000);
+    assert_eq!(got.assessments.len(), before.assessments.len() + 1);
+    device.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn grade_imports_are_refused_to_others_and_checked() {
+    let server = TestServer::start().await.unwrap();
+    let g = demo::GROUP;
+    let csv = "student,score\nlea.martin,12\n";
+    for login in ["lea.martin", "parent.martin", "vie.scolaire"] {
+        let who = Account::demo(&server, login).await.unwrap();
+        let (status, _) = import_grades(&who, g, META, csv).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+    }
+    let resp = http()
+        .post(server.url(&format!("/api/groups/{g}/assessments/import?{META}")))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    // Not his subject; not his group (a group he does not teach).
+    let other_subject = META.replace("Algorithmique", "R%C3%A9seaux");
+    let (status, body) = import_grades(&paul, g, &other_subject, csv).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["message"].as_str().unwrap().contains("Réseaux"));
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let resp = admin
+        .request(Method::POST, "/api/admin/groups")
+        .json(&json!({"id": "l3-info", "name": "L3"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let (status, _) = import_grades(&paul, "l3-info", META, csv).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = import_grades(&paul, "no-such-group", META, csv).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A bad assessment: 400 with the reason, before any line is read.
+    for (query, reason) in [
+        (META.replace("2026-01-15", "15%2F01%2F2026"), "YYYY-MM-DD"),
+        (META.replace("out_of=20", "out_of=0"), "out_of"),
+        (META.replace("coefficient=2", "coefficient=-1"), "coefficient"),
+        (META.replace("title=Partiel%202", "title=%20"), "title is empty"),
+        (META.replace("title=Partiel%202&", ""), "title"),
+        (META.replace("out_of=20", "out_of=vingt"), "out_of"),
+    ] {
+        let (status, body) = import_grades(&paul, g, &query, csv).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(body["message"].as_str().unwrap().contains(reason), "{query}: {body}");
+    }
+    let (status, body) = import_grades(&paul, g, META, "name,score\nx,1\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("unknown column"));
+    // An administrator may import in any subject.
+    let (status, body) = import_grades(&admin, g, &other_subject, csv).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A student created today has no grades document yet: the import creates it, and the
+    // student's first sync brings the grade.
+    let resp =
+        create(&admin, json!({"login": "nina", "display_name": "Nina", "role": "student"})).await;
+    let nina: CreatedAccount = resp.json().await.unwrap();
+    let resp = admin
+        .request(Method::PUT, &format!("/api/admin/groups/{g}/members/nina"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let (status, body) = import_grades(&paul, g, META, "student,score\nnina,17\n").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session =
+        Account::login(&server, "nina", nina.initial_password.as_ref().unwrap()).await.unwrap();
+    let device = session.synced(&server).await.unwrap();
+    let doc: DocId = "grades:nina".parse().unwrap();
+    let grades = device.read::<Grades>(&doc).expect("nina's grades on her device");
+    let scores: Vec<Option<f64>> = grades.assessments.values().map(|a| a.score).collect();
+    assert_eq!(scores, vec![Some(17.0)]);
 }
 
 #[test]

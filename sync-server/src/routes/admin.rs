@@ -1,4 +1,5 @@
-//! `/api/admin/accounts`, `/api/admin/groups` and `/api/admin/import/roster` (administrators).
+//! `/api/admin/accounts`, `/api/admin/groups` and `/api/admin/import/roster` (administrators),
+//! and `/api/groups/{group}/assessments/import` (the group's teachers).
 
 use axum::Json;
 use axum::extract::State;
@@ -9,13 +10,17 @@ use bytes::Bytes;
 use cartable_shared::admin::{
     AccountList, CreatedAccount, GroupList, GroupSummary, NewAccount, NewGroup,
 };
-use cartable_shared::ids::UserId;
+use cartable_shared::ids::{GroupId, UserId};
 use serde::Deserialize;
 
 use super::auth::Authenticated;
 use super::error::{ApiError, ApiJson, ApiPath};
 use crate::AppState;
 use crate::services::admin::{self, AdminError};
+use crate::services::grade_import::{
+    self, AssessmentMeta, GradeFile, GradeImportError, GradeOptions,
+};
+use crate::services::hub::HubError;
 use crate::services::roster::{self, RosterOptions};
 
 impl From<AdminError> for ApiError {
@@ -124,6 +129,89 @@ pub async fn import_roster(
     let options = RosterOptions { dry_run: q.dry_run, skip_invalid: q.skip_invalid };
     let now = state.clock().now_ms();
     let report = roster::import(state.store(), now, &who.principal, &body, options).await?;
+    let status = if !q.dry_run && !q.skip_invalid && !report.errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)).into_response())
+}
+
+impl From<GradeImportError> for ApiError {
+    fn from(e: GradeImportError) -> Self {
+        match e {
+            GradeImportError::Forbidden(m) => Self::forbidden(m),
+            GradeImportError::NotFound => Self::not_found(),
+            GradeImportError::Invalid(m) => Self::bad_request(m),
+            GradeImportError::Hub(HubError::Closed) => {
+                Self::unavailable("the server is shutting down")
+            }
+            GradeImportError::Hub(e) => Self::internal(&e),
+            GradeImportError::Store(e) => Self::internal(&e),
+        }
+    }
+}
+
+fn default_out_of() -> f64 {
+    20.0
+}
+
+fn default_coefficient() -> f64 {
+    1.0
+}
+
+/// The query of a grades import: the assessment, and the import options.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GradesQuery {
+    /// What was assessed.
+    pub title: String,
+    /// The subject.
+    pub subject: String,
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+    /// The maximum score (20 when absent).
+    #[serde(default = "default_out_of")]
+    pub out_of: f64,
+    /// The weight (1 when absent).
+    #[serde(default = "default_coefficient")]
+    pub coefficient: f64,
+    /// Only report.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Import the valid lines even if some are refused.
+    #[serde(default)]
+    pub skip_invalid: bool,
+}
+
+/// `POST /api/groups/{group}/assessments/import?title=&subject=&date=[&out_of=][&coefficient=]
+/// [&dry_run=][&skip_invalid=]`, the CSV as the body: 200 with the report, or 422 with it when
+/// refused lines stopped the import.
+pub async fn import_grades(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+    ApiPath(group): ApiPath<GroupId>,
+    q: Result<axum::extract::Query<GradesQuery>, QueryRejection>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let meta = AssessmentMeta {
+        title: q.title,
+        subject: q.subject,
+        date: q.date,
+        out_of: q.out_of,
+        coefficient: q.coefficient,
+    };
+    let options = GradeOptions { dry_run: q.dry_run, skip_invalid: q.skip_invalid };
+    let now = state.clock().now_ms();
+    let report = grade_import::import(
+        state.hub(),
+        state.store(),
+        now,
+        &who.principal,
+        &group,
+        GradeFile { meta, csv: &body, options },
+    )
+    .await?;
     let status = if !q.dry_run && !q.skip_invalid && !report.errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
