@@ -164,3 +164,49 @@ pub struct GradesReport {
     /// The refused lines.
     pub errors: Vec<LineError>,
 }
+
+/// What an API token may do: `accounts:read` (`GET /api/v1/accounts`), `groups:read`
+/// (`GET /api/v1/groups`), `roster:import` (`POST /api/v1/import/roster`).
+pub const API_SCOPES: [&str; 3] = ["accounts:read", "groups:read", "roster:import"];
+
+/// `POST /api/admin/tokens` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    /// What the token is for (the system that uses it).
+    pub name: String,
+    /// Its scopes, among [`API_SCOPES`]; at least one.
+    pub scopes: Vec<String>,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    /// Its id, to revoke it.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// The administrator who created it; the token stops working if they stop being one.
+    pub created_by: UserId,
+    /// When, UTC milliseconds.
+    pub created_ms: i64,
+    /// When it was last used.
+    pub last_used_ms: Option<i64>,
+}
+
+/// `POST /api/admin/tokens` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiToken {
+    /// The token.
+    pub token: ApiTokenInfo,
+    /// The secret to send as `Authorization: Bearer <secret>`, shown this once.
+    pub secret: String,
+}
+
+/// `GET /api/admin/tokens` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenList {
+    /// Every token, oldest first.
+    pub tokens: Vec<ApiTokenInfo>,
+}

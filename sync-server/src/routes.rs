@@ -1,6 +1,7 @@
 //! The HTTP edge: short axum handlers that extract, call a service, and map the answer.
 
 pub mod admin;
+pub mod api_v1;
 pub mod auth;
 pub mod error;
 pub mod feeds;
@@ -54,6 +55,12 @@ pub fn router(state: AppState) -> Router {
             put(groups::add_member).delete(groups::remove_member),
         )
         .route("/api/admin/import/roster", post(admin::import_roster))
+        .route("/api/admin/tokens", get(api_v1::list_tokens).post(api_v1::create_token))
+        .route("/api/admin/tokens/{id}", delete(api_v1::revoke_token))
+        .route("/api/v1/accounts", get(api_v1::accounts))
+        .route("/api/v1/groups", get(api_v1::groups))
+        .route("/api/v1/import/roster", post(api_v1::import_roster))
+        .route("/api/v1/openapi.json", get(api_v1::openapi))
         .route("/api/admin/feeds", get(feeds::list).post(feeds::register))
         .route("/api/admin/feeds/{id}", delete(feeds::delete))
         .route("/api/admin/feeds/{id}/refresh", post(feeds::refresh))

@@ -15,6 +15,7 @@
 //! - [`timetable`]: teachers' edits of a timetable session.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod auth;
 pub mod csv_lines;
 pub mod feeds;

@@ -14,6 +14,7 @@ mod outbox;
 mod push;
 mod schema;
 mod sessions;
+mod tokens;
 mod users;
 
 use std::path::{Path, PathBuf};

@@ -572,3 +572,114 @@ fn new_account_bodies_round_trip() {
             .unwrap();
     assert_eq!(v, a);
 }
+
+fn bearer(server: &TestServer, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+    http().request(method, server.url(path)).bearer_auth(token)
+}
+
+#[tokio::test]
+async fn api_tokens_are_created_by_admins_scoped_hashed_and_revocable() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let new_token = |scopes: serde_json::Value| {
+        admin
+            .request(Method::POST, "/api/admin/tokens")
+            .json(&json!({"name": "Annuaire", "scopes": scopes}))
+            .send()
+    };
+    // Only administrators create tokens; scopes are checked.
+    let teacher = Account::demo(&server, "paul.durand").await.unwrap();
+    let resp = teacher
+        .request(Method::POST, "/api/admin/tokens")
+        .json(&json!({"name": "x", "scopes": ["accounts:read"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    for (scopes, reason) in
+        [(json!([]), "at least one"), (json!(["grades:write"]), "unknown scope")]
+    {
+        let resp = new_token(scopes).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        assert!(error_message(resp).await.contains(reason));
+    }
+    let resp = new_token(json!(["accounts:read"])).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let reader: cartable_shared::admin::CreatedApiToken = resp.json().await.unwrap();
+    let importer: cartable_shared::admin::CreatedApiToken =
+        new_token(json!(["roster:import", "groups:read"])).await.unwrap().json().await.unwrap();
+
+    // Within its scopes only.
+    let resp =
+        bearer(&server, Method::GET, "/api/v1/accounts", &reader.secret).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let list: AccountList = resp.json().await.unwrap();
+    assert!(list.accounts.iter().any(|a| a.login.as_str() == "lea.martin"));
+    let resp = bearer(&server, Method::GET, "/api/v1/groups", &reader.secret).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = bearer(&server, Method::POST, "/api/v1/import/roster", &reader.secret)
+        .body("login,display_name,role\nsis.one,Sis One,student\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = bearer(&server, Method::POST, "/api/v1/import/roster", &importer.secret)
+        .body("login,display_name,role\nsis.one,Sis One,student\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let report: RosterReport = resp.json().await.unwrap();
+    assert!(report.imported);
+    let resp =
+        bearer(&server, Method::GET, "/api/v1/groups", &importer.secret).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    // No token, a wrong one, a session cookie instead: 401 with WWW-Authenticate.
+    let no_token = http().get(server.url("/api/v1/accounts")).send().await.unwrap();
+    assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(no_token.headers()[reqwest::header::WWW_AUTHENTICATE], "Bearer");
+    let (head, last) = reader.secret.split_at(reader.secret.len() - 1);
+    let wrong = format!("{head}{}", if last == "0" { "1" } else { "0" });
+    let resp = bearer(&server, Method::GET, "/api/v1/accounts", &wrong).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = admin.request(Method::GET, "/api/v1/accounts").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+
+    // Listed without secrets, with the last use; the database holds no secret.
+    let resp = admin.request(Method::GET, "/api/admin/tokens").send().await.unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains(&reader.secret) && !text.contains(&importer.secret));
+    let tokens: cartable_shared::admin::ApiTokenList = serde_json::from_str(&text).unwrap();
+    assert_eq!(tokens.tokens.len(), 2);
+    assert!(tokens.tokens.iter().all(|t| t.last_used_ms.is_some()));
+    let db = database_text(server.data_dir());
+    assert!(!db.contains(&reader.secret) && !db.contains(&importer.secret));
+
+    // Revoked: refused at once; revoking twice is a 404.
+    let path = format!("/api/admin/tokens/{}", reader.token.id);
+    let resp = admin.request(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp =
+        bearer(&server, Method::GET, "/api/v1/accounts", &reader.secret).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = admin.request(Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_openapi_description_covers_the_v1_routes() {
+    let server = TestServer::start().await.unwrap();
+    let resp = http().get(server.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let doc: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(paths, vec!["/api/v1/accounts", "/api/v1/groups", "/api/v1/import/roster"]);
+    assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");
+    // Every documented path answers (401 without a token), so the description is not stale.
+    for path in paths {
+        let method = if path.ends_with("roster") { Method::POST } else { Method::GET };
+        let resp = http().request(method, server.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+}

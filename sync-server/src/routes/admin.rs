@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cartable_shared::admin::{
-    AccountList, CreatedAccount, GroupList, GroupSummary, NewAccount, NewGroup,
+    AccountList, CreatedAccount, GroupList, GroupSummary, NewAccount, NewGroup, RosterReport,
 };
 use cartable_shared::ids::{GroupId, UserId};
 use serde::Deserialize;
@@ -129,12 +129,17 @@ pub async fn import_roster(
     let options = RosterOptions { dry_run: q.dry_run, skip_invalid: q.skip_invalid };
     let now = state.clock().now_ms();
     let report = roster::import(state.store(), now, &who.principal, &body, options).await?;
+    Ok(roster_answer(q, report))
+}
+
+/// The answer of a roster import: 422 when refused lines stopped it, 200 otherwise.
+pub fn roster_answer(q: ImportQuery, report: RosterReport) -> Response {
     let status = if !q.dry_run && !q.skip_invalid && !report.errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(report)).into_response())
+    (status, Json(report)).into_response()
 }
 
 impl From<GradeImportError> for ApiError {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 6;
+pub(crate) const VERSION: u32 = 7;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -229,6 +229,20 @@ CREATE TABLE push_settings (
 );
 "#;
 
+/// Version 7: API tokens of the school's systems, created by administrators. Only the SHA-256
+/// of a token is kept; `scopes` is a space-separated list.
+const SQL_V7: &str = r#"
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    token_hash   BLOB NOT NULL UNIQUE,
+    scopes       TEXT NOT NULL,
+    created_by   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_ms   INTEGER NOT NULL,
+    last_used_ms INTEGER
+);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -238,6 +252,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         3 => conn.execute_batch(SQL_V4)?,
         4 => conn.execute_batch(SQL_V5)?,
         5 => conn.execute_batch(SQL_V6)?,
+        6 => conn.execute_batch(SQL_V7)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -411,7 +426,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 6);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         conn.execute_batch(
             "INSERT INTO push_events (id, doc, event, created_ms) VALUES (1, 'grades:lea', '{}', 0);
              INSERT INTO push_deliveries (event_id, subscription_id, state, due_ms, updated_ms)
@@ -427,6 +442,29 @@ mod tests {
         let subs: i64 =
             conn.query_row("SELECT COUNT(*) FROM push_subscriptions", [], |r| r.get(0)).unwrap();
         assert_eq!(subs, 1);
+    }
+
+    #[test]
+    fn a_version_6_database_gets_api_tokens_keeping_its_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("v6.sqlite3")).unwrap();
+        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch("INSERT INTO users VALUES ('chef', 'Chef', 'admin', '!', 0, 0);")
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 7);
+        conn.execute_batch(
+            "INSERT INTO api_tokens VALUES ('t1', 'SIS', x'01', 'accounts:read', 'chef', 0, NULL);",
+        )
+        .unwrap();
+        let dup = conn.execute(
+            "INSERT INTO api_tokens VALUES ('t2', 'SIS', x'01', 'accounts:read', 'chef', 0, NULL)",
+            [],
+        );
+        assert!(dup.is_err(), "a token hash is unique");
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! API tokens for the school's systems (an information system pushing the roster, a directory
+//! reading accounts): created by administrators with scopes, sent as `Authorization: Bearer`,
+//! stored only as their SHA-256. A token acts as the administrator who created it, within its
+//! scopes, and stops working when that account is no longer an administrator.
+
+use cartable_shared::admin::{
+    API_SCOPES, ApiTokenInfo, ApiTokenList, CreatedApiToken, NewApiToken,
+};
+use cartable_shared::roles::{Principal, Role};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::admin::{AdminError, parse_name, require_admin};
+use crate::store::{Store, StoreError};
+
+/// Prefix of every token secret (so that leaked ones are easy to search for).
+pub const PREFIX: &str = "cartable_";
+
+fn hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Creates a token on behalf of `admin`; its secret is in the answer only.
+pub async fn create(
+    store: &Store,
+    now_ms: i64,
+    admin: &Principal,
+    req: NewApiToken,
+) -> Result<CreatedApiToken, AdminError> {
+    require_admin(admin)?;
+    let name = parse_name(&req.name).map_err(AdminError::Invalid)?;
+    let mut scopes: Vec<String> = Vec::new();
+    for s in &req.scopes {
+        if !API_SCOPES.contains(&s.as_str()) {
+            return Err(AdminError::Invalid(format!(
+                "unknown scope {s:?} (expected {})",
+                API_SCOPES.join(", ")
+            )));
+        }
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    if scopes.is_empty() {
+        return Err(AdminError::Invalid("a token needs at least one scope".into()));
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = format!("{PREFIX}{}", hex::encode(bytes));
+    let row = ApiTokenInfo {
+        id: super::files::random_id(),
+        name,
+        scopes,
+        created_by: admin.user.clone(),
+        created_ms: now_ms,
+        last_used_ms: None,
+    };
+    let (stored, h) = (row.clone(), hash(&secret));
+    store.write(move |dao| dao.insert_api_token(&stored, &h)).await?;
+    tracing::info!(by = %admin.user, token = %row.id, scopes = ?row.scopes, "API token created");
+    Ok(CreatedApiToken { token: row, secret })
+}
+
+/// Every token.
+pub async fn list(store: &Store, admin: &Principal) -> Result<ApiTokenList, AdminError> {
+    require_admin(admin)?;
+    Ok(ApiTokenList { tokens: store.read(|dao| dao.api_tokens()).await? })
+}
+
+/// Revokes (deletes) a token.
+pub async fn revoke(store: &Store, admin: &Principal, id: &str) -> Result<(), AdminError> {
+    require_admin(admin)?;
+    let key = id.to_owned();
+    if !store.write(move |dao| dao.delete_api_token(&key)).await? {
+        return Err(AdminError::NotFound(format!("no token {id}")));
+    }
+    tracing::info!(by = %admin.user, token = %id, "API token revoked");
+    Ok(())
+}
+
+/// Who a bearer secret acts as, and its scopes; `None` for an unknown token or one whose
+/// creator is no longer an administrator.
+pub async fn authenticate(
+    store: &Store,
+    now_ms: i64,
+    secret: &str,
+) -> Result<Option<(Principal, Vec<String>)>, StoreError> {
+    if !secret.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let h = hash(secret);
+    store
+        .write(move |dao| {
+            let Some(token) = dao.use_api_token(&h, now_ms)? else { return Ok(None) };
+            let Some((principal, _)) = dao.principal(&token.created_by)? else { return Ok(None) };
+            Ok((principal.role == Role::Admin).then_some((principal, token.scopes)))
+        })
+        .await
+}
