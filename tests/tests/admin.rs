@@ -369,6 +369,17 @@ async fn roster_files_with_semicolons_and_wrong_headers() {
         ]
     );
     assert!(!accounts(&admin).await.accounts.iter().any(|a| a.login.as_str() == "ok1"));
+    // A file over the 2 MiB body limit: 413, nothing imported.
+    let mut big = String::from("login,display_name,role\n");
+    let mut i = 0;
+    while big.len() <= 2 * 1024 * 1024 {
+        big.push_str(&format!("big{i},Big {i},student\n"));
+        i += 1;
+    }
+    let resp =
+        admin.request(Method::POST, "/api/admin/import/roster").body(big).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(!accounts(&admin).await.accounts.iter().any(|a| a.login.as_str() == "big0"));
     // A guardian whose ward is neither a student of the database nor of a valid line.
     let (status, report) =
         roster(&admin, "", "login,display_name,role,wards\np2,P,guardian,paul.durand\n").await;

@@ -97,3 +97,55 @@ pub async fn authenticate(
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewUser;
+    use cartable_shared::ids::UserId;
+
+    fn store_with(users: &[(&str, Role)]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        for (login, role) in users {
+            let id: UserId = login.parse().unwrap();
+            let user = NewUser {
+                id: &id,
+                display_name: login,
+                role: *role,
+                password_hash: "!",
+                demo: false,
+                created_ms: 0,
+            };
+            store.write_blocking(|dao| dao.insert_user(&user)).unwrap();
+        }
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_token_acts_as_its_creator_only_while_they_are_an_administrator() {
+        let (_dir, store) = store_with(&[("chef", Role::Admin), ("prof", Role::Teacher)]);
+        let chef = store.read_blocking(|dao| dao.principal(&"chef".parse().unwrap())).unwrap();
+        let chef = chef.unwrap().0;
+        let req = NewApiToken { name: "SIS".into(), scopes: vec!["groups:read".into()] };
+        let made = create(&store, 5, &chef, req).await.unwrap();
+        assert!(made.secret.starts_with(PREFIX) && made.secret.len() == PREFIX.len() + 64);
+        let (who, scopes) = authenticate(&store, 9, &made.secret).await.unwrap().unwrap();
+        assert_eq!((who.user.as_str(), scopes), ("chef", vec!["groups:read".to_string()]));
+        assert_eq!(list(&store, &chef).await.unwrap().tokens[0].last_used_ms, Some(9));
+        // A token whose creator is (no longer) an administrator does nothing.
+        let by_teacher = ApiTokenInfo {
+            id: "t2".into(),
+            name: "old".into(),
+            scopes: vec!["accounts:read".into()],
+            created_by: "prof".parse().unwrap(),
+            created_ms: 0,
+            last_used_ms: None,
+        };
+        let secret = format!("{PREFIX}{}", "ab".repeat(32));
+        let h = hash(&secret);
+        store.write_blocking(|dao| dao.insert_api_token(&by_teacher, &h)).unwrap();
+        assert!(authenticate(&store, 9, &secret).await.unwrap().is_none());
+        assert!(authenticate(&store, 9, "not-a-token").await.unwrap().is_none());
+    }
+}
