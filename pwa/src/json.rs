@@ -23,6 +23,7 @@ use cartable_shared::thread::{Thread, ThreadMessage};
 use cartable_shared::timetable::{PreviousSlot, Session, SessionKind, SessionStatus, Timetable};
 
 use crate::files::LibraryView;
+use crate::settings::CalendarLink;
 use crate::state::View;
 use crate::views::{AnnouncementsView, GradesView, HomeworkView, MeView};
 
@@ -204,6 +205,15 @@ pub fn notification_settings<J: JsonValue>(v: &J) -> NotificationSettings {
         overrides: map_of(v, "overrides", J::boolean).into_iter().collect(),
         quiet_hours,
     }
+}
+
+/// `calendar::CalendarTokenInfo` (`url: None`) or `calendar::CalendarTokenCreated`.
+pub fn calendar_link<J: JsonValue>(v: &J) -> Option<CalendarLink> {
+    Some(CalendarLink::On {
+        created_ms: int(v, "created_ms")?,
+        last_used_ms: v.field("last_used_ms").and_then(|n| n.number()).map(|n| n as i64),
+        url: s(v, "url"),
+    })
 }
 
 /// `api::ConnectionList`, as its list.
@@ -762,6 +772,25 @@ mod tests {
             at_ms: 1_764_000_000_000,
         };
         assert_eq!(push_payload(&via_serde(&payload)), Some(payload));
+    }
+
+    #[test]
+    fn calendar_links_read_what_the_server_writes() {
+        use cartable_shared::calendar::{CalendarTokenCreated, CalendarTokenInfo};
+        let created =
+            CalendarTokenCreated { url: "https://e.example/calendar/t.ics".into(), created_ms: 7 };
+        assert_eq!(
+            calendar_link(&via_serde(&created)),
+            Some(CalendarLink::On { created_ms: 7, last_used_ms: None, url: Some(created.url) })
+        );
+        for last_used_ms in [None, Some(9)] {
+            let info = CalendarTokenInfo { created_ms: 7, last_used_ms };
+            assert_eq!(
+                calendar_link(&via_serde(&info)),
+                Some(CalendarLink::On { created_ms: 7, last_used_ms, url: None })
+            );
+        }
+        assert_eq!(calendar_link(&serde_json::json!({ "url": "x" })), None);
     }
 
     #[test]

@@ -91,6 +91,26 @@ pub enum Confirm {
     SignOutEverywhere,
 }
 
+/// The user's private calendar export feed (`/api/calendar/token`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum CalendarLink {
+    /// Not read (offline, or not loaded yet).
+    #[default]
+    Unknown,
+    /// The user has no feed.
+    Off,
+    /// A feed exists. The server shows its URL only when it is created (it keeps a hash of
+    /// the token), so `url` is there only right after "create".
+    On {
+        /// When it was created, UTC milliseconds.
+        created_ms: i64,
+        /// When a calendar application last fetched it.
+        last_used_ms: Option<i64>,
+        /// The feed's address, just created.
+        url: Option<String>,
+    },
+}
+
 /// What the settings view shows besides the user's `me` document.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SettingsData {
@@ -104,6 +124,8 @@ pub struct SettingsData {
     pub connections: Option<Vec<ConnectionInfo>>,
     /// Notifications this device received, newest first (recorded by the service worker).
     pub recent: Vec<PushPayload>,
+    /// The calendar export feed.
+    pub calendar: CalendarLink,
 }
 
 /// A change of [`SettingsData`], from an effect.
@@ -119,6 +141,8 @@ pub enum SettingsUpdate {
     Connections(Option<Vec<ConnectionInfo>>),
     /// The notifications received here.
     Recent(Vec<PushPayload>),
+    /// The calendar export feed.
+    Calendar(CalendarLink),
 }
 
 impl SettingsData {
@@ -130,6 +154,7 @@ impl SettingsData {
             SettingsUpdate::Devices(d) => self.devices = d,
             SettingsUpdate::Connections(c) => self.connections = c,
             SettingsUpdate::Recent(r) => self.recent = r,
+            SettingsUpdate::Calendar(c) => self.calendar = c,
         }
     }
 }
@@ -153,6 +178,10 @@ pub enum SettingsCommand {
     Notifications(NotificationChange),
     /// The quiet hours being typed (start, end), not saved yet.
     QuietDraft(String, String),
+    /// Create the calendar export feed (replacing, so revoking, any earlier one).
+    CreateCalendarLink,
+    /// Revoke the calendar export feed.
+    RevokeCalendarLink,
     /// Ask for a confirmation first.
     Ask(Confirm),
     /// Close the confirmation.

@@ -9,8 +9,8 @@ use yew::prelude::*;
 use super::{LangSwitchProps, lang_switch};
 use crate::i18n::Lang;
 use crate::settings::{
-    Confirm, PushState, SettingsCommand, SettingsData, Theme, device_label, format_bytes,
-    format_hm, quiet_hours,
+    CalendarLink, Confirm, PushState, SettingsCommand, SettingsData, Theme, device_label,
+    format_bytes, format_hm, quiet_hours,
 };
 use crate::web;
 
@@ -145,6 +145,7 @@ pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
             }) }
             { section("settings-notifications", t.notifications, notifications(props)) }
             { section("settings-storage", t.storage, storage(props)) }
+            { section("settings-calendar", t.calendar, calendar(props)) }
             { section("settings-account", t.connections, html! {
                 <>
                     { account }
@@ -153,6 +154,39 @@ pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
             }) }
         </main>
     }
+}
+
+/// The private calendar export feed: create, show once, renew, revoke.
+fn calendar(props: &SettingsViewProps<'_>) -> Html {
+    let lang = props.lang;
+    let t = lang.t().settings;
+    let create = |text| {
+        button(
+            Some("calendar-create"),
+            "",
+            text,
+            emit(props.onsettings, SettingsCommand::CreateCalendarLink),
+        )
+    };
+    let state = match &props.data.calendar {
+        CalendarLink::Unknown => note(None, t.online_only),
+        CalendarLink::Off => create(t.calendar_create),
+        CalendarLink::On { created_ms, last_used_ms, url } => html! {
+            <>
+                if let Some(url) = url {
+                    <label for="calendar-url">{ t.calendar_url }</label>
+                    <input id="calendar-url" type="url" readonly=true value={url.clone()} />
+                    { note(None, t.calendar_copy_now) }
+                }
+                { note(Some("calendar-state"), &format!("{} {}{}", t.calendar_since, when(lang, *created_ms),
+                    last_used_ms.map(|ms| format!(" · {} {}", t.calendar_last_used, when(lang, ms))).unwrap_or_default())) }
+                { create(t.calendar_renew) }
+                { button(Some("calendar-revoke"), "danger-button", t.calendar_revoke,
+                    emit(props.onsettings, SettingsCommand::RevokeCalendarLink)) }
+            </>
+        },
+    };
+    html! { <>{ note(None, t.calendar_about) }{ state }</> }
 }
 
 fn notifications(props: &SettingsViewProps<'_>) -> Html {

@@ -16,8 +16,8 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 
 use super::{Dispatch, EngineLink, session};
 use crate::settings::{
-    Confirm, PUSH_ID_PREF, PushState, SettingsCommand, SettingsUpdate, StorageInfo, THEME_PREF,
-    base64url_decode, needs_home_screen,
+    CalendarLink, Confirm, PUSH_ID_PREF, PushState, SettingsCommand, SettingsUpdate, StorageInfo,
+    THEME_PREF, base64url_decode, needs_home_screen,
 };
 use crate::state::Action;
 use crate::{json, views, web};
@@ -114,6 +114,19 @@ pub(crate) fn run(cmd: SettingsCommand, dispatch: &Dispatch, engine: &EngineLink
             devices(&d).await;
         }),
         SettingsCommand::RemoveDevice(id) => spawn_local(remove_device(d, id)),
+        SettingsCommand::CreateCalendarLink => spawn_local(async move {
+            let link = match web::api("POST", "/api/calendar/token", None).await {
+                Ok(a) if a.status == 201 => {
+                    web::parse_json(&a.body).as_ref().and_then(json::calendar_link)
+                }
+                _ => None,
+            };
+            update(&d, SettingsUpdate::Calendar(link.unwrap_or_default()));
+        }),
+        SettingsCommand::RevokeCalendarLink => spawn_local(async move {
+            let _ = web::api("DELETE", "/api/calendar/token", None).await;
+            calendar(&d).await;
+        }),
         SettingsCommand::Notifications(change) => {
             if matches!(change, NotificationChange::QuietHours(_)) {
                 d.dispatch(Action::QuietDraft(None));
@@ -152,6 +165,7 @@ async fn refresh(d: Dispatch) {
     storage(&d).await;
     devices(&d).await;
     connections(&d).await;
+    calendar(&d).await;
 }
 
 async fn storage(d: &Dispatch) {
@@ -302,6 +316,17 @@ async fn devices(d: &Dispatch) {
         _ => None,
     };
     update(d, SettingsUpdate::Devices(list));
+}
+
+async fn calendar(d: &Dispatch) {
+    let link = match web::api("GET", "/api/calendar/token", None).await {
+        Ok(a) if a.status == 200 => {
+            web::parse_json(&a.body).as_ref().and_then(json::calendar_link).unwrap_or_default()
+        }
+        Ok(a) if a.status == 404 => CalendarLink::Off,
+        _ => CalendarLink::Unknown,
+    };
+    update(d, SettingsUpdate::Calendar(link));
 }
 
 async fn connections(d: &Dispatch) {

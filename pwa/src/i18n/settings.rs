@@ -94,6 +94,24 @@ pub struct SettingsTexts {
     pub unknown_device: &'static str,
     /// End every session.
     pub sign_out_everywhere: &'static str,
+    /// Title of the calendar export section.
+    pub calendar: &'static str,
+    /// What the calendar feed is.
+    pub calendar_about: &'static str,
+    /// Create the feed.
+    pub calendar_create: &'static str,
+    /// Replace the feed by a new one.
+    pub calendar_renew: &'static str,
+    /// Revoke the feed.
+    pub calendar_revoke: &'static str,
+    /// "Active since" (then a date).
+    pub calendar_since: &'static str,
+    /// "last read by a calendar:" (then a date).
+    pub calendar_last_used: &'static str,
+    /// Label of the just-created address.
+    pub calendar_url: &'static str,
+    /// The address is shown only once.
+    pub calendar_copy_now: &'static str,
     /// Confirmation: signing out loses unsent changes (followed by the count).
     pub confirm_sign_out: &'static str,
     /// Button: sign out anyway.
@@ -173,6 +191,15 @@ pub(super) static FR: SettingsTexts = SettingsTexts {
     ended: "terminée",
     unknown_device: "Appareil inconnu",
     sign_out_everywhere: "Se déconnecter partout",
+    calendar: "Agenda",
+    calendar_about: "Un lien privé pour voir vos cours, vos devoirs à rendre et vos évènements personnels dans Google Agenda ou Calendrier d’Apple, mis à jour tout seul. Ne le partagez pas.",
+    calendar_create: "Créer mon lien d’agenda",
+    calendar_renew: "Créer un nouveau lien (l’ancien cessera de fonctionner)",
+    calendar_revoke: "Supprimer le lien",
+    calendar_since: "Lien actif depuis le",
+    calendar_last_used: "dernière lecture par un agenda :",
+    calendar_url: "Adresse à ajouter à votre agenda",
+    calendar_copy_now: "Copiez cette adresse maintenant : elle ne sera plus affichée.",
     confirm_sign_out: "Des modifications n’ont pas encore été envoyées au serveur ; elles seront perdues si vous vous déconnectez maintenant. En attente :",
     confirm_sign_out_yes: "Se déconnecter quand même",
     confirm_clear: "Les données de cet appareil seront effacées puis téléchargées à nouveau ; les modifications non envoyées seront perdues.",
@@ -246,6 +273,15 @@ pub(super) static EN: SettingsTexts = SettingsTexts {
     ended: "ended",
     unknown_device: "Unknown device",
     sign_out_everywhere: "Sign out everywhere",
+    calendar: "Calendar",
+    calendar_about: "A private link to see your classes, homework due dates and personal events in Google Calendar or Apple Calendar, kept up to date. Do not share it.",
+    calendar_create: "Create my calendar link",
+    calendar_renew: "Create a new link (the old one stops working)",
+    calendar_revoke: "Delete the link",
+    calendar_since: "Link active since",
+    calendar_last_used: "last read by a calendar:",
+    calendar_url: "Address to add to your calendar",
+    calendar_copy_now: "Copy this address now: it will not be shown again.",
     confirm_sign_out: "Some changes have not reached the server yet; they will be lost if you sign out now. Waiting:",
     confirm_sign_out_yes: "Sign out anyway",
     confirm_clear: "This device’s data will be deleted and downloaded again; changes not sent yet will be lost.",

@@ -171,4 +171,40 @@ describe('settings', () => {
       await context.close();
     }
   });
+
+  test('the calendar link is created, fetched by a calendar without a session, shown once, and revoked', async () => {
+    const context = await newPhoneContext(env.browser, 'settings-calendar');
+    try {
+      const page = await context.newPage();
+      await signIn(page, env.server.origin);
+      await openSettings(page);
+      await page.locator('#calendar-create').click();
+      await expectVisible(page, '#calendar-url', 'the new calendar address');
+      const url = await page.locator('#calendar-url').inputValue();
+      assert.match(url, /\/calendar\/[^/]+\.ics$/, `a private feed address, got ${url}`);
+      await screenshot(page, 'settings-calendar');
+
+      // A calendar application has no session cookie: the token alone opens the feed.
+      const feed = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(feed.status, 200);
+      assert.match(feed.headers.get('content-type') ?? '', /text\/calendar/);
+      const body = await feed.text();
+      assert.ok(body.startsWith('BEGIN:VCALENDAR'), 'an iCalendar file');
+      assert.ok(body.includes('BEGIN:VEVENT'), 'with the student\'s sessions');
+
+      // The server keeps only a hash: after a reload the address is no longer shown, the link
+      // is still active.
+      await page.reload();
+      await openSettings(page);
+      await expectVisible(page, '#calendar-state', 'the state of the existing link');
+      assert.equal(await page.locator('#calendar-url').count(), 0, 'the address is shown only once');
+
+      await page.locator('#calendar-revoke').click();
+      await expectVisible(page, '#calendar-create', 'the create button again after revoking');
+      const gone = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(gone.status, 404, 'a revoked link opens nothing');
+    } finally {
+      await context.close();
+    }
+  });
 });
