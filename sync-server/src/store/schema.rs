@@ -285,6 +285,23 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
+    /// The SQL of each version, in order.
+    const LADDER: [&str; 7] = [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7];
+
+    /// A database file in `dir` as version `v` of the schema left it.
+    fn database_at(dir: &tempfile::TempDir, v: u32) -> Connection {
+        let conn = Connection::open(dir.path().join(format!("v{v}.sqlite3"))).unwrap();
+        for sql in &LADDER[..v as usize] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", v).unwrap();
+        conn
+    }
+
+    fn count(conn: &Connection, table: &str) -> i64 {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+
     #[test]
     fn upgrade_from_an_empty_database_reaches_the_current_version() {
         let dir = tempfile::tempdir().unwrap();
@@ -310,9 +327,7 @@ mod tests {
     #[test]
     fn a_version_1_database_is_upgraded_keeping_its_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v1.sqlite3")).unwrap();
-        conn.execute_batch(SQL_V1).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let mut conn = database_at(&dir, 1);
         conn.execute(
             "INSERT INTO users (id, display_name, role, password_hash, created_ms)
              VALUES ('lea', 'Léa', 'student', '!', 0)",
@@ -327,8 +342,7 @@ mod tests {
         assert_eq!(name, "Léa");
         conn.execute("INSERT INTO thread_participants VALUES ('thread:t1', 'lea')", []).unwrap();
         for t in ["guardians", "sync_states", "login_history", "address_failures"] {
-            let n: i64 =
-                conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).unwrap();
+            let n: i64 = count(&conn, t);
             assert_eq!(n, 0, "table {t} exists and is empty");
         }
     }
@@ -336,10 +350,7 @@ mod tests {
     #[test]
     fn a_version_2_database_is_upgraded_with_an_empty_subscription_table() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v2.sqlite3")).unwrap();
-        conn.execute_batch(SQL_V1).unwrap();
-        conn.execute_batch(SQL_V2).unwrap();
-        conn.pragma_update(None, "user_version", 2).unwrap();
+        let mut conn = database_at(&dir, 2);
         conn.execute(
             "INSERT INTO users (id, display_name, role, password_hash, created_ms)
              VALUES ('lea', 'Léa', 'student', '!', 0)",
@@ -353,18 +364,14 @@ mod tests {
             [],
         )
         .unwrap();
-        let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        let users: i64 = count(&conn, "users");
         assert_eq!(users, 1, "rows of version 2 are kept");
     }
 
     #[test]
     fn a_version_3_database_is_upgraded_with_an_empty_file_table() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v3.sqlite3")).unwrap();
-        for sql in [SQL_V1, SQL_V2, SQL_V3] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 3).unwrap();
+        let mut conn = database_at(&dir, 3);
         conn.execute(
             "INSERT INTO users (id, display_name, role, password_hash, created_ms)
              VALUES ('paul', 'Paul', 'teacher', '!', 0)",
@@ -373,25 +380,21 @@ mod tests {
         .unwrap();
         migrate(&mut conn).unwrap();
         assert_eq!(version(&conn).unwrap(), VERSION);
-        let files: i64 = conn.query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0)).unwrap();
+        let files: i64 = count(&conn, "files");
         assert_eq!(files, 0);
         conn.execute(
             "INSERT INTO files VALUES ('ab', 1, 'application/pdf', 'a.pdf', 'paul', 0)",
             [],
         )
         .unwrap();
-        let users: i64 = conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)).unwrap();
+        let users: i64 = count(&conn, "users");
         assert_eq!(users, 1, "rows of version 3 are kept");
     }
 
     #[test]
     fn a_version_4_database_is_upgraded_with_empty_feed_and_token_tables() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v4.sqlite3")).unwrap();
-        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 4).unwrap();
+        let mut conn = database_at(&dir, 4);
         conn.execute("INSERT INTO groups (id, name) VALUES ('g1', 'Groupe 1')", []).unwrap();
         conn.execute(
             "INSERT INTO users (id, display_name, role, password_hash, created_ms)
@@ -408,18 +411,14 @@ mod tests {
         )
         .unwrap();
         conn.execute("INSERT INTO calendar_tokens VALUES ('lea', x'00', 0, NULL)", []).unwrap();
-        let groups: i64 = conn.query_row("SELECT COUNT(*) FROM groups", [], |r| r.get(0)).unwrap();
+        let groups: i64 = count(&conn, "groups");
         assert_eq!(groups, 1, "rows of version 4 are kept");
     }
 
     #[test]
     fn a_version_5_database_gets_the_push_outbox_keeping_its_subscriptions() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v5.sqlite3")).unwrap();
-        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 5).unwrap();
+        let mut conn = database_at(&dir, 5);
         conn.execute_batch(
             "INSERT INTO users VALUES ('lea', 'Léa', 'student', '!', 0, 0);
              INSERT INTO push_subscriptions VALUES ('s1', 'lea', 'https://x', x'04', x'00', 'tel', 0);",
@@ -439,19 +438,14 @@ mod tests {
             [],
         );
         assert_eq!(again.unwrap(), 0, "one delivery per (event, subscription)");
-        let subs: i64 =
-            conn.query_row("SELECT COUNT(*) FROM push_subscriptions", [], |r| r.get(0)).unwrap();
+        let subs: i64 = count(&conn, "push_subscriptions");
         assert_eq!(subs, 1);
     }
 
     #[test]
     fn a_version_6_database_gets_api_tokens_keeping_its_accounts() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("v6.sqlite3")).unwrap();
-        for sql in [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 6).unwrap();
+        let mut conn = database_at(&dir, 6);
         conn.execute_batch("INSERT INTO users VALUES ('chef', 'Chef', 'admin', '!', 0, 0);")
             .unwrap();
         migrate(&mut conn).unwrap();
