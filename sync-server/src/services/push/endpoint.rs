@@ -2,7 +2,7 @@
 //! that a subscription can never make the server call an arbitrary or internal address.
 //! An operator may allow more origins exactly (`--push-allow`, e.g. a fake service in tests).
 
-use axum::http::Uri;
+use http::Uri;
 
 /// Hosts of the known push services; a host matches itself or any subdomain (dot boundary).
 pub const KNOWN_PUSH_HOSTS: &[&str] = &[

@@ -183,7 +183,7 @@ impl Sender {
         Sender { client, vapid, contact, allowed, tokens: Mutex::new(HashMap::new()) }
     }
 
-    fn authorization(&self, endpoint: &axum::http::Uri, now_ms: i64) -> Result<String, String> {
+    fn authorization(&self, endpoint: &http::Uri, now_ms: i64) -> Result<String, String> {
         let origin = format!(
             "{}://{}",
             endpoint.scheme_str().unwrap_or_default(),
@@ -210,7 +210,7 @@ impl Sender {
             tracing::warn!(delivery = job.delivery, error = %e, "push endpoint no longer allowed");
             return DeliveryOutcome::Failed;
         }
-        let uri: axum::http::Uri = match job.endpoint.parse() {
+        let uri: http::Uri = match job.endpoint.parse() {
             Ok(u) => u,
             Err(_) => return DeliveryOutcome::Failed,
         };

@@ -84,7 +84,7 @@ pub async fn list(store: &Store, user: &UserId) -> Result<Vec<PushSubscriptionIn
         .map(|r| PushSubscriptionInfo {
             endpoint_host: r
                 .endpoint
-                .parse::<axum::http::Uri>()
+                .parse::<http::Uri>()
                 .ok()
                 .and_then(|u| u.host().map(str::to_owned))
                 .unwrap_or_default(),
