@@ -26,7 +26,7 @@ import path from 'node:path';
 
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_PATH, MOBILE_VIEWPORT, STUDENT } from '../lib/browser.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, MOBILE_VIEWPORT, STUDENT } from '../lib/browser.mjs';
 import { CartableServer } from '../lib/server.mjs';
 
 const TARGET_COLD_START_MS = 300; // DESIGN §10
@@ -102,15 +102,7 @@ async function launch(dir) {
     executablePath: CHROMIUM_PATH,
     headless: true,
     timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: MOBILE_VIEWPORT,
     isMobile: true,
     hasTouch: true,

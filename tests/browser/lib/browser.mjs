@@ -20,6 +20,17 @@ export const ACTION_TIMEOUT_MS = 15_000;
 export const STUDENT = { login: 'lea.martin', password: 'etudiant-demo', group: 'l2-info-a' };
 export const TEACHER = { login: 'paul.durand', password: 'enseignant-demo' };
 
+/** The flags every headless Chromium of the suite and the benches starts with. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
 /** Launches Chromium with the flags of STACK.md. */
 export async function launchBrowser() {
   try {
@@ -27,15 +38,7 @@ export async function launchBrowser() {
       executablePath: CHROMIUM_PATH,
       headless: true,
       timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROMIUM_ARGS,
     });
   } catch (e) {
     throw new Error(
