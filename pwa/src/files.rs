@@ -471,6 +471,8 @@ mod tests {
             role,
             groups: groups.iter().map(|g| g.parse().unwrap()).collect(),
             teaches: teaches.iter().map(|g| g.parse().unwrap()).collect(),
+            blocked: None,
+            expires_at_ms: None,
         };
         assert!(publish_groups(&me(Role::Student, &["a"], &[])).is_empty());
         assert!(publish_groups(&me(Role::Guardian, &["a"], &[])).is_empty());

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use cartable_shared::announcements::{Announcement, Severity};
-use cartable_shared::api::{ConnectionInfo, Me, PushSubscriptionInfo};
+use cartable_shared::api::{BlockNotice, ConnectionInfo, Me, PushSubscriptionInfo};
 use cartable_shared::engine::{
     Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
 };
@@ -72,6 +72,10 @@ pub fn me<J: JsonValue>(v: &J) -> Option<Me> {
         role: parsed(v, "role")?,
         groups: parsed_list(v, "groups")?,
         teaches: parsed_list(v, "teaches")?,
+        blocked: v.field("blocked").and_then(|b| {
+            Some(BlockNotice { message: s(&b, "message")?, until_ms: int(&b, "until_ms") })
+        }),
+        expires_at_ms: int(v, "expires_at_ms"),
     })
 }
 
@@ -638,8 +642,16 @@ mod tests {
             role: Role::Teacher,
             groups: vec!["l2-info-a".parse().unwrap()],
             teaches: vec!["l1-a".parse().unwrap(), "l1-b".parse().unwrap()],
+            blocked: None,
+            expires_at_ms: None,
         };
-        assert_eq!(me(&via_serde(&me_value)), Some(me_value));
+        assert_eq!(me(&via_serde(&me_value)), Some(me_value.clone()));
+        let blocked = Me {
+            blocked: Some(BlockNotice { message: "Rentrée le 1er".into(), until_ms: Some(5) }),
+            expires_at_ms: Some(7),
+            ..me_value
+        };
+        assert_eq!(me(&via_serde(&blocked)), Some(blocked));
         for connection in [Connection::Online, Connection::Offline, Connection::Syncing] {
             for last_sync_ms in [None, Some(1_764_000_000_123)] {
                 let st = SyncStatus { connection, last_sync_ms, pending: 3 };

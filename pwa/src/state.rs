@@ -646,6 +646,8 @@ mod tests {
             role: Role::Student,
             groups: vec!["l2-info-a".parse().unwrap()],
             teaches: vec![],
+            blocked: None,
+            expires_at_ms: None,
         }
     }
 

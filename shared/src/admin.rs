@@ -3,8 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::{ConnectionInfo, PushSubscriptionInfo};
+use crate::calendar::CalendarTokenInfo;
+use crate::homework::Homework;
 use crate::ids::{GroupId, UserId};
+use crate::library::Library;
 use crate::roles::Role;
+
+pub use crate::api::BlockNotice;
 
 /// Shortest password accepted when an administrator sets one.
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -25,6 +31,11 @@ pub struct NewAccount {
     /// A teacher's subjects.
     #[serde(default)]
     pub subjects: Vec<String>,
+    /// A guest account (e.g. a visiting examiner) expires at this time, UTC milliseconds: from
+    /// then on its login is refused, its sessions end and its push subscriptions are deleted.
+    /// Must be in the future.
+    #[serde(default)]
+    pub expires_at_ms: Option<i64>,
 }
 
 /// An account as the administration sees it.
@@ -44,6 +55,12 @@ pub struct AccountSummary {
     pub wards: Vec<UserId>,
     /// A teacher's subjects.
     pub subjects: Vec<String>,
+    /// When a guest account expires, UTC milliseconds.
+    #[serde(default)]
+    pub expires_at_ms: Option<i64>,
+    /// Whether it has expired (it can no longer sign in).
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// `POST /api/admin/accounts` answer.
@@ -209,4 +226,166 @@ pub struct CreatedApiToken {
 pub struct ApiTokenList {
     /// Every token, oldest first.
     pub tokens: Vec<ApiTokenInfo>,
+}
+
+/// `POST /api/admin/rollover` body: close a school year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverRequest {
+    /// The year being closed, e.g. `2025-2026` (letters, digits, `.`, `_`, `-`; 1 to 64): the
+    /// archive's name. A label already used is refused (409).
+    pub label: String,
+}
+
+/// What the rollover did to one group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRollover {
+    /// The group.
+    pub group: GroupId,
+    /// Course documents archived and removed from `library:<group>`.
+    pub library_items: u32,
+    /// Assignments archived and removed from `homework:<group>`.
+    pub assignments: u32,
+    /// Students removed from the group (its teachers stay).
+    pub students_removed: Vec<UserId>,
+}
+
+/// `POST /api/admin/rollover` answer (201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloverReport {
+    /// The archive's label.
+    pub label: String,
+    /// When, UTC milliseconds.
+    pub created_ms: i64,
+    /// Each group, by id.
+    pub groups: Vec<GroupRollover>,
+}
+
+/// An archive as listed in `GET /api/admin/archives`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveInfo {
+    /// Its label (the year closed).
+    pub label: String,
+    /// When it was made, UTC milliseconds.
+    pub created_ms: i64,
+    /// The administrator who made it.
+    pub created_by: UserId,
+    /// How many groups it holds.
+    pub groups: u32,
+}
+
+/// `GET /api/admin/archives` answer, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveList {
+    /// The archives.
+    pub archives: Vec<ArchiveInfo>,
+}
+
+/// One group's class documents as they were when the year was closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupArchive {
+    /// The group.
+    pub group: GroupId,
+    /// Its name then.
+    pub name: String,
+    /// Its students then.
+    pub students: Vec<UserId>,
+    /// Its teachers then.
+    pub teachers: Vec<UserId>,
+    /// The course documents (`library:<group>`); the files stay downloadable by
+    /// administrators at `/files/{sha256}`.
+    pub library: Library,
+    /// The homework (`homework:<group>`).
+    pub homework: Homework,
+}
+
+/// `GET /api/admin/archives/{label}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Archive {
+    /// Its label.
+    pub label: String,
+    /// When it was made, UTC milliseconds.
+    pub created_ms: i64,
+    /// The administrator who made it.
+    pub created_by: UserId,
+    /// Each group, by id.
+    pub groups: Vec<GroupArchive>,
+}
+
+/// `DELETE /api/admin/accounts/{user}` answer: the account and its personal data are gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleted {
+    /// The deleted account.
+    pub user: UserId,
+    /// Documents deleted (`me:<user>`, `grades:<user>`).
+    pub documents: u32,
+    /// Live sync connections closed.
+    pub connections: u32,
+    /// Threads in which their messages now show [`DELETED_AUTHOR`] as author.
+    pub threads: u32,
+}
+
+/// The author written in place of a deleted account in the threads it took part in (its
+/// messages stay: the other participants' conversation keeps its sense).
+pub const DELETED_AUTHOR: &str = "deleted-account";
+
+/// The account part of [`UserExport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedAccount {
+    /// The login.
+    pub login: UserId,
+    /// The name shown.
+    pub display_name: String,
+    /// The role.
+    pub role: Role,
+    /// When the account was created, UTC milliseconds.
+    pub created_ms: i64,
+    /// When a guest account expires.
+    pub expires_at_ms: Option<i64>,
+    /// A teacher's subjects.
+    pub subjects: Vec<String>,
+}
+
+/// An acknowledged announcement, in [`UserExport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedAcknowledgement {
+    /// `<audience document>/<announcement id>` as written in the `me` document.
+    pub announcement: String,
+    /// When, UTC milliseconds.
+    pub at_ms: i64,
+}
+
+/// `GET /api/me/export` answer (an attachment): everything the server holds about the signed-in
+/// user (GDPR art. 15 and 20), never a password hash or a token secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserExport {
+    /// The format of this file (1).
+    pub format: u32,
+    /// When it was made, UTC milliseconds.
+    pub generated_ms: i64,
+    /// The account.
+    pub account: ExportedAccount,
+    /// Groups they belong to.
+    pub groups: Vec<GroupId>,
+    /// Groups they teach.
+    pub teaches: Vec<GroupId>,
+    /// Their guardians (a student).
+    pub guardians: Vec<UserId>,
+    /// Their students (a guardian).
+    pub wards: Vec<UserId>,
+    /// Every sign-in the server still records, newest first.
+    pub connections: Vec<ConnectionInfo>,
+    /// Devices registered for notifications.
+    pub push_subscriptions: Vec<PushSubscriptionInfo>,
+    /// API tokens they created (an administrator), without secrets.
+    pub api_tokens: Vec<ApiTokenInfo>,
+    /// Their calendar export link, without its secret.
+    pub calendar_token: Option<CalendarTokenInfo>,
+    /// Announcements they acknowledged.
+    pub acknowledgements: Vec<ExportedAcknowledgement>,
+    /// Their `me:<user>` document (homework done, personal events, notes, settings), as JSON.
+    pub me: Option<serde_json::Value>,
+    /// Their `grades:<user>` document, as JSON.
+    pub grades: Option<serde_json::Value>,
+    /// The threads they take part in (`thread:<id>` documents), as JSON.
+    pub threads: Vec<serde_json::Value>,
 }

@@ -27,7 +27,31 @@ pub struct Me {
     pub groups: Vec<GroupId>,
     /// Groups the user teaches.
     pub teaches: Vec<GroupId>,
+    /// Set while a block period keeps students and guardians out (e.g. before the school
+    /// year): the app shows the message instead of the content, and `/sync` serves no
+    /// document. Never set for teachers, staff and administrators.
+    #[serde(default)]
+    pub blocked: Option<BlockNotice>,
+    /// When a guest account expires, UTC milliseconds (`None`: it does not).
+    #[serde(default)]
+    pub expires_at_ms: Option<i64>,
 }
+
+/// A block period: what students and guardians are told instead of the content. The body of
+/// `PUT /api/admin/block` and the answer of `GET /api/admin/block` (JSON `null` when none is
+/// set), and [`Me::blocked`] while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockNotice {
+    /// The message shown (1 to [`MAX_BLOCK_MESSAGE_LEN`] characters).
+    pub message: String,
+    /// When the block ends on its own, UTC milliseconds; `None`: until an administrator
+    /// lifts it (`DELETE /api/admin/block`).
+    #[serde(default)]
+    pub until_ms: Option<i64>,
+}
+
+/// Longest block message, in characters.
+pub const MAX_BLOCK_MESSAGE_LEN: usize = 2000;
 
 /// `POST /api/timetable/{group}/sessions/{id}` body: a teacher or admin changes one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -125,6 +125,11 @@ pub enum ErrorCode {
     RateLimited = 5,
     /// The server failed; the device should retry later.
     Internal = 6,
+    /// A block period keeps this user out (students and guardians, e.g. before the school
+    /// year): the message is the administrators' notice. Sent in answer to the first frame,
+    /// then the server closes the connection; the device should not reconnect before
+    /// `GET /api/me` no longer reports `blocked`.
+    Blocked = 7,
 }
 
 impl ErrorCode {
@@ -136,6 +141,7 @@ impl ErrorCode {
             4 => Self::InvalidData,
             5 => Self::RateLimited,
             6 => Self::Internal,
+            7 => Self::Blocked,
             _ => return None,
         })
     }

@@ -577,6 +577,7 @@ fn new_account_bodies_round_trip() {
         role: Role::Staff,
         password: None,
         subjects: vec![],
+        expires_at_ms: None,
     };
     let v: NewAccount =
         serde_json::from_value(json!({"login": "x", "display_name": "X", "role": "staff"}))

@@ -117,6 +117,8 @@ pub fn summary(dao: &Dao<'_>, user: &UserId) -> Result<Option<AccountSummary>, S
         teaches: p.teaches,
         wards: p.wards,
         subjects: p.subjects,
+        expires_at_ms: None,
+        expired: false,
     }))
 }
 
@@ -297,6 +299,7 @@ pub async fn bootstrap_admin(
         role: Role::Admin,
         password: Some(password.to_owned()),
         subjects: Vec::new(),
+        expires_at_ms: None,
     })?;
     std::fs::create_dir_all(data_dir)
         .map_err(|e| AdminError::Invalid(format!("cannot create {}: {e}", data_dir.display())))?;

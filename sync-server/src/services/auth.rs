@@ -107,6 +107,8 @@ impl Identity {
             role: self.principal.role,
             groups: self.principal.groups.clone(),
             teaches: self.principal.teaches.clone(),
+            blocked: None,
+            expires_at_ms: None,
         }
     }
 }
