@@ -183,6 +183,21 @@ impl DocId {
         Self { kind: DocKind::Me, scope: user.to_string() }
     }
 
+    /// The course documents of a group.
+    pub fn library(group: &GroupId) -> Self {
+        Self { kind: DocKind::Library, scope: group.to_string() }
+    }
+
+    /// The homework of a group.
+    pub fn homework(group: &GroupId) -> Self {
+        Self { kind: DocKind::Homework, scope: group.to_string() }
+    }
+
+    /// A student's grades.
+    pub fn grades(student: &UserId) -> Self {
+        Self { kind: DocKind::Grades, scope: student.to_string() }
+    }
+
     /// A document of any kind; the scope must be a valid identifier.
     pub fn new(kind: DocKind, scope: &str) -> Result<Self, IdError> {
         validate(scope)?;

@@ -11,6 +11,7 @@ use std::fmt::Debug;
 use automerge::Automerge;
 use autosurgeon::Hydrate;
 
+use crate::admin::DELETED_AUTHOR;
 use crate::announcements::{ANNOUNCEMENTS_SCHEMA, Announcements};
 use crate::grades::{GRADES_SCHEMA, Grades};
 use crate::homework::{HOMEWORK_SCHEMA, Homework};
@@ -19,7 +20,7 @@ use crate::library::{LIBRARY_SCHEMA, Library};
 use crate::me::{ME_SCHEMA, MyLayer};
 use crate::roles::{Principal, Role};
 use crate::sync::read;
-use crate::thread::{THREAD_SCHEMA, Thread};
+use crate::thread::{THREAD_SCHEMA, Thread, ThreadMessage};
 use crate::timetable::{TIMETABLE_SCHEMA, Timetable};
 
 /// Why a write was refused. The message is sent to the writer in an error frame.
@@ -80,15 +81,6 @@ fn changed<'a, V: PartialEq>(
         .filter(move |(k, v)| before.get(*k) != Some(v))
         .map(move |(k, v)| (before.get(k), Some(v)));
     removed.chain(added_or_changed)
-}
-
-fn fixed<T: PartialEq + Debug>(
-    name: &'static str,
-    before: &T,
-    after: &T,
-    was_empty: bool,
-) -> Result<(), Refusal> {
-    if !was_empty && before != after { Err(Refusal::Fixed(name)) } else { Ok(()) }
 }
 
 fn schema_and_scope(
@@ -166,12 +158,21 @@ pub fn check_write(
         DocKind::Thread => {
             let (b, a): (Thread, Thread) = (typed("thread", before)?, typed("thread", after)?);
             schema_and_scope((b.schema, a.schema, THREAD_SCHEMA), ("", doc.scope()), doc)?;
-            fixed("participants", &b.participants, &a.participants, was_empty)
-                .and_then(|()| fixed("subject", &b.subject, &a.subject, was_empty))
-                .map_err(|_| Refusal::ThreadMembership)?;
-            if a.messages.len() < b.messages.len()
-                || a.messages[..b.messages.len()] != b.messages[..]
-            {
+            // The only rewrite allowed: an administrator deleting an account replaces its id
+            // by `DELETED_AUTHOR` in the participants and as the author of its messages.
+            let anonymised = |before: &str, after: &str| {
+                before == after || (writer.is_admin() && after == DELETED_AUTHOR)
+            };
+            let same_people = b.participants.len() == a.participants.len()
+                && b.participants.iter().zip(&a.participants).all(|(x, y)| anonymised(x, y));
+            if !was_empty && (!same_people || b.subject != a.subject) {
+                return Err(Refusal::ThreadMembership);
+            }
+            let kept = b.messages.iter().zip(&a.messages).all(|(x, y)| {
+                anonymised(&x.author, &y.author)
+                    && ThreadMessage { author: y.author.clone(), ..x.clone() } == *y
+            });
+            if a.messages.len() < b.messages.len() || !kept {
                 return Err(Refusal::ThreadRewritten);
             }
             if a.messages[b.messages.len()..].iter().any(|m| m.author != writer.user()) {
@@ -203,7 +204,6 @@ mod tests {
     use super::*;
     use crate::grades::Assessment;
     use crate::sync::write;
-    use crate::thread::ThreadMessage;
 
     fn teacher(subjects: &[&str]) -> (Principal, Vec<String>) {
         let p = Principal {
@@ -313,6 +313,22 @@ mod tests {
         assert_eq!(
             check_write(w, &id, &before, &edited(&before, &joined)),
             Err(Refusal::ThreadMembership)
+        );
+
+        // Only an administrator may anonymise a deleted account, and change nothing else.
+        let mut anonymous = t.clone();
+        anonymous.participants[1] = DELETED_AUTHOR.into();
+        anonymous.messages[0].author = DELETED_AUTHOR.into();
+        let after = edited(&before, &anonymous);
+        assert_eq!(check_write(w, &id, &before, &after), Err(Refusal::ThreadMembership));
+        let admin = Principal { role: Role::Admin, ..p.clone() };
+        let a = Writer { principal: &admin, subjects: &subjects };
+        assert_eq!(check_write(a, &id, &before, &after), Ok(()));
+        let mut reworded = anonymous.clone();
+        reworded.messages[0].body = "Autre chose".into();
+        assert_eq!(
+            check_write(a, &id, &before, &edited(&before, &reworded)),
+            Err(Refusal::ThreadRewritten)
         );
     }
 

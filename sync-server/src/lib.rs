@@ -425,6 +425,8 @@ pub async fn run(
         state.config().feed_refresh,
         token.clone(),
     ));
+    // The guest accounts' clean-up; ends when the token is cancelled (shutdown).
+    let guests = tokio::spawn(services::guests::schedule(state.clone(), token.clone()));
     // The push worker: expands the outbox and sends; ends when the server shuts down.
     let push = tokio::spawn(state.push_worker().run());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -435,6 +437,9 @@ pub async fn run(
     token.cancel();
     if tokio::time::timeout(SOCKET_DRAIN, feeds).await.is_err() {
         tracing::warn!("the calendar feed scheduler did not stop in time");
+    }
+    if tokio::time::timeout(SOCKET_DRAIN, guests).await.is_err() {
+        tracing::warn!("the guest account clean-up did not stop in time");
     }
     if tokio::time::timeout(SOCKET_DRAIN, push).await.is_err() {
         tracing::warn!("the push worker did not stop in time");

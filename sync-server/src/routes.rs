@@ -45,6 +45,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/groups/{group}/library", post(files::add_library_item))
         .route("/api/groups/{group}/homework/{assignment}/attachments", post(files::attach))
         .route("/api/admin/accounts", get(admin::list_accounts).post(admin::create_account))
+        .route("/api/admin/accounts/{user}", delete(admin::delete_account))
+        .route(
+            "/api/admin/block",
+            get(admin::get_block).put(admin::set_block).delete(admin::clear_block),
+        )
+        .route("/api/admin/rollover", post(admin::rollover))
+        .route("/api/admin/archives", get(admin::archives))
+        .route("/api/admin/archives/{label}", get(admin::archive))
+        .route("/api/me/export", get(admin::export_me))
+        .route("/api/me/export.ics", get(admin::export_me_ics))
         .route(
             "/api/admin/accounts/{student}/guardians/{guardian}",
             put(admin::add_guardian).delete(admin::remove_guardian),

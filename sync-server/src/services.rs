@@ -2,14 +2,18 @@
 //! about status codes or axum.
 //!
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
+//! - [`block`]: the block period that keeps students and guardians out;
 //! - [`files`]: uploads, course documents and attachments, who may download a file;
 //! - [`feeds`]: calendar feeds: iCalendar import into timetables, the personal export;
+//! - [`gdpr`]: a user's data export, an account's deletion with its personal data;
 //! - [`groups`]: memberships changed by administrators, applied to live connections;
+//! - [`guests`]: guest accounts expire on their own (the clean-up job);
 //! - [`password`]: Argon2id hashing and verification;
 //! - [`hub`]: the in-memory documents, one actor task per document, and their fan-out;
 //! - [`presence`]: the live connections of each user (membership changes, sign-out);
 //! - [`push`]: Web Push: the VAPID key, the subscriptions of devices and their endpoints;
 //! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
+//! - [`rollover`]: closing a school year (archives of class documents);
 //! - [`rules`]: what a writer may do to a document (every kind);
 //! - [`threads`]: starting a conversation (the server records its participants);
 //! - [`timetable`]: teachers' edits of a timetable session.
@@ -17,15 +21,19 @@
 pub mod admin;
 pub mod api_tokens;
 pub mod auth;
+pub mod block;
 pub mod csv_lines;
 pub mod feeds;
 pub mod files;
+pub mod gdpr;
 pub mod grade_import;
 pub mod groups;
+pub mod guests;
 pub mod hub;
 pub mod password;
 pub mod presence;
 pub mod push;
+pub mod rollover;
 pub mod roster;
 pub mod rules;
 pub mod sync;

@@ -6,6 +6,7 @@
 //! readers never wait for the writer. Work runs on tokio's blocking pool through
 //! [`Store::read`] and [`Store::write`]; a write commits only if its closure returns `Ok`.
 
+mod admin;
 pub mod blobs;
 mod docs;
 mod feeds;
@@ -26,6 +27,7 @@ use cartable_shared::ids::DocId;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
+pub use admin::ArchiveState;
 pub use docs::{StoredChange, StoredDoc};
 pub use feeds::FeedRow;
 pub use files::FileRow;

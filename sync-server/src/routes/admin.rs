@@ -1,14 +1,18 @@
-//! `/api/admin/accounts`, `/api/admin/groups` and `/api/admin/import/roster` (administrators),
-//! and `/api/groups/{group}/assessments/import` (the group's teachers).
+//! `/api/admin/accounts`, `/api/admin/groups`, `/api/admin/import/roster`, `/api/admin/block`,
+//! `/api/admin/rollover` and `/api/admin/archives` (administrators),
+//! `/api/groups/{group}/assessments/import` (the group's teachers), and the user's own data
+//! export `/api/me/export[.ics]`.
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cartable_shared::admin::{
-    AccountList, CreatedAccount, GroupList, GroupSummary, NewAccount, NewGroup, RosterReport,
+    AccountDeleted, AccountList, Archive, ArchiveList, BlockNotice, CreatedAccount, GroupList,
+    GroupSummary, NewAccount, NewGroup, RolloverReport, RolloverRequest, RosterReport,
 };
 use cartable_shared::ids::{GroupId, UserId};
 use serde::Deserialize;
@@ -22,6 +26,7 @@ use crate::services::grade_import::{
 };
 use crate::services::hub::HubError;
 use crate::services::roster::{self, RosterOptions};
+use crate::services::{block, gdpr, rollover};
 
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> Self {
@@ -57,7 +62,7 @@ pub async fn list_accounts(
     State(state): State<AppState>,
     Authenticated(who): Authenticated,
 ) -> Result<Json<AccountList>, ApiError> {
-    Ok(Json(admin::list_accounts(state.store(), &who.principal).await?))
+    Ok(Json(admin::list_accounts(state.store(), state.clock().now_ms(), &who.principal).await?))
 }
 
 /// `POST /api/admin/accounts`: 201 with the account (and its initial password when generated).
@@ -223,4 +228,106 @@ pub async fn import_grades(
         StatusCode::OK
     };
     Ok((status, Json(report)).into_response())
+}
+
+/// `GET /api/admin/block`: the block period in force (JSON `null` when none).
+pub async fn get_block(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+) -> Result<Json<Option<BlockNotice>>, ApiError> {
+    Ok(Json(block::get(state.store(), &who.principal, state.clock().now_ms()).await?))
+}
+
+/// `PUT /api/admin/block`: sets or replaces the block period; students' and guardians' live
+/// connections close with its message.
+pub async fn set_block(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+    ApiJson(req): ApiJson<BlockNotice>,
+) -> Result<Json<BlockNotice>, ApiError> {
+    let now = state.clock().now_ms();
+    Ok(Json(block::set(state.store(), state.hub(), &who.principal, now, req).await?))
+}
+
+/// `DELETE /api/admin/block`: lifts the block period (204; 404 when there was none).
+pub async fn clear_block(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+) -> Result<StatusCode, ApiError> {
+    let lifted = block::clear(state.store(), &who.principal).await?;
+    if lifted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found()) }
+}
+
+/// `POST /api/admin/rollover`: closes a school year (201 with what was done; 409 when the
+/// label was used by a completed rollover).
+pub async fn rollover(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+    ApiJson(req): ApiJson<RolloverRequest>,
+) -> Result<(StatusCode, Json<RolloverReport>), ApiError> {
+    let now = state.clock().now_ms();
+    let report = rollover::rollover(state.store(), state.hub(), &who.principal, now, req).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// `GET /api/admin/archives`.
+pub async fn archives(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+) -> Result<Json<ArchiveList>, ApiError> {
+    Ok(Json(rollover::list(state.store(), &who.principal).await?))
+}
+
+/// `GET /api/admin/archives/{label}`.
+pub async fn archive(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+    ApiPath(label): ApiPath<String>,
+) -> Result<Json<Archive>, ApiError> {
+    Ok(Json(rollover::get(state.store(), &who.principal, &label).await?))
+}
+
+/// `DELETE /api/admin/accounts/{user}`: deletes an account and its personal data.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+    ApiPath(user): ApiPath<UserId>,
+) -> Result<Json<AccountDeleted>, ApiError> {
+    Ok(Json(gdpr::delete_account(state.store(), state.hub(), &who.principal, &user).await?))
+}
+
+/// `GET /api/me/export`: everything held about the signed-in user, as an attachment.
+pub async fn export_me(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+) -> Result<Response, ApiError> {
+    let user = &who.principal.user;
+    let export = gdpr::export(state.store(), user, state.clock().now_ms()).await?;
+    let name = format!("attachment; filename=\"cartable-{user}.json\"");
+    Ok(attachment(Json(export).into_response(), &name))
+}
+
+/// `GET /api/me/export.ics`: the signed-in user's calendar, as an attachment.
+pub async fn export_me_ics(
+    State(state): State<AppState>,
+    Authenticated(who): Authenticated,
+) -> Result<Response, ApiError> {
+    let user = &who.principal.user;
+    let origin = state.origin();
+    let host = origin.split_once("://").map_or(origin.as_str(), |(_, h)| h);
+    let ics = gdpr::export_ics(state.store(), user, host, state.clock().now_ms()).await?;
+    let mut res = ics.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    Ok(attachment(res, &format!("attachment; filename=\"cartable-{user}.ics\"")))
+}
+
+/// Marks a response as a file to download, never cached.
+fn attachment(mut res: Response, disposition: &str) -> Response {
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }

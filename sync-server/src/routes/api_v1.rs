@@ -98,7 +98,10 @@ pub async fn accounts(
     State(state): State<AppState>,
     token: Bearer,
 ) -> Result<Json<AccountList>, ApiError> {
-    Ok(Json(admin::list_accounts(state.store(), token.scoped("accounts:read")?).await?))
+    Ok(Json(
+        admin::list_accounts(state.store(), state.clock().now_ms(), token.scoped("accounts:read")?)
+            .await?,
+    ))
 }
 
 /// `GET /api/v1/groups` (scope `groups:read`).

@@ -12,6 +12,7 @@ use cartable_shared::api::{ConnectionList, LoginRequest, Me, RevokedSessions};
 use super::error::{ApiError, ApiJson};
 use crate::AppState;
 use crate::services::auth::{ClientInfo, Identity, SESSION_TTL_MS, SessionToken};
+use crate::services::block;
 use crate::services::presence::Control;
 
 /// Name of the session cookie.
@@ -78,8 +79,9 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let (identity, token) = state.auth().login(req, client).await?;
+    let me = me_of(&state, &identity).await?;
     let set = cookie(token.as_str(), SESSION_TTL_MS / 1000, state.cookie_secure());
-    Ok(([(header::SET_COOKIE, set)], Json(identity.me())).into_response())
+    Ok(([(header::SET_COOKIE, set)], Json(me)).into_response())
 }
 
 /// `POST /api/logout`.
@@ -94,9 +96,21 @@ pub async fn logout(
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
+/// The `Me` of `identity` now, with the block period that applies to it.
+async fn me_of(state: &AppState, identity: &Identity) -> Result<Me, ApiError> {
+    let now = state.clock().now_ms();
+    let blocked = block::notice_for(state.store(), &identity.principal, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(identity.me(blocked))
+}
+
 /// `GET /api/me`.
-pub async fn me(Authenticated(identity): Authenticated) -> Json<Me> {
-    Json(identity.me())
+pub async fn me(
+    State(state): State<AppState>,
+    Authenticated(identity): Authenticated,
+) -> Result<Json<Me>, ApiError> {
+    Ok(Json(me_of(&state, &identity).await?))
 }
 
 /// `GET /api/sessions`: the last connections of the signed-in account.

@@ -104,6 +104,11 @@ impl From<AuthError> for ApiError {
                     "too many failed attempts; try again later",
                 )
             },
+            AuthError::Expired { .. } => Self::new(
+                StatusCode::FORBIDDEN,
+                "account_expired",
+                "this guest account has expired; ask the school for a new access",
+            ),
             AuthError::Unauthenticated => Self::unauthorized(),
             AuthError::Store(e) => Self::internal(&e),
         }

@@ -9,6 +9,7 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use cartable_shared::api::BlockNotice;
 use cartable_shared::protocol::MAX_FRAME_LEN;
 use futures_util::SinkExt;
 use futures_util::stream::{SplitSink, SplitStream, StreamExt};
@@ -16,7 +17,8 @@ use futures_util::stream::{SplitSink, SplitStream, StreamExt};
 use super::auth::{Authenticated, session_token};
 use super::error::ApiError;
 use crate::AppState;
-use crate::services::sync::{Connection, Flow, Outbox};
+use crate::services::block;
+use crate::services::sync::{self, Connection, Flow, Outbox};
 
 /// Longest wait for the socket to accept one outbound frame.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,6 +42,11 @@ pub async fn upgrade(
     if state.shutdown_token().is_cancelled() {
         return ApiError::unavailable("the server is shutting down").into_response();
     }
+    let now = state.clock().now_ms();
+    let blocked = match block::notice_for(state.store(), &identity.principal, now).await {
+        Ok(blocked) => blocked,
+        Err(e) => return ApiError::internal(&e).into_response(),
+    };
     let session = session_token(&headers).map(|t| t.hash());
     let (conn, outbox) =
         Connection::open_session(state.hub(), state.store(), identity.principal, session);
@@ -50,7 +57,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_LEN)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| sockets.track_future(serve(socket, conn, outbox)))
+        .on_upgrade(move |socket| sockets.track_future(serve(socket, conn, outbox, blocked)))
 }
 
 type Sink = SplitSink<WebSocket, Message>;
@@ -83,11 +90,26 @@ async fn close(sink: &mut Sink, stream: &mut Stream, code: u16, reason: &'static
 }
 
 /// The socket task: one per connected device; ends when the device or the server closes the
-/// connection, or when the device is kicked for lagging.
-async fn serve(socket: WebSocket, mut conn: Connection, mut outbox: Outbox) {
+/// connection, or when the device is kicked for lagging. A device kept out by a block period
+/// gets the `Blocked` error frame and is closed before any document is listed.
+async fn serve(
+    socket: WebSocket,
+    mut conn: Connection,
+    mut outbox: Outbox,
+    blocked: Option<BlockNotice>,
+) {
     let user = conn.principal().user.clone();
     tracing::info!(user = %user, "sync connection opened");
     let (mut sink, mut stream) = socket.split();
+    if let Some(Flow::CloseWith { last, code, reason }) = blocked.as_ref().map(sync::blocked) {
+        if let Some(last) = last {
+            send(&mut sink, Message::Binary(last)).await;
+        }
+        close(&mut sink, &mut stream, code, reason).await;
+        conn.close().await;
+        tracing::info!(user = %user, "sync connection refused: block period");
+        return;
+    }
     match conn.welcome().await {
         Ok(frame) => {
             if !send(&mut sink, Message::Binary(frame)).await {

@@ -117,7 +117,7 @@ pub fn summary(dao: &Dao<'_>, user: &UserId) -> Result<Option<AccountSummary>, S
         teaches: p.teaches,
         wards: p.wards,
         subjects: p.subjects,
-        expires_at_ms: None,
+        expires_at_ms: row.expires_at_ms,
         expired: false,
     }))
 }
@@ -130,6 +130,7 @@ struct CheckedAccount {
     subjects: Vec<String>,
     password: String,
     generated: bool,
+    expires_at_ms: Option<i64>,
 }
 
 fn check_account(req: NewAccount) -> Result<CheckedAccount, AdminError> {
@@ -150,7 +151,16 @@ fn check_account(req: NewAccount) -> Result<CheckedAccount, AdminError> {
         }
         None => (generate_password(), true),
     };
-    Ok(CheckedAccount { id, display_name, role: req.role, subjects, password, generated })
+    let expires_at_ms = req.expires_at_ms;
+    Ok(CheckedAccount {
+        id,
+        display_name,
+        role: req.role,
+        subjects,
+        password,
+        generated,
+        expires_at_ms,
+    })
 }
 
 async fn insert_account(
@@ -161,6 +171,7 @@ async fn insert_account(
     let hash = hash_all(vec![account.password.clone()]).await?.remove(0);
     let id = account.id.clone();
     let (role, name, subjects) = (account.role, account.display_name.clone(), account.subjects);
+    let expires_at_ms = account.expires_at_ms;
     let created = store
         .write(move |dao| {
             if dao.user(&id)?.is_some() {
@@ -177,6 +188,7 @@ async fn insert_account(
             for s in &subjects {
                 dao.add_subject(&id, s)?;
             }
+            dao.set_user_expiry(&id, expires_at_ms)?;
             summary(dao, &id)?.ok_or_else(|| AdminError::NotFound(format!("no account {id}")))
         })
         .await?;
@@ -196,17 +208,30 @@ pub async fn create_account(
     req: NewAccount,
 ) -> Result<CreatedAccount, AdminError> {
     require_admin(admin)?;
+    if req.expires_at_ms.is_some_and(|t| t <= now_ms) {
+        return Err(AdminError::Invalid("the account would expire in the past".into()));
+    }
+    if req.expires_at_ms.is_some() && req.role == Role::Admin {
+        return Err(AdminError::Invalid("an administrator cannot be a guest account".into()));
+    }
     insert_account(store, now_ms, check_account(req)?).await
 }
 
-/// Every account.
-pub async fn list_accounts(store: &Store, admin: &Principal) -> Result<AccountList, AdminError> {
+/// Every account; guest accounts whose time has come are marked `expired`.
+pub async fn list_accounts(
+    store: &Store,
+    now_ms: i64,
+    admin: &Principal,
+) -> Result<AccountList, AdminError> {
     require_admin(admin)?;
     let accounts = store
-        .read(|dao| {
+        .read(move |dao| {
             let mut out = Vec::new();
             for id in dao.user_ids()? {
-                out.extend(summary(dao, &id)?);
+                out.extend(summary(dao, &id)?.map(|mut a| {
+                    a.expired = a.expires_at_ms.is_some_and(|t| t <= now_ms);
+                    a
+                }));
             }
             Ok::<_, StoreError>(out)
         })

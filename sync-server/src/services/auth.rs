@@ -37,6 +37,12 @@ pub enum AuthError {
         /// Seconds until an attempt is accepted again.
         retry_after_s: u64,
     },
+    /// The password is right but the guest account expired at this time (UTC milliseconds).
+    #[error("this guest account has expired")]
+    Expired {
+        /// When it expired.
+        at_ms: i64,
+    },
     /// No session, or an expired or unknown one.
     #[error("not signed in")]
     Unauthenticated,
@@ -99,16 +105,16 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// The `Me` body of this identity.
-    pub fn me(&self) -> Me {
+    /// The `Me` body of this identity, with the block period that applies to it.
+    pub fn me(&self, blocked: Option<cartable_shared::api::BlockNotice>) -> Me {
         Me {
             user: self.principal.user.clone(),
             display_name: self.user.display_name.clone(),
             role: self.principal.role,
             groups: self.principal.groups.clone(),
             teaches: self.principal.teaches.clone(),
-            blocked: None,
-            expires_at_ms: None,
+            blocked,
+            expires_at_ms: self.user.expires_at_ms,
         }
     }
 }
@@ -203,6 +209,14 @@ impl Auth<'_> {
             Some((_, row)) => verified && (!row.demo || self.demo_mode),
             None => false,
         };
+        if let Some(at_ms) = identity
+            .as_ref()
+            .filter(|(_, row)| accepted && row.expired(now))
+            .and_then(|(_, row)| row.expires_at_ms)
+        {
+            tracing::info!(login = %login, "login refused: guest account expired");
+            return Err(AuthError::Expired { at_ms });
+        }
         let Some((principal, user)) = identity.filter(|_| accepted) else {
             let key = login.clone();
             self.store
@@ -257,7 +271,9 @@ impl Auth<'_> {
                 None => Ok(None),
             })
             .await?;
-        let (principal, user) = found.ok_or(AuthError::Unauthenticated)?;
+        // An expired guest's sessions stop at once; the clean-up job deletes them later.
+        let (principal, user) =
+            found.filter(|(_, row)| !row.expired(now)).ok_or(AuthError::Unauthenticated)?;
         Ok(Identity { principal, user })
     }
 

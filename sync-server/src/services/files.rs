@@ -78,14 +78,6 @@ pub fn clean_name(raw: &str) -> Option<String> {
     (!name.is_empty() && name != "." && name != "..").then_some(name)
 }
 
-fn library_id(group: &GroupId) -> DocId {
-    DocId::new(DocKind::Library, group.as_str()).expect("group ids are valid scopes")
-}
-
-fn homework_id(group: &GroupId) -> DocId {
-    DocId::new(DocKind::Homework, group.as_str()).expect("group ids are valid scopes")
-}
-
 /// Checks that `principal` may upload files for `group`: its teachers and admins, for a group
 /// that exists.
 pub async fn check_uploader(
@@ -97,7 +89,7 @@ pub async fn check_uploader(
     if store.read(move |dao| dao.group_name(&g)).await?.is_none() {
         return Err(FileError::NotFound);
     }
-    if !principal.access(&library_id(group), &[]).can_write() {
+    if !principal.access(&DocId::library(group), &[]).can_write() {
         return Err(FileError::Forbidden("only the group's teachers may upload files"));
     }
     Ok(())
@@ -191,9 +183,7 @@ async fn peek<T: Send + 'static>(
     doc: &DocId,
     f: impl FnOnce(&automerge::Automerge) -> T + Send + 'static,
 ) -> Result<Option<T>, FileError> {
-    let Some(handle) = hub.open(doc).await? else { return Ok(None) };
-    let out = handle.edit(move |am| Err::<(), T>(f(am))).await?;
-    Ok(out.err())
+    Ok(hub.peek(doc, f).await?)
 }
 
 /// Whether `doc` (a library or homework document) references `sha256`.
@@ -239,10 +229,18 @@ pub async fn readable(
     if row.uploaded_by == principal.user.as_str() {
         return Ok(Some(row));
     }
+    // The files of archived class documents stay downloadable by administrators.
+    if principal.role == Role::Admin {
+        let sha = sha256.to_owned();
+        if store.read(move |dao| dao.file_in_archive(&sha)).await? {
+            return Ok(Some(row));
+        }
+    }
     // The principal's own groups first; staff, teachers and admins read every group's
     // library and homework, so any document of those kinds may grant access.
     let own = principal.groups.iter().chain(&principal.teaches);
-    let mut candidates: Vec<DocId> = own.flat_map(|g| [library_id(g), homework_id(g)]).collect();
+    let mut candidates: Vec<DocId> =
+        own.flat_map(|g| [DocId::library(g), DocId::homework(g)]).collect();
     if matches!(principal.role, Role::Teacher | Role::Staff | Role::Admin) {
         let all = store.read(|dao| dao.document_ids()).await?;
         candidates.extend(
@@ -295,7 +293,7 @@ pub async fn add_library_item(
     req: NewLibraryItem,
     now_ms: i64,
 ) -> Result<(String, LibraryItem), FileError> {
-    let doc = library_id(group);
+    let doc = DocId::library(group);
     if !principal.access(&doc, &[]).can_write() {
         return Err(FileError::Forbidden("only the group's teachers may add course documents"));
     }
@@ -344,7 +342,7 @@ pub async fn attach(
     assignment: &str,
     req: NewAttachment,
 ) -> Result<BlobRef, FileError> {
-    let doc = homework_id(group);
+    let doc = DocId::homework(group);
     if !principal.access(&doc, &[]).can_write() {
         return Err(FileError::Forbidden("only the group's teachers may attach files"));
     }

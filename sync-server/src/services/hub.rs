@@ -441,6 +441,24 @@ impl Hub {
         Ok(Some(handle))
     }
 
+    /// Reads a document's current content without changing it (an edit that is abandoned);
+    /// `None` if the document does not exist.
+    pub async fn peek<T: Send + 'static>(
+        &self,
+        id: &DocId,
+        f: impl FnOnce(&Automerge) -> T + Send + 'static,
+    ) -> Result<Option<T>, HubError> {
+        let Some(handle) = self.open(id).await? else { return Ok(None) };
+        let out = handle.edit(move |am| Err::<(), T>(f(am))).await?;
+        Ok(out.err())
+    }
+
+    /// Forgets the actor of a deleted document: the next [`Hub::open`] finds nothing. The
+    /// actor ends once the connections still holding it have let it go.
+    pub fn forget(&self, id: &DocId) {
+        self.inner.docs.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
+
     /// Creates a document from `doc`'s changes (no-op if it exists already). Returns whether
     /// it was created.
     pub async fn create(&self, id: &DocId, doc: &Automerge, now_ms: i64) -> Result<bool, HubError> {

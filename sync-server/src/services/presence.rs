@@ -16,6 +16,11 @@ pub enum Control {
     Reevaluate,
     /// The user signed out everywhere: close the connection.
     SignedOut,
+    /// A block period started: a student's or guardian's connection closes with its message
+    /// (other connections carry on).
+    Blocked,
+    /// The account was deleted: close the connection; the device should wipe its data.
+    Deleted,
 }
 
 /// A registered connection's end of its control channel.
@@ -63,6 +68,12 @@ impl Presence {
         live.get(user)
             .map(|conns| conns.values().filter(|tx| tx.send(control).is_ok()).count())
             .unwrap_or(0)
+    }
+
+    /// Tells every live connection of every user; returns how many were told.
+    pub fn notify_all(&self, control: Control) -> usize {
+        let live = self.lock();
+        live.values().flat_map(HashMap::values).filter(|tx| tx.send(control).is_ok()).count()
     }
 
     /// Number of live connections of `user`.

@@ -149,6 +149,16 @@ fn error_frame(doc: Option<&DocId>, code: ErrorCode, message: &str) -> Bytes {
     )
 }
 
+/// What a connection does when a block period keeps its user out: it sends the
+/// `ErrorCode::Blocked` frame with the administrators' message and closes (policy, 1008).
+pub fn blocked(notice: &cartable_shared::api::BlockNotice) -> Flow {
+    Flow::CloseWith {
+        last: Some(error_frame(None, ErrorCode::Blocked, &notice.message)),
+        code: axum::extract::ws::close_code::POLICY,
+        reason: "blocked",
+    }
+}
+
 /// The `me:<user>` document as the server creates it for an account.
 pub fn me_document(user: &UserId) -> Automerge {
     let mut doc = Automerge::new();
@@ -387,6 +397,27 @@ impl Connection {
                 code: axum::extract::ws::close_code::POLICY,
                 reason: "signed out",
             },
+            Control::Deleted => Flow::CloseWith {
+                last: None,
+                code: axum::extract::ws::close_code::POLICY,
+                reason: "account deleted",
+            },
+            Control::Blocked if !super::block::applies_to(self.principal.role) => Flow::Continue,
+            Control::Blocked => {
+                let notice = self.store.read(|dao| dao.block_period()).await;
+                match notice {
+                    Ok(Some(notice)) => blocked(&notice),
+                    Ok(None) => Flow::Continue,
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not read the block period");
+                        Flow::CloseWith {
+                            last: None,
+                            code: axum::extract::ws::close_code::ERROR,
+                            reason: "server error",
+                        }
+                    }
+                }
+            }
             Control::Reevaluate => match self.reevaluate().await {
                 Ok(flow) => flow,
                 Err(e) => {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 7;
+pub(crate) const VERSION: u32 = 8;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -243,6 +243,38 @@ CREATE TABLE api_tokens (
 );
 "#;
 
+/// Version 8: the administration of a school year. Guest accounts expire (`expires_at_ms`);
+/// the block period (at most one row); the archives of year rollovers, one row per group
+/// archived (`state` is `archived` once its documents are saved, `done` once they are emptied
+/// and its students removed; an archive is complete when `archives.completed_ms` is set).
+const SQL_V8: &str = r#"
+ALTER TABLE users ADD COLUMN expires_at_ms INTEGER;
+CREATE INDEX users_expiring ON users(expires_at_ms) WHERE expires_at_ms IS NOT NULL;
+
+CREATE TABLE block_period (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    message  TEXT NOT NULL,
+    until_ms INTEGER,
+    set_by   TEXT NOT NULL,
+    set_ms   INTEGER NOT NULL
+);
+
+CREATE TABLE archives (
+    label        TEXT PRIMARY KEY,
+    created_by   TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    completed_ms INTEGER
+);
+
+CREATE TABLE archive_groups (
+    label    TEXT NOT NULL REFERENCES archives(label) ON DELETE CASCADE,
+    group_id TEXT NOT NULL,
+    state    TEXT NOT NULL,      -- archived | done
+    body     TEXT NOT NULL,      -- JSON of shared::admin::GroupArchive
+    PRIMARY KEY (label, group_id)
+);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -253,6 +285,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         4 => conn.execute_batch(SQL_V5)?,
         5 => conn.execute_batch(SQL_V6)?,
         6 => conn.execute_batch(SQL_V7)?,
+        7 => conn.execute_batch(SQL_V8)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -286,7 +319,7 @@ mod tests {
     use super::*;
 
     /// The SQL of each version, in order.
-    const LADDER: [&str; 7] = [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7];
+    const LADDER: [&str; 8] = [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7, SQL_V8];
 
     /// A database file in `dir` as version `v` of the schema left it.
     fn database_at(dir: &tempfile::TempDir, v: u32) -> Connection {
@@ -449,7 +482,7 @@ mod tests {
         conn.execute_batch("INSERT INTO users VALUES ('chef', 'Chef', 'admin', '!', 0, 0);")
             .unwrap();
         migrate(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 7);
+        assert_eq!(version(&conn).unwrap(), VERSION);
         conn.execute_batch(
             "INSERT INTO api_tokens VALUES ('t1', 'SIS', x'01', 'accounts:read', 'chef', 0, NULL);",
         )
@@ -459,6 +492,30 @@ mod tests {
             [],
         );
         assert!(dup.is_err(), "a token hash is unique");
+    }
+
+    #[test]
+    fn a_version_7_database_gets_guest_expiry_block_and_archives_keeping_its_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = database_at(&dir, 7);
+        conn.execute_batch("INSERT INTO users VALUES ('chef', 'Chef', 'admin', '!', 0, 0);")
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+        let expires: Option<i64> = conn
+            .query_row("SELECT expires_at_ms FROM users WHERE id = 'chef'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(expires, None, "existing accounts do not expire");
+        conn.execute_batch("INSERT INTO block_period VALUES (1, 'Rentrée', NULL, 'chef', 0);")
+            .unwrap();
+        let second = conn.execute("INSERT INTO block_period VALUES (2, 'x', NULL, 'chef', 0)", []);
+        assert!(second.is_err(), "one block period at most");
+        conn.execute_batch(
+            "INSERT INTO archives VALUES ('2025-2026', 'chef', 0, NULL);
+             INSERT INTO archive_groups VALUES ('2025-2026', 'g1', 'archived', '{}');",
+        )
+        .unwrap();
+        assert_eq!(count(&conn, "archive_groups"), 1);
     }
 
     #[test]

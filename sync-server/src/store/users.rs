@@ -20,6 +20,17 @@ pub struct UserRow {
     pub password_hash: String,
     /// A demo account: its password is refused unless the server runs with `--demo`.
     pub demo: bool,
+    /// When a guest account expires, UTC milliseconds.
+    pub expires_at_ms: Option<i64>,
+    /// When it was created, UTC milliseconds.
+    pub created_ms: i64,
+}
+
+impl UserRow {
+    /// Whether the account has expired at `now_ms`.
+    pub fn expired(&self, now_ms: i64) -> bool {
+        self.expires_at_ms.is_some_and(|t| t <= now_ms)
+    }
 }
 
 /// An account to create.
@@ -69,26 +80,27 @@ impl Dao<'_> {
         let row = self
             .conn
             .query_row(
-                "SELECT id, display_name, role, password_hash, demo FROM users WHERE id = ?1",
+                "SELECT id, display_name, role, password_hash, demo, expires_at_ms, created_ms
+                 FROM users WHERE id = ?1",
                 [id.as_str()],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, bool>(4)?,
+                        (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                        (r.get::<_, String>(3)?, r.get::<_, bool>(4)?),
+                        (r.get::<_, Option<i64>>(5)?, r.get::<_, i64>(6)?),
                     ))
                 },
             )
             .optional()?;
-        row.map(|(id, display_name, role, password_hash, demo)| {
+        row.map(|((id, display_name, role), (password_hash, demo), (expires_at_ms, created_ms))| {
             Ok(UserRow {
                 id: parse(id, "user id")?,
                 display_name,
                 role: parse(role, "role")?,
                 password_hash,
                 demo,
+                expires_at_ms,
+                created_ms,
             })
         })
         .transpose()

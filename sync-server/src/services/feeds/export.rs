@@ -46,7 +46,7 @@ pub enum ExportError {
 
 /// Reads a document as stored (upgraded to the current schema in memory), `None` if it does
 /// not exist.
-async fn load<T: autosurgeon::Hydrate + Send + 'static>(
+pub async fn load<T: autosurgeon::Hydrate + Send + 'static>(
     store: &Store,
     id: DocId,
 ) -> Result<Option<T>, ExportError> {

@@ -1,0 +1,221 @@
+//! The data rights of the GDPR. A user downloads everything the server holds about them
+//! (art. 15 and 20: [`export`], and their calendar as iCalendar); an administrator deletes an
+//! account with its personal data (art. 17: [`delete_account`]).
+//!
+//! Deleting an account removes the account row and, with it, everything that references it
+//! (sessions and their sync states, sign-in history, memberships and teaching, guardianships,
+//! push subscriptions, push settings, calendar token, API tokens it created, thread
+//! participations), and its `me:` and `grades:` documents. Its messages in threads stay, so
+//! that the other participants' conversations keep their sense, but its login is replaced by
+//! [`DELETED_AUTHOR`] in the thread documents (author of its messages, participant list): the
+//! app shows "deleted account". The change reaches every device: the account's own live
+//! connections are closed (their next `GET /api/me` answers 401, on which the app signs out
+//! and wipes its local data), its guardians' connections get `Revoked` for the student's
+//! grades, and the threads' other readers get the anonymising change live.
+
+use cartable_shared::admin::{
+    AccountDeleted, DELETED_AUTHOR, ExportedAccount, ExportedAcknowledgement, UserExport,
+};
+use cartable_shared::api::ConnectionInfo;
+use cartable_shared::calendar::CalendarTokenInfo;
+use cartable_shared::grades::Grades;
+use cartable_shared::ids::{DocId, UserId};
+use cartable_shared::me::MyLayer;
+use cartable_shared::roles::Principal;
+use cartable_shared::thread::Thread;
+
+use super::admin::{AdminError, require_admin};
+use super::feeds::export::{self, ExportError};
+use super::hub::Hub;
+use super::presence::Control;
+use crate::store::{LOGIN_HISTORY, Store, StoreError};
+
+impl From<ExportError> for AdminError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Store(e) => AdminError::Store(e),
+            e => AdminError::Store(StoreError::Corrupt(e.to_string())),
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, AdminError> {
+    serde_json::to_value(value).map_err(|e| AdminError::Store(StoreError::Corrupt(e.to_string())))
+}
+
+/// Everything held about `user` (see [`UserExport`]); `NotFound` for an unknown account.
+pub async fn export(store: &Store, user: &UserId, now_ms: i64) -> Result<UserExport, AdminError> {
+    let who = user.clone();
+    let held = store
+        .read(move |dao| {
+            let Some((principal, row)) = dao.principal(&who)? else { return Ok(None) };
+            let logins = dao.recent_logins(&who, LOGIN_HISTORY, now_ms)?;
+            let tokens = dao.api_tokens()?.into_iter().filter(|t| t.created_by == who).collect();
+            let calendar = dao.calendar_token(&who)?;
+            let guardians = dao.guardians_of(&who)?;
+            let threads = dao.threads_of(&who)?;
+            Ok::<_, StoreError>(Some((
+                principal, row, logins, tokens, calendar, guardians, threads,
+            )))
+        })
+        .await?;
+    let Some((principal, row, logins, api_tokens, calendar, guardians, thread_ids)) = held else {
+        return Err(AdminError::NotFound(format!("no account {user}")));
+    };
+    let push_subscriptions = super::push::subscriptions::list(store, user)
+        .await
+        .map_err(|e| AdminError::Store(StoreError::Task(e.to_string())))?;
+    let me = export::load::<MyLayer>(store, DocId::me(user)).await?;
+    let grades = export::load::<Grades>(store, DocId::grades(user)).await?;
+    let mut threads = Vec::new();
+    for id in thread_ids {
+        if let Some(t) = export::load::<Thread>(store, id).await? {
+            threads.push(json(&t)?);
+        }
+    }
+    let acknowledgements = me
+        .iter()
+        .flat_map(|m| &m.acknowledged)
+        .map(|(k, at)| ExportedAcknowledgement { announcement: k.clone(), at_ms: *at })
+        .collect();
+    Ok(UserExport {
+        format: 1,
+        generated_ms: now_ms,
+        account: ExportedAccount {
+            login: row.id,
+            display_name: row.display_name,
+            role: row.role,
+            created_ms: row.created_ms,
+            expires_at_ms: row.expires_at_ms,
+            subjects: principal.subjects.clone(),
+        },
+        groups: if principal.role == cartable_shared::roles::Role::Guardian {
+            Vec::new()
+        } else {
+            principal.groups.clone()
+        },
+        teaches: principal.teaches.clone(),
+        guardians,
+        wards: principal.wards.clone(),
+        connections: logins
+            .into_iter()
+            .map(|l| ConnectionInfo {
+                at_ms: l.at_ms,
+                device: l.user_agent,
+                address: l.address,
+                current: false,
+                active: l.active,
+            })
+            .collect(),
+        push_subscriptions,
+        api_tokens,
+        calendar_token: calendar
+            .map(|(created_ms, last_used_ms)| CalendarTokenInfo { created_ms, last_used_ms }),
+        acknowledgements,
+        me: me.as_ref().map(json).transpose()?,
+        grades: grades.as_ref().map(json).transpose()?,
+        threads,
+    })
+}
+
+/// `user`'s calendar (their sessions, homework due dates and personal events) as iCalendar,
+/// the same feed as their private export link.
+pub async fn export_ics(
+    store: &Store,
+    user: &UserId,
+    host: &str,
+    now_ms: i64,
+) -> Result<String, AdminError> {
+    let data = export::gather(store, user)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(format!("no account {user}")))?;
+    Ok(export::render(&data, host, now_ms))
+}
+
+/// Replaces `user` by [`DELETED_AUTHOR`] in a thread document, through the hub.
+async fn anonymise(hub: &Hub, thread: &DocId, user: &UserId) -> Result<(), AdminError> {
+    let Some(handle) = hub.open(thread).await.map_err(hub_error)? else { return Ok(()) };
+    let user = user.to_string();
+    handle
+        .edit(move |am| {
+            let Some(mut t) =
+                cartable_shared::sync::read::<Thread>(am).map_err(|e| e.to_string())?
+            else {
+                return Ok(());
+            };
+            for p in t.participants.iter_mut().filter(|p| **p == user) {
+                *p = DELETED_AUTHOR.to_owned();
+            }
+            for m in t.messages.iter_mut().filter(|m| m.author == user) {
+                m.author = DELETED_AUTHOR.to_owned();
+            }
+            cartable_shared::sync::write(am, &t).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(hub_error)?
+        .map_err(|e| AdminError::Store(StoreError::Task(e)))
+}
+
+fn hub_error(e: super::hub::HubError) -> AdminError {
+    match e {
+        super::hub::HubError::Store(e) => AdminError::Store(e),
+        e => AdminError::Store(StoreError::Task(e.to_string())),
+    }
+}
+
+/// Deletes `user`'s account and personal data on behalf of `admin` (see the module's
+/// description). An administrator cannot delete their own account.
+pub async fn delete_account(
+    store: &Store,
+    hub: &Hub,
+    admin: &Principal,
+    user: &UserId,
+) -> Result<AccountDeleted, AdminError> {
+    require_admin(admin)?;
+    if *user == admin.user {
+        return Err(AdminError::Invalid("you cannot delete your own account".into()));
+    }
+    let who = user.clone();
+    let found = store
+        .read(move |dao| {
+            if dao.user(&who)?.is_none() {
+                return Ok(None);
+            }
+            Ok::<_, StoreError>(Some((dao.threads_of(&who)?, dao.guardians_of(&who)?)))
+        })
+        .await?;
+    let Some((threads, guardians)) = found else {
+        return Err(AdminError::NotFound(format!("no account {user}")));
+    };
+    // First the account's own devices: nothing more reaches them.
+    let connections = hub.presence().notify(user, Control::Deleted);
+    for t in &threads {
+        anonymise(hub, t, user).await?;
+    }
+    let personal = [DocId::me(user), DocId::grades(user)];
+    let (who, docs) = (user.clone(), personal.clone());
+    let documents = store
+        .write(move |dao| {
+            let mut n = 0u32;
+            for d in &docs {
+                n += u32::from(dao.delete_document(d)?);
+            }
+            dao.delete_user(&who)?;
+            Ok::<_, StoreError>(n)
+        })
+        .await?;
+    for d in &personal {
+        hub.forget(d);
+    }
+    for g in &guardians {
+        hub.presence().notify(g, Control::Reevaluate);
+    }
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    tracing::info!(by = %admin.user, user = %user, documents, connections, "account deleted");
+    Ok(AccountDeleted {
+        user: user.clone(),
+        documents,
+        connections: count(connections),
+        threads: count(threads.len()),
+    })
+}

@@ -1,0 +1,220 @@
+//! The administration of a school year: the block period, guest accounts' expiry, the
+//! archives of year rollovers, and the deletion of an account with its personal documents.
+
+use cartable_shared::admin::{Archive, ArchiveInfo, BlockNotice, GroupArchive};
+use cartable_shared::ids::{DocId, GroupId, UserId};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Dao, StoreError};
+
+/// Where a group stands in a rollover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveState {
+    /// Its documents are saved in the archive; they may still have to be emptied.
+    Archived,
+    /// Its documents are emptied and its students removed.
+    Done,
+}
+
+impl ArchiveState {
+    fn as_str(self) -> &'static str {
+        match self {
+            ArchiveState::Archived => "archived",
+            ArchiveState::Done => "done",
+        }
+    }
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn user_id(s: String) -> Result<UserId, StoreError> {
+    s.parse().map_err(|e| corrupt("user id", e))
+}
+
+impl Dao<'_> {
+    /// The block period, whether or not its end has passed.
+    pub fn block_period(&self) -> Result<Option<BlockNotice>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT message, until_ms FROM block_period WHERE id = 1", [], |r| {
+                Ok(BlockNotice { message: r.get(0)?, until_ms: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    /// Sets (or replaces) the block period.
+    pub fn set_block_period(
+        &self,
+        notice: &BlockNotice,
+        by: &UserId,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO block_period (id, message, until_ms, set_by, set_ms)
+             VALUES (1, ?1, ?2, ?3, ?4)",
+            params![notice.message, notice.until_ms, by.as_str(), now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Lifts the block period; true if there was one.
+    pub fn clear_block_period(&self) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM block_period", [])? > 0)
+    }
+
+    /// Sets when an account expires (`None`: never).
+    pub fn set_user_expiry(&self, user: &UserId, at_ms: Option<i64>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET expires_at_ms = ?2 WHERE id = ?1",
+            params![user.as_str(), at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Expired accounts that still have sessions or push subscriptions (the clean-up's work).
+    pub fn expired_with_leftovers(&self, now_ms: i64) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM users u WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?1
+             AND (EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id)
+                  OR EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = u.id))
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map([now_ms], |r| r.get::<_, String>(0))?;
+        rows.map(|r| user_id(r?)).collect()
+    }
+
+    /// Deletes an account; everything that references it goes with it (memberships,
+    /// sessions, guardianships, push subscriptions, calendar token, API tokens it created,
+    /// thread participations). True if it existed.
+    pub fn delete_user(&self, user: &UserId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM users WHERE id = ?1", [user.as_str()])? > 0)
+    }
+
+    /// Deletes a document with its changes, snapshot and sync states; true if it existed.
+    pub fn delete_document(&self, id: &DocId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])? > 0)
+    }
+
+    /// Whether an archive exists, and if so whether it is complete.
+    pub fn archive_completed(&self, label: &str) -> Result<Option<bool>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT completed_ms FROM archives WHERE label = ?1", [label], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .optional()?
+            .map(|c| c.is_some()))
+    }
+
+    /// Starts an archive (nothing happens if it was started already).
+    pub fn start_archive(&self, label: &str, by: &UserId, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO archives (label, created_by, created_ms) VALUES (?1, ?2, ?3)",
+            params![label, by.as_str(), now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Marks an archive complete.
+    pub fn complete_archive(&self, label: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE archives SET completed_ms = ?2 WHERE label = ?1",
+            params![label, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// A group's archive in `label`, with its state.
+    pub fn archived_group(
+        &self,
+        label: &str,
+        group: &GroupId,
+    ) -> Result<Option<(ArchiveState, GroupArchive)>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT state, body FROM archive_groups WHERE label = ?1 AND group_id = ?2",
+                params![label, group.as_str()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        row.map(|(state, body)| {
+            let state = if state == "done" { ArchiveState::Done } else { ArchiveState::Archived };
+            Ok((state, serde_json::from_str(&body).map_err(|e| corrupt("archive", e))?))
+        })
+        .transpose()
+    }
+
+    /// Writes a group's archive in `label`, in `state`.
+    pub fn put_archived_group(
+        &self,
+        label: &str,
+        state: ArchiveState,
+        group: &GroupArchive,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(group).map_err(|e| corrupt("archive", e))?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO archive_groups (label, group_id, state, body)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![label, group.group.as_str(), state.as_str(), body],
+        )?;
+        Ok(())
+    }
+
+    /// Whether an archive holds a document that references the file `sha256` (64 hex digits).
+    pub fn file_in_archive(&self, sha256: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM archive_groups WHERE instr(body, ?1) > 0 LIMIT 1",
+                [format!("\"{sha256}\"")],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Every complete archive, oldest first.
+    pub fn archives(&self) -> Result<Vec<ArchiveInfo>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.label, a.created_ms, a.created_by,
+                    (SELECT COUNT(*) FROM archive_groups g WHERE g.label = a.label)
+             FROM archives a WHERE a.completed_ms IS NOT NULL ORDER BY a.created_ms, a.label",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
+        rows.map(|r| {
+            let (label, created_ms, by, groups): (String, i64, String, i64) = r?;
+            Ok(ArchiveInfo {
+                label,
+                created_ms,
+                created_by: user_id(by)?,
+                groups: u32::try_from(groups).unwrap_or(u32::MAX),
+            })
+        })
+        .collect()
+    }
+
+    /// A complete archive with its groups.
+    pub fn archive(&self, label: &str) -> Result<Option<Archive>, StoreError> {
+        let Some(info) = self.archives()?.into_iter().find(|a| a.label == label) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM archive_groups WHERE label = ?1 ORDER BY group_id")?;
+        let rows = stmt.query_map([label], |r| r.get::<_, String>(0))?;
+        let groups = rows
+            .map(|r| serde_json::from_str(&r?).map_err(|e| corrupt("archive", e)))
+            .collect::<Result<Vec<GroupArchive>, _>>()?;
+        Ok(Some(Archive {
+            label: info.label,
+            created_ms: info.created_ms,
+            created_by: info.created_by,
+            groups,
+        }))
+    }
+}
