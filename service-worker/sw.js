@@ -15,6 +15,9 @@
  *   answers them as usual). Navigations are network-first with a short timeout and fall back
  *   to the cached /index.html when offline or when the server is down. /assets/* (immutable,
  *   hashed names) and the other precached URLs are cache-first.
+ * - /admin (the administration page, used at a desk, online) is left to the network: it is not
+ *   precached and never answered with the students' shell; its hashed /assets/* files are
+ *   cached on first use like any asset, and dropped with the shell cache of the version.
  * - message {type: "skip_waiting"}: activates the waiting version; the app reloads when
  *   its controller changes.
  * - /files/<sha256> (course documents, attachments): answered from the cache
@@ -72,6 +75,7 @@ function bypass(request, url) {
     url.origin !== self.location.origin ||
     url.pathname.startsWith('/api/') ||
     url.pathname === '/sync' ||
+    url.pathname === '/admin' ||
     url.pathname.startsWith('/sync/')
   );
 }

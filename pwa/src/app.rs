@@ -3,12 +3,13 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AnnouncementsViewProps, AppHeaderProps, ConfirmDialogProps, DocumentsViewProps,
-    FileViewerProps, GradesViewProps, HomeworkViewProps, InstallHintProps, LangSwitchProps,
-    LoginFormProps, MessagesViewProps, PersonalEventsProps, SettingsViewProps, StaleBannerProps,
-    TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view, app_header, confirm_dialog,
-    documents_view, file_viewer, grades_view, homework_view, install_hint, lang_switch, login_form,
-    messages_view, personal_events, settings_view, stale_banner, tab_bar, update_banner, week_view,
+    AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps, ConfirmDialogProps,
+    DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkViewProps, InstallHintProps,
+    LangSwitchProps, LoginFormProps, MessagesViewProps, PersonalEventsProps, SettingsViewProps,
+    StaleBannerProps, TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view,
+    app_header, blocked_screen, confirm_dialog, documents_view, file_viewer, grades_view,
+    homework_view, install_hint, lang_switch, login_form, messages_view, personal_events,
+    settings_view, stale_banner, tab_bar, update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
@@ -41,6 +42,7 @@ pub fn App() -> Html {
     let header = app_header(&AppHeaderProps {
         lang: s.lang,
         user_name: s.me.as_ref().map(|m| m.display_name.as_str()),
+        admin: s.me.as_ref().is_some_and(|m| m.role == cartable_shared::roles::Role::Admin),
         status: s.sync,
         today: s.today,
         onlogout: app.on_logout.clone(),
@@ -59,6 +61,10 @@ pub fn App() -> Html {
             error: s.login_error,
             onsubmit: app.on_login.clone(),
         }),
+        Screen::Timetable if s.blocked().is_some() => s
+            .blocked()
+            .map(|notice| blocked_screen(&BlockedScreenProps { notice, lang: s.lang }))
+            .unwrap_or_default(),
         Screen::Timetable => {
             let lang = s.lang;
             let onintent = &app.on_intent;

@@ -8,6 +8,7 @@
 
 mod announcements_view;
 mod app_header;
+mod blocked_screen;
 mod confirm_dialog;
 mod day_section;
 mod documents_view;
@@ -32,6 +33,7 @@ mod week_view;
 
 pub use announcements_view::{AnnouncementsViewProps, announcements_view};
 pub use app_header::{AppHeaderProps, app_header};
+pub use blocked_screen::{BlockedScreenProps, blocked_screen};
 pub use confirm_dialog::{ConfirmDialogProps, confirm_dialog};
 pub use day_section::{DaySectionProps, day_section};
 pub use documents_view::{DocumentsViewProps, documents_view};

@@ -7,8 +7,12 @@ use cartable_shared::timetable::SessionKind;
 
 use crate::calendar::{CivilDate, LocalDateTime};
 
+mod access;
+mod admin;
 mod settings;
 
+pub use access::AccessTexts;
+pub use admin::{AdminTexts, Failure};
 pub use settings::SettingsTexts;
 
 /// A language of the interface.
@@ -474,6 +478,8 @@ pub struct Texts {
     pub months_short: [&'static str; 12],
     /// The settings view.
     pub settings: &'static SettingsTexts,
+    /// The block period's screen, the administration link, downloading one's data.
+    pub access: &'static AccessTexts,
 }
 
 /// French.
@@ -624,6 +630,7 @@ pub static FR: Texts = Texts {
         "déc.",
     ],
     settings: &settings::FR,
+    access: &access::FR,
 };
 
 /// English.
@@ -773,6 +780,7 @@ pub static EN: Texts = Texts {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ],
     settings: &settings::EN,
+    access: &access::EN,
 };
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //!   the `/sync` WebSocket and the Automerge documents, drives
 //!   [`cartable_shared::sync::ClientSession`], writes view models and tells the UI.
 //!
+//! A third module, `src/bin/admin.rs` (module `admin`), is the administration page served at
+//! `/admin`: students never download it.
+//!
 //! Layout:
 //! - pure logic, tested natively with `cargo test -p cartable-pwa`: [`calendar`] (dates without
 //!   a date library), [`week`] (the week view model), [`state`] (the UI reducer), [`i18n`] (the
@@ -41,6 +44,8 @@ pub mod state;
 pub mod views;
 pub mod week;
 
+#[cfg(target_arch = "wasm32")]
+pub mod admin;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]

@@ -3,12 +3,13 @@
 
 use std::rc::Rc;
 
-use cartable_shared::api::Me;
+use cartable_shared::api::{BlockNotice, Me};
 use cartable_shared::engine::NotificationChange;
 use cartable_shared::engine::{Connection, SyncStatus};
 use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::links::DeepLink;
 use cartable_shared::notify::NotificationSettings;
+use cartable_shared::roles::Role;
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 
@@ -632,12 +633,21 @@ impl AppState {
     pub fn is_this_week(&self) -> bool {
         self.week == self.today.monday()
     }
+
+    /// The block period shown instead of the views: the one `GET /api/me` last reported (kept
+    /// in `meta/me`, so offline too), for students and guardians, until its end date.
+    pub fn blocked(&self) -> Option<&BlockNotice> {
+        let me = self.me.as_ref()?;
+        let notice = me.blocked.as_ref()?;
+        let kept_out = matches!(me.role, Role::Student | Role::Guardian);
+        let lasts = notice.until_ms.is_none_or(|until| self.now_ms < until);
+        (kept_out && lasts).then_some(notice)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cartable_shared::roles::Role;
 
     fn me() -> Me {
         Me {
@@ -653,6 +663,32 @@ mod tests {
 
     fn today() -> CivilDate {
         CivilDate::new(2026, 11, 26).unwrap()
+    }
+
+    #[test]
+    fn a_block_period_keeps_students_and_guardians_out_until_its_end_only() {
+        let notice =
+            BlockNotice { message: "Rentrée le 1er septembre".into(), until_ms: Some(1_000) };
+        let with = |role, now_ms| {
+            let mut s =
+                fresh().reduce(Action::Booted { me: Some(me()), views: vec![], sync: None });
+            s.me = Some(Me { role, blocked: Some(notice.clone()), ..me() });
+            s.now_ms = now_ms;
+            s
+        };
+        assert_eq!(with(Role::Student, 999).blocked(), Some(&notice));
+        assert_eq!(with(Role::Guardian, 0).blocked(), Some(&notice));
+        assert_eq!(with(Role::Student, 1_000).blocked(), None, "over at its end date");
+        for role in [Role::Teacher, Role::Staff, Role::Admin] {
+            assert_eq!(with(role, 0).blocked(), None, "{role:?} is never blocked");
+        }
+        let mut open_ended = with(Role::Student, i64::MAX - 1);
+        open_ended.me.as_mut().unwrap().blocked.as_mut().unwrap().until_ms = None;
+        assert!(open_ended.blocked().is_some(), "no end date: until an administrator lifts it");
+        assert_eq!(
+            fresh().reduce(Action::Booted { me: Some(me()), views: vec![], sync: None }).blocked(),
+            None
+        );
     }
 
     fn fresh() -> AppState {

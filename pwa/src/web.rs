@@ -158,16 +158,25 @@ pub struct HttpAnswer {
 /// Sends a same-origin request with the session cookie. `Err` means no answer (offline, server
 /// unreachable), never an HTTP error status.
 pub async fn api(method: &str, path: &str, json: Option<&str>) -> Result<HttpAnswer, JsValue> {
+    api_body(method, path, json.map(|body| (body, "application/json"))).await
+}
+
+/// Like [`api`], with a body of any text type: `(body, content type)`.
+pub async fn api_body(
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> Result<HttpAnswer, JsValue> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
-    if let Some(body) = json {
-        init.set_body(&JsValue::from_str(body));
+    if let Some((text, _)) = body {
+        init.set_body(&JsValue::from_str(text));
     }
     let request = Request::new_with_str_and_init(path, &init)?;
     request.headers().set("Accept", "application/json")?;
-    if json.is_some() {
-        request.headers().set("Content-Type", "application/json")?;
+    if let Some((_, content_type)) = body {
+        request.headers().set("Content-Type", content_type)?;
     }
     let response: Response = JsFuture::from(global_fetch(&request)).await?.dyn_into()?;
     let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();

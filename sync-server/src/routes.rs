@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", get(sync::upgrade))
         .route("/calendar/{file}", get(feeds::export_feed))
         .route("/healthz", get(web::healthz))
+        .route("/admin", get(web::admin_page))
         .route("/files/{sha256}", get(files::download))
         .fallback(web::static_files)
         .layer(middleware::from_fn_with_state(state.clone(), web::check_origin))

@@ -44,6 +44,9 @@ fn write_dist(dir: &Path) {
     std::fs::write(dist.join("manifest.webmanifest"), "{}").unwrap();
     std::fs::write(dist.join("assets/app-1234.js"), "console.log('raw');").unwrap();
     std::fs::write(dist.join("assets/app-1234.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(dist.join("admin.html"), "<!doctype html><title>Cartable admin</title>")
+        .unwrap();
+    std::fs::write(dist.join("admin.html.br"), b"admin brotli").unwrap();
 }
 
 struct Req {
@@ -379,10 +382,26 @@ async fn static_files_have_their_cache_policy_and_unknown_pages_get_the_app() {
 }
 
 #[tokio::test]
+async fn the_admin_page_is_its_own_html_revalidated_and_precompressed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let app = app(demo_state(dir.path()).await);
+    let res = call(&app, Req::get("/admin")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header_str(&res, header::CACHE_CONTROL), "no-cache");
+    assert!(header_str(&res, header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"));
+    let text = String::from_utf8(body_bytes(res).await).unwrap();
+    assert!(text.contains("<title>Cartable admin"), "{text}");
+    let res = call(&app, Req::get("/admin").header(header::ACCEPT_ENCODING, "br")).await;
+    assert_eq!(header_str(&res, header::CONTENT_ENCODING), "br");
+    assert_eq!(body_bytes(res).await, b"admin brotli");
+}
+
+#[tokio::test]
 async fn without_a_built_app_the_pages_answer_503_and_the_api_still_works() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(demo_state(dir.path()).await);
-    for uri in ["/", "/semaine"] {
+    for uri in ["/", "/semaine", "/admin"] {
         let res = call(&app, Req::get(uri)).await;
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         let text = String::from_utf8(body_bytes(res).await).unwrap();

@@ -1,4 +1,5 @@
-//! `cargo xtask build`: the two wasm modules, wasm-bindgen, then `dist/`.
+//! `cargo xtask build`: the app's two wasm modules and the administration page's, wasm-bindgen,
+//! then `dist/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,10 +25,21 @@ pub(crate) struct BuildOptions {
 /// Builds `dist/` and prints its size table.
 pub(crate) fn build(opts: BuildOptions) -> Result<PathBuf> {
     ensure_tools()?;
-    step("building the UI module (wasm32, release, no Automerge)…");
+    step("building the UI and administration modules (wasm32, release, no Automerge)…");
     run(command(
         "cargo",
-        ["build", "-p", "cartable-pwa", "--release", "--target", WASM_TARGET, "--bin", "ui"],
+        [
+            "build",
+            "-p",
+            "cartable-pwa",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--bin",
+            "ui",
+            "--bin",
+            "admin",
+        ],
     ))?;
     step("building the engine module (wasm32, release, feature `engine`)…");
     run(command(
@@ -48,7 +60,7 @@ pub(crate) fn build(opts: BuildOptions) -> Result<PathBuf> {
 
     let wasm_dir = cmd::target_dir().join(WASM_TARGET).join("release");
     let bindgen = cmd::target_dir().join("xtask").join("wasm-bindgen");
-    for module in ["ui", "engine"] {
+    for module in ["ui", "engine", "admin"] {
         step(&format!(
             "generating the JS glue of the {module} module (wasm-bindgen --target web)…"
         ));

@@ -2,6 +2,10 @@
 //! their placeholders filled in, the service worker stamped with a build id and a precache list,
 //! `.br` / `.gz` siblings and `build.json`.
 //!
+//! The administration page (`admin.html` and the admin module) is written beside the app but
+//! kept out of the precache list and of the build id: students never download it, and a change
+//! to it alone does not announce a new version of their app.
+//!
 //! Everything is assembled in memory first, then written to `<dist>.tmp`, which replaces `dist`
 //! only once it is complete: a failed build leaves the previous `dist/` as it was.
 
@@ -30,7 +34,10 @@ pub(crate) struct Sources {
     pub(crate) ui_bindgen: PathBuf,
     /// wasm-bindgen output of the `engine` binary: `engine.js`, `engine_bg.wasm`.
     pub(crate) engine_bindgen: PathBuf,
-    /// `pwa/`: `index.html` (template), `style.css`, `early.js` (the early IndexedDB read) and
+    /// wasm-bindgen output of the `admin` binary: `admin.js`, `admin_bg.wasm`.
+    pub(crate) admin_bindgen: PathBuf,
+    /// `pwa/`: `index.html` and `admin.html` (templates), `style.css`, `early.js` (the early
+    /// IndexedDB read) and
     /// `theme.js` (optional: the theme and language applied before the first paint).
     pub(crate) pwa: PathBuf,
     /// `manifest/`: `manifest.webmanifest` (template) and `icons/*.png`.
@@ -45,6 +52,7 @@ impl Sources {
         Self {
             ui_bindgen: bindgen.join("ui"),
             engine_bindgen: bindgen.join("engine"),
+            admin_bindgen: bindgen.join("admin"),
             pwa: root.join("pwa"),
             manifest: root.join("manifest"),
             service_worker: root.join("service-worker"),
@@ -74,6 +82,8 @@ pub(crate) struct Dist {
     pub(crate) ui_module: Vec<String>,
     /// Paths of the files of the engine module: wasm, glue, worker script.
     pub(crate) engine_module: Vec<String>,
+    /// Paths of the files of the administration page's module: wasm, glue, boot script.
+    pub(crate) admin_module: Vec<String>,
     /// Paths of the rest of the first paint: `index.html` and the stylesheet.
     pub(crate) first_paint_extra: Vec<String>,
 }
@@ -94,7 +104,10 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let ui_wasm = read(&src.ui_bindgen.join("ui_bg.wasm"))?;
     let engine_js = read(&src.engine_bindgen.join("engine.js"))?;
     let engine_wasm = read(&src.engine_bindgen.join("engine_bg.wasm"))?;
+    let admin_js = read(&src.admin_bindgen.join("admin.js"))?;
+    let admin_wasm = read(&src.admin_bindgen.join("admin_bg.wasm"))?;
     let index_template = read_text(&src.pwa.join("index.html"))?;
+    let admin_template = read_text(&src.pwa.join("admin.html"))?;
     let css = read(&src.pwa.join("style.css"))?;
     let theme_path = src.pwa.join("theme.js");
     let theme_js = if theme_path.is_file() { Some(read(&theme_path)?) } else { None };
@@ -125,6 +138,13 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     for dir in [&src.ui_bindgen, &src.engine_bindgen] {
         files.copy_snippets(&dir.join("snippets"))?;
     }
+    // The administration page's files: same naming, but neither precached nor in the build id.
+    let mut admin = Assemble::default();
+    let admin_js = admin.hashed_asset("admin", "js", admin_js);
+    let admin_wasm = admin.hashed_asset("admin_bg", "wasm", admin_wasm);
+    let admin_boot =
+        admin.hashed_asset("admin-boot", "js", loader_script(&admin_js, &admin_wasm).into_bytes());
+    admin.copy_snippets(&src.admin_bindgen.join("snippets"))?;
     for (stem, bytes) in icons {
         let key = stem.to_uppercase().replace('-', "_");
         vars.insert(key, asset_url(&files.hashed_asset(&stem, "png", bytes)));
@@ -143,6 +163,9 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
         &["BOOT_JS", "EARLY_JS", "ENGINE_WORKER_JS", "APP_CSS"],
         &src.pwa.join("index.html"),
     )?;
+    vars.insert("ADMIN_BOOT_JS".into(), asset_url(&admin_boot));
+    let admin_page =
+        fill(&admin_template, &vars, &["ADMIN_BOOT_JS", "APP_CSS"], &src.pwa.join("admin.html"))?;
     let manifest = fill(
         &manifest_template,
         &vars,
@@ -172,6 +195,10 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     files.insert("index.html".into(), index.into_bytes());
     files.insert("manifest.webmanifest".into(), manifest.into_bytes());
     files.insert("sw.js".into(), sw.into_bytes());
+    files.insert("admin.html".into(), admin_page.into_bytes());
+    for (path, bytes) in admin.files {
+        files.insert(path, bytes);
+    }
 
     let tmp = sibling(dist, "tmp");
     if tmp.exists() {
@@ -202,6 +229,12 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
             asset_path(&early),
         ],
         engine_module: vec![asset_path(&engine_wasm), asset_path(&engine_js), asset_path(&worker)],
+        admin_module: vec![
+            asset_path(&admin_wasm),
+            asset_path(&admin_js),
+            asset_path(&admin_boot),
+            "admin.html".into(),
+        ],
         first_paint_extra: ["index.html".into(), asset_path(&app_css)]
             .into_iter()
             .chain(theme.as_deref().map(asset_path))
@@ -499,6 +532,10 @@ mod tests {
 {"src":"{{ICON_192}}","sizes":"192x192"},{"src":"{{ICON_512}}","sizes":"512x512"},
 {"src":"{{ICON_MASKABLE_512}}","sizes":"512x512","purpose":"maskable"},
 {"src":"{{APPLE_TOUCH_ICON}}","sizes":"180x180"}]}"#;
+    const ADMIN: &str = r#"<!doctype html><html lang="fr"><head>
+<link rel="stylesheet" href="{{APP_CSS}}">
+<script type="module" src="{{ADMIN_BOOT_JS}}"></script></head><body></body></html>
+"#;
     const SW: &str = "const BUILD_ID = \"{{BUILD_ID}}\";\nconst PRECACHE = {{PRECACHE}};\n";
 
     /// A repository-like fixture: wasm-bindgen output, templates and icons.
@@ -513,6 +550,9 @@ mod tests {
             f.put("bindgen/ui/ui_bg.wasm", b"\0asm ui module");
             f.put("bindgen/engine/engine.js", b"export default function init() {} // engine glue");
             f.put("bindgen/engine/engine_bg.wasm", b"\0asm engine module");
+            f.put("bindgen/admin/admin.js", b"export default function init() {} // admin glue");
+            f.put("bindgen/admin/admin_bg.wasm", b"\0asm admin module");
+            f.put("pwa/admin.html", ADMIN.as_bytes());
             f.put("pwa/index.html", INDEX.as_bytes());
             f.put("pwa/style.css", b"body { margin: 0 }");
             f.put("pwa/early.js", b"globalThis.cartableEarlySnapshot = null;\n");
@@ -652,11 +692,33 @@ mod tests {
         expected.extend(
             f.assets()
                 .iter()
-                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz") && !n.starts_with("admin"))
                 .map(|n| format!("/assets/{n}")),
         );
         assert_eq!(list, expected);
         assert_eq!(list.len(), 3 + 12);
+        assert!(!sw.contains("admin"), "the administration page is not precached: {sw}");
+    }
+
+    #[test]
+    fn the_admin_page_loads_its_own_module_and_changes_to_it_alone_keep_the_build_id() {
+        let f = Fixture::new();
+        let first = f.build().unwrap();
+        let page = f.text("admin.html");
+        let boot = f.asset("admin-boot", "js");
+        assert!(page.contains(&format!("src=\"/assets/{boot}\"")), "{page}");
+        assert!(page.contains(&format!("href=\"/assets/{}\"", f.asset("app", "css"))));
+        let script = f.text(&format!("assets/{boot}"));
+        assert!(script.contains(&format!("import init from \"./{}\"", f.asset("admin", "js"))));
+        assert!(script.contains(&format!("\"/assets/{}\"", f.asset("admin_bg", "wasm"))));
+        assert_eq!(first.admin_module.len(), 4);
+        assert!(first.admin_module.iter().all(|p| first.file(p).is_some()));
+        assert!(!f.text("index.html").contains("admin"), "students never load the admin module");
+
+        f.put("bindgen/admin/admin_bg.wasm", b"\0asm admin module, version 2");
+        let second = f.build().unwrap();
+        assert_eq!(first.build_id, second.build_id, "students get no update for an admin change");
+        assert_ne!(f.asset("admin-boot", "js"), boot);
     }
 
     #[test]
@@ -681,7 +743,7 @@ mod tests {
         f.build().unwrap();
         let d = f.dist();
         let mut checked = 0;
-        for rel in ["index.html", "sw.js", "manifest.webmanifest", "build.json"]
+        for rel in ["index.html", "admin.html", "sw.js", "manifest.webmanifest", "build.json"]
             .map(String::from)
             .into_iter()
             .chain(
@@ -710,7 +772,7 @@ mod tests {
             assert_eq!(ungz, raw, "{rel}.gz");
             checked += 1;
         }
-        assert_eq!(checked, 4 + 8);
+        assert_eq!(checked, 5 + 11);
     }
 
     #[test]
@@ -720,7 +782,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&f.text("build.json")).unwrap();
         assert_eq!(json["build_id"], dist.build_id.as_str());
         let assets = json["assets"].as_array().unwrap();
-        assert_eq!(assets.len(), 3 + 12);
+        assert_eq!(assets.len(), 4 + 15);
         let wasm = format!("assets/{}", f.asset("ui_bg", "wasm"));
         let entry = assets.iter().find(|a| a["path"] == wasm.as_str()).unwrap();
         assert_eq!(entry["raw"], 14);

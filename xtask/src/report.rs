@@ -27,7 +27,10 @@ pub(crate) fn size_table(dist: &Dist) -> String {
         "(1 KB = 1000 bytes)", "raw", "gzip", "brotli"
     ));
     for f in &dist.files {
-        if dist.ui_module.contains(&f.path) || dist.engine_module.contains(&f.path) {
+        if [&dist.ui_module, &dist.engine_module, &dist.admin_module]
+            .iter()
+            .any(|m| m.contains(&f.path))
+        {
             row(
                 &mut out,
                 &format!("  {}", short(&f.path)),
@@ -37,6 +40,7 @@ pub(crate) fn size_table(dist: &Dist) -> String {
     }
     let ui = sum(dist, &dist.ui_module);
     let engine = sum(dist, &dist.engine_module);
+    let admin = sum(dist, &dist.admin_module);
     let mut first_paint_files = dist.ui_module.clone();
     first_paint_files.extend(dist.first_paint_extra.iter().cloned());
     let first_paint = sum(dist, &first_paint_files);
@@ -44,6 +48,7 @@ pub(crate) fn size_table(dist: &Dist) -> String {
     let total = sum(dist, &all);
     row(&mut out, "UI module (wasm + glue + boot)", ui);
     row(&mut out, "engine module (wasm + glue + worker)", engine);
+    row(&mut out, "admin page (wasm + glue + boot + html)", admin);
     row(&mut out, "first paint (UI + index.html + css)", first_paint);
     row(&mut out, &format!("dist total ({} files)", all.len()), total);
     let verdict = if first_paint.2 <= FIRST_PAINT_TARGET { "within" } else { "OVER" };
@@ -86,6 +91,7 @@ mod tests {
                 file("index.html", 2_000, Some((900, 800))),
                 file("assets/app-1.css", 10_000, Some((3_000, 2_500))),
                 file("assets/icon-192-1.png", 5_000, None),
+                file("assets/admin_bg-1.wasm", 300_000, Some((100_000, 80_000))),
             ],
             ui_module: vec![
                 "assets/ui_bg-1.wasm".into(),
@@ -93,6 +99,7 @@ mod tests {
                 "assets/boot-1.js".into(),
             ],
             engine_module: vec!["assets/engine_bg-1.wasm".into()],
+            admin_module: vec!["assets/admin_bg-1.wasm".into()],
             first_paint_extra: vec!["index.html".into(), "assets/app-1.css".into()],
         };
         let table = size_table(&dist);
@@ -100,6 +107,8 @@ mod tests {
             table.contains("first paint, brotli: 67.4 KB — within the 100.0 KB target"),
             "{table}"
         );
-        assert!(table.contains("dist total: 1137.1 KB raw, 484.0 KB gzip"), "{table}");
+        assert!(table.contains("dist total: 1437.1 KB raw, 584.0 KB gzip"), "{table}");
+        let admin = table.lines().find(|l| l.contains("admin page")).unwrap();
+        assert!(admin.ends_with("300.0 KB     100.0 KB      80.0 KB"), "{table}");
     }
 }

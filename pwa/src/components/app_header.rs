@@ -1,5 +1,5 @@
 //! The header: the app's name, the sync indicator, the user's name, the settings and logout
-//! buttons.
+//! buttons, and the link to the administration page for administrators.
 
 use cartable_shared::engine::SyncStatus;
 use yew::prelude::*;
@@ -15,6 +15,8 @@ pub struct AppHeaderProps<'a> {
     pub lang: Lang,
     /// The signed-in user's name; `None` on the login screen.
     pub user_name: Option<&'a str>,
+    /// Whether the user is an administrator (the server checks again on every request).
+    pub admin: bool,
     /// The sync status.
     pub status: SyncStatus,
     /// Today on the device.
@@ -44,6 +46,9 @@ pub fn app_header(props: &AppHeaderProps<'_>) -> Html {
                 { sync_indicator(SyncIndicatorProps { status: props.status, today: props.today, lang: props.lang }) }
                 <div class="user">
                     <span id="user-name">{ name }</span>
+                    if props.admin {
+                        <a id="open-admin" href="/admin">{ t.access.admin_link }</a>
+                    }
                     <button id="open-settings" type="button" onclick={open_settings}>{ t.settings.title }</button>
                     <button id="logout" type="button" {onclick}>{ t.logout }</button>
                 </div>

@@ -72,6 +72,24 @@ pub async fn static_files(State(state): State<AppState>, req: Request) -> Respon
     res
 }
 
+/// `GET /admin`: the administration page (`admin.html`, its own wasm module), revalidated each
+/// time like `index.html`. Who may use it is decided by the API it calls, not here.
+pub async fn admin_page(State(state): State<AppState>, req: Request) -> Response {
+    let dist = state.config().dist_dir.clone();
+    let page = dist.join("admin.html");
+    if !page.is_file() {
+        return app_missing(&dist);
+    }
+    let file = ServeFile::new(&page).precompressed_br().precompressed_gzip();
+    let mut res = match file.oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(e) => return ApiError::internal(&e).into_response(),
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
+}
+
 fn app_missing(dist: &Path) -> Response {
     tracing::warn!(dist = %dist.display(), "no index.html in the dist directory");
     let body = "Cartable's app is not built on this server: run `cargo xtask build`, or start \
