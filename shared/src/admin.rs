@@ -183,8 +183,63 @@ pub struct GradesReport {
 }
 
 /// What an API token may do: `accounts:read` (`GET /api/v1/accounts`), `groups:read`
-/// (`GET /api/v1/groups`), `roster:import` (`POST /api/v1/import/roster`).
-pub const API_SCOPES: [&str; 3] = ["accounts:read", "groups:read", "roster:import"];
+/// (`GET /api/v1/groups`), `roster:import` (`POST /api/v1/import/roster`), `timetable:read` /
+/// `timetable:write` (a group's sessions), `homework:read` / `homework:write`, `grades:read`
+/// (a student's grades), `grades:import` (a grades CSV for an assessment),
+/// `announcements:read` / `announcements:write`, `reminders:write` (library reminders).
+pub const API_SCOPES: [&str; 12] = [
+    "accounts:read",
+    "groups:read",
+    "roster:import",
+    "timetable:read",
+    "timetable:write",
+    "homework:read",
+    "homework:write",
+    "grades:read",
+    "grades:import",
+    "announcements:read",
+    "announcements:write",
+    "reminders:write",
+];
+
+/// `PUT /api/v1/groups/{group}/homework/{id}` body: an assignment set (or changed) by the
+/// school's system. Its author is the token's administrator; on a change, its attachments and
+/// the day it was set are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiAssignment {
+    /// Subject.
+    pub subject: String,
+    /// Short title.
+    pub title: String,
+    /// Instructions.
+    #[serde(default)]
+    pub text: String,
+    /// When it is due, UTC milliseconds.
+    pub due_ms: i64,
+    /// Whether something is handed in.
+    #[serde(default)]
+    pub hand_in: bool,
+}
+
+/// `PUT /api/v1/announcements/{audience}/{id}` body (audience: a group id or `everyone`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiAnnouncement {
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// How it is shown (and notified).
+    pub severity: crate::announcements::Severity,
+    /// Shown from then, UTC milliseconds (now when absent).
+    #[serde(default)]
+    pub visible_from_ms: Option<i64>,
+    /// Hidden after then.
+    #[serde(default)]
+    pub visible_until_ms: Option<i64>,
+    /// Readers must acknowledge it.
+    #[serde(default)]
+    pub ack_required: bool,
+}
 
 /// `POST /api/admin/tokens` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

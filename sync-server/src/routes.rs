@@ -70,6 +70,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/accounts", get(api_v1::accounts))
         .route("/api/v1/groups", get(api_v1::groups))
         .route("/api/v1/import/roster", post(api_v1::import_roster))
+        .route("/api/v1/groups/{group}/sessions", get(api_v1::sessions))
+        .route("/api/v1/groups/{group}/sessions/{session}", post(api_v1::change_session))
+        .route("/api/v1/groups/{group}/homework", get(api_v1::homework))
+        .route(
+            "/api/v1/groups/{group}/homework/{id}",
+            put(api_v1::put_assignment).delete(api_v1::delete_assignment),
+        )
+        .route("/api/v1/groups/{group}/assessments/import", post(api_v1::import_grades))
+        .route("/api/v1/students/{student}/grades", get(api_v1::grades))
+        .route("/api/v1/announcements/{audience}", get(api_v1::announcements))
+        .route(
+            "/api/v1/announcements/{audience}/{id}",
+            put(api_v1::put_announcement).delete(api_v1::delete_announcement),
+        )
+        .route("/api/v1/reminders", post(api_v1::remind))
         .route("/api/v1/openapi.json", get(api_v1::openapi))
         .route("/api/admin/feeds", get(feeds::list).post(feeds::register))
         .route("/api/admin/feeds/{id}", delete(feeds::delete))

@@ -3,6 +3,7 @@
 //!
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
 //! - [`block`]: the block period that keeps students and guardians out;
+//! - [`entries`]: class documents read and written one entry at a time (`/api/v1`);
 //! - [`files`]: uploads, course documents and attachments, who may download a file;
 //! - [`feeds`]: calendar feeds: iCalendar import into timetables, the personal export;
 //! - [`gdpr`]: a user's data export, an account's deletion with its personal data;
@@ -23,6 +24,7 @@ pub mod api_tokens;
 pub mod auth;
 pub mod block;
 pub mod csv_lines;
+pub mod entries;
 pub mod feeds;
 pub mod files;
 pub mod gdpr;

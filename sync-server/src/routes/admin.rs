@@ -15,6 +15,7 @@ use cartable_shared::admin::{
     GroupSummary, NewAccount, NewGroup, RolloverReport, RolloverRequest, RosterReport,
 };
 use cartable_shared::ids::{GroupId, UserId};
+use cartable_shared::roles::Principal;
 use serde::Deserialize;
 
 use super::auth::Authenticated;
@@ -203,7 +204,17 @@ pub async fn import_grades(
     q: Result<axum::extract::Query<GradesQuery>, QueryRejection>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
+    grades_answer(&state, &who.principal, &group, query(q)?, &body).await
+}
+
+/// Imports a grades CSV for `group` on behalf of `principal` (the app's import and the API's).
+pub async fn grades_answer(
+    state: &AppState,
+    principal: &Principal,
+    group: &GroupId,
+    q: GradesQuery,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     let meta = AssessmentMeta {
         title: q.title,
         subject: q.subject,
@@ -217,9 +228,9 @@ pub async fn import_grades(
         state.hub(),
         state.store(),
         now,
-        &who.principal,
-        &group,
-        GradeFile { meta, csv: &body, options },
+        principal,
+        group,
+        GradeFile { meta, csv: body, options },
     )
     .await?;
     let status = if !q.dry_run && !q.skip_invalid && !report.errors.is_empty() {

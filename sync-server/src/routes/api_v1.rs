@@ -9,16 +9,26 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cartable_shared::admin::{
-    API_SCOPES, AccountList, ApiTokenList, CreatedApiToken, GroupList, NewApiToken,
+    API_SCOPES, AccountList, ApiAnnouncement, ApiAssignment, ApiTokenList, CreatedApiToken,
+    GroupList, NewApiToken,
 };
+use cartable_shared::announcements::{Announcement, Announcements};
+use cartable_shared::api::{NewReminder, ReminderCreated, SessionChange};
+use cartable_shared::grades::Grades;
+use cartable_shared::homework::{Assignment, Homework};
+use cartable_shared::ids::{DocId, GroupId, SessionId, UserId};
 use cartable_shared::roles::Principal;
+use cartable_shared::timetable::{Session, Timetable};
 
-use super::admin::{ImportQuery, query, roster_answer};
+use super::admin::{GradesQuery, ImportQuery, grades_answer, query, roster_answer};
 use super::auth::Authenticated;
 use super::error::{ApiError, ApiJson, ApiPath};
 use crate::AppState;
+use crate::services::entries::{self, EntryError};
+use crate::services::hub::HubError;
+use crate::services::push::reminders;
 use crate::services::roster::{self, RosterOptions};
-use crate::services::{admin, api_tokens};
+use crate::services::{admin, api_tokens, timetable};
 
 /// A request authenticated by an API token: who it acts as, and what it may do.
 #[derive(Debug, Clone)]
@@ -127,6 +137,154 @@ pub async fn import_roster(
     Ok(roster_answer(q, report))
 }
 
+impl From<EntryError> for ApiError {
+    fn from(e: EntryError) -> Self {
+        match e {
+            EntryError::Forbidden => Self::forbidden("you may not do this"),
+            EntryError::NotFound => Self::not_found(),
+            EntryError::Invalid(m) => Self::bad_request(m),
+            EntryError::Hub(HubError::Rule(v)) => Self::bad_request(v.to_string()),
+            EntryError::Hub(HubError::Closed) => Self::unavailable("the server is shutting down"),
+            EntryError::Hub(e) => Self::internal(&e),
+            EntryError::Store(e) => Self::internal(&e),
+        }
+    }
+}
+
+/// 201 for a new entry, 200 for a changed one.
+fn written<T: serde::Serialize>((value, created): (T, bool)) -> (StatusCode, Json<T>) {
+    (if created { StatusCode::CREATED } else { StatusCode::OK }, Json(value))
+}
+
+/// `GET /api/v1/groups/{group}/sessions` (scope `timetable:read`): the group's timetable.
+pub async fn sessions(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath(group): ApiPath<GroupId>,
+) -> Result<Json<Timetable>, ApiError> {
+    let who = token.scoped("timetable:read")?;
+    Ok(Json(entries::read(state.hub(), who, &DocId::timetable(&group)).await?))
+}
+
+/// `POST /api/v1/groups/{group}/sessions/{session}` (scope `timetable:write`): cancels, moves
+/// or changes the room of a session, as a teacher would in the app.
+pub async fn change_session(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath((group, session)): ApiPath<(GroupId, SessionId)>,
+    ApiJson(change): ApiJson<SessionChange>,
+) -> Result<Json<Session>, ApiError> {
+    let who = token.scoped("timetable:write")?;
+    Ok(Json(timetable::change_session(state.hub(), who, &group, &session, change).await?))
+}
+
+/// `GET /api/v1/groups/{group}/homework` (scope `homework:read`).
+pub async fn homework(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath(group): ApiPath<GroupId>,
+) -> Result<Json<Homework>, ApiError> {
+    let who = token.scoped("homework:read")?;
+    Ok(Json(entries::read(state.hub(), who, &DocId::homework(&group)).await?))
+}
+
+/// `PUT /api/v1/groups/{group}/homework/{id}` (scope `homework:write`): 201 when new.
+pub async fn put_assignment(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath((group, id)): ApiPath<(GroupId, String)>,
+    ApiJson(req): ApiJson<ApiAssignment>,
+) -> Result<(StatusCode, Json<Assignment>), ApiError> {
+    let who = token.scoped("homework:write")?;
+    let now = state.clock().now_ms();
+    let out =
+        entries::put_assignment(state.hub(), state.store(), who, &group, &id, req, now).await?;
+    Ok(written(out))
+}
+
+/// `DELETE /api/v1/groups/{group}/homework/{id}` (scope `homework:write`).
+pub async fn delete_assignment(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath((group, id)): ApiPath<(GroupId, String)>,
+) -> Result<StatusCode, ApiError> {
+    let who = token.scoped("homework:write")?;
+    entries::delete_entry(state.hub(), who, &DocId::homework(&group), "assignments", &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/students/{student}/grades` (scope `grades:read`).
+pub async fn grades(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath(student): ApiPath<UserId>,
+) -> Result<Json<Grades>, ApiError> {
+    let who = token.scoped("grades:read")?;
+    Ok(Json(entries::read(state.hub(), who, &DocId::grades(&student)).await?))
+}
+
+/// `POST /api/v1/groups/{group}/assessments/import` (scope `grades:import`): as the app's
+/// grades import (CSV body, same query).
+pub async fn import_grades(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath(group): ApiPath<GroupId>,
+    q: Result<axum::extract::Query<GradesQuery>, QueryRejection>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let who = token.scoped("grades:import")?;
+    grades_answer(&state, who, &group, query(q)?, &body).await
+}
+
+/// `GET /api/v1/announcements/{audience}` (scope `announcements:read`).
+pub async fn announcements(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath(audience): ApiPath<String>,
+) -> Result<Json<Announcements>, ApiError> {
+    let who = token.scoped("announcements:read")?;
+    let doc = entries::announcements_of(&audience)?;
+    Ok(Json(entries::read(state.hub(), who, &doc).await?))
+}
+
+/// `PUT /api/v1/announcements/{audience}/{id}` (scope `announcements:write`): 201 when new.
+pub async fn put_announcement(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath((audience, id)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<ApiAnnouncement>,
+) -> Result<(StatusCode, Json<Announcement>), ApiError> {
+    let who = token.scoped("announcements:write")?;
+    let now = state.clock().now_ms();
+    let out = entries::put_announcement(state.hub(), state.store(), who, &audience, &id, req, now)
+        .await?;
+    Ok(written(out))
+}
+
+/// `DELETE /api/v1/announcements/{audience}/{id}` (scope `announcements:write`).
+pub async fn delete_announcement(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiPath((audience, id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let who = token.scoped("announcements:write")?;
+    let doc = entries::announcements_of(&audience)?;
+    entries::delete_entry(state.hub(), who, &doc, "items", &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/reminders` (scope `reminders:write`): as `POST /api/reminders`.
+pub async fn remind(
+    State(state): State<AppState>,
+    token: Bearer,
+    ApiJson(req): ApiJson<NewReminder>,
+) -> Result<(StatusCode, Json<ReminderCreated>), ApiError> {
+    let who = token.scoped("reminders:write")?;
+    let now = state.clock().now_ms();
+    let id = reminders::post(state.store(), state.hub(), who, req, now).await?;
+    Ok((StatusCode::CREATED, Json(ReminderCreated { id })))
+}
+
 /// `GET /api/v1/openapi.json`: the description of the `/api/v1` API (public).
 pub async fn openapi() -> Json<serde_json::Value> {
     Json(openapi_document())
@@ -178,6 +336,19 @@ pub fn openapi_document() -> serde_json::Value {
         json!({"name": name, "in": "query", "required": false, "description": what,
                "schema": {"type": "boolean", "default": false}})
     };
+    let param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+    let object = |what: &str| {
+        json!({"description": what, "content": {"application/json": {"schema": {
+            "type": "object"}}}})
+    };
+    let body = |schema: serde_json::Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    let with_404 = |mut answers: serde_json::Value| {
+        answers["404"] = json!({"description": "no such group, student, document or entry",
+            "content": {"application/json": {"schema": error}}});
+        answers["400"] = json!({"description": "invalid request",
+            "content": {"application/json": {"schema": error}}});
+        answers
+    };
     json!({
         "openapi": "3.1.0",
         "info": {"title": "Cartable API for the school's systems", "version": "1"},
@@ -203,7 +374,82 @@ pub fn openapi_document() -> serde_json::Value {
                 "requestBody": {"required": true, "content": {"text/csv": {"schema": {
                     "type": "string",
                     "description": "header login,display_name,role[,groups][,subjects][,wards]"}}}},
-                "responses": roster_answers}}
+                "responses": roster_answers}},
+            "/api/v1/groups/{group}/sessions": {"get": {
+                "summary": "The group's timetable document (scope timetable:read)",
+                "parameters": [param("group")],
+                "responses": answers(object("the timetable: sessions by id"))}},
+            "/api/v1/groups/{group}/sessions/{session}": {"post": {
+                "summary": "Cancel, move or change the room of a session, as a teacher in the \
+                    app: devices get it live, readers get the notification \
+                    (scope timetable:write)",
+                "parameters": [param("group"), param("session")],
+                "requestBody": body(json!({"type": "object", "required": ["action"],
+                    "properties": {
+                        "action": {"type": "string", "enum": ["cancel", "change_room", "move"]},
+                        "note": {"type": ["string", "null"]},
+                        "rooms": {"type": "array", "items": {"type": "string"}},
+                        "start_ms": {"type": "integer"}, "end_ms": {"type": "integer"}}})),
+                "responses": with_404(answers(object("the session as changed")))}},
+            "/api/v1/groups/{group}/homework": {"get": {
+                "summary": "The group's homework document (scope homework:read)",
+                "parameters": [param("group")],
+                "responses": answers(object("assignments by id"))}},
+            "/api/v1/groups/{group}/homework/{id}": {
+                "put": {
+                    "summary": "Set or change an assignment (scope homework:write); 201 when new",
+                    "parameters": [param("group"), param("id")],
+                    "requestBody": body(json!({"type": "object",
+                        "required": ["subject", "title", "due_ms"], "properties": {
+                            "subject": {"type": "string"}, "title": {"type": "string"},
+                            "text": {"type": "string"}, "due_ms": {"type": "integer"},
+                            "hand_in": {"type": "boolean"}}})),
+                    "responses": with_404(answers(object("the assignment")))},
+                "delete": {
+                    "summary": "Remove an assignment (scope homework:write); 204",
+                    "parameters": [param("group"), param("id")],
+                    "responses": with_404(answers(json!({"description": "removed"})))}},
+            "/api/v1/groups/{group}/assessments/import": {"post": {
+                "summary": "Grades of an assessment from a CSV, as the app's import \
+                    (scope grades:import); query title, subject, date (YYYY-MM-DD), out_of, \
+                    coefficient, dry_run, skip_invalid",
+                "parameters": [param("group")],
+                "requestBody": {"required": true, "content": {"text/csv": {"schema": {
+                    "type": "string", "description": "header student,score[,comment]"}}}},
+                "responses": answers(object("the report (422 when refused lines stopped it)"))}},
+            "/api/v1/students/{student}/grades": {"get": {
+                "summary": "A student's grades document (scope grades:read)",
+                "parameters": [param("student")],
+                "responses": with_404(answers(object("assessments by id")))}},
+            "/api/v1/announcements/{audience}": {"get": {
+                "summary": "The announcements of a group, or of everyone (scope \
+                    announcements:read)",
+                "parameters": [param("audience")],
+                "responses": with_404(answers(object("announcements by id")))}},
+            "/api/v1/announcements/{audience}/{id}": {
+                "put": {
+                    "summary": "Publish or change an announcement (scope announcements:write); \
+                        201 when new",
+                    "parameters": [param("audience"), param("id")],
+                    "requestBody": body(json!({"type": "object",
+                        "required": ["title", "body", "severity"], "properties": {
+                            "title": {"type": "string"}, "body": {"type": "string"},
+                            "severity": {"type": "string",
+                                         "enum": ["Information", "Warning", "Alert"]},
+                            "visible_from_ms": {"type": ["integer", "null"]},
+                            "visible_until_ms": {"type": ["integer", "null"]},
+                            "ack_required": {"type": "boolean"}}})),
+                    "responses": with_404(answers(object("the announcement")))},
+                "delete": {
+                    "summary": "Remove an announcement (scope announcements:write); 204",
+                    "parameters": [param("audience"), param("id")],
+                    "responses": with_404(answers(json!({"description": "removed"})))}},
+            "/api/v1/reminders": {"post": {
+                "summary": "A library reminder pushed to a group's readers (scope \
+                    reminders:write); 201",
+                "requestBody": body(json!({"type": "object", "required": ["group", "text"],
+                    "properties": {"group": {"type": "string"}, "text": {"type": "string"}}})),
+                "responses": answers(object("the reminder's id"))}}
         }
     })
 }

@@ -43,6 +43,15 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
+impl From<super::hub::HubError> for AdminError {
+    fn from(e: super::hub::HubError) -> Self {
+        match e {
+            super::hub::HubError::Store(e) => AdminError::Store(e),
+            e => AdminError::Store(StoreError::Task(e.to_string())),
+        }
+    }
+}
+
 /// Refuses anyone but an administrator.
 pub fn require_admin(principal: &Principal) -> Result<(), AdminError> {
     if principal.role == Role::Admin { Ok(()) } else { Err(AdminError::Forbidden) }

@@ -134,7 +134,7 @@ pub async fn export_ics(
 
 /// Replaces `user` by [`DELETED_AUTHOR`] in a thread document, through the hub.
 async fn anonymise(hub: &Hub, thread: &DocId, user: &UserId) -> Result<(), AdminError> {
-    let Some(handle) = hub.open(thread).await.map_err(hub_error)? else { return Ok(()) };
+    let Some(handle) = hub.open(thread).await? else { return Ok(()) };
     let user = user.to_string();
     handle
         .edit(move |am| {
@@ -151,16 +151,8 @@ async fn anonymise(hub: &Hub, thread: &DocId, user: &UserId) -> Result<(), Admin
             }
             cartable_shared::sync::write(am, &t).map_err(|e| e.to_string())
         })
-        .await
-        .map_err(hub_error)?
+        .await?
         .map_err(|e| AdminError::Store(StoreError::Task(e)))
-}
-
-fn hub_error(e: super::hub::HubError) -> AdminError {
-    match e {
-        super::hub::HubError::Store(e) => AdminError::Store(e),
-        e => AdminError::Store(StoreError::Task(e.to_string())),
-    }
 }
 
 /// Deletes `user`'s account and personal data on behalf of `admin` (see the module's

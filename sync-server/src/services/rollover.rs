@@ -19,7 +19,8 @@ use cartable_shared::library::Library;
 use cartable_shared::roles::{Principal, Role};
 
 use super::admin::{AdminError, require_admin};
-use super::hub::{Hub, HubError};
+use super::entries::EntryError;
+use super::hub::Hub;
 use super::presence::Control;
 use crate::store::{ArchiveState, Store, StoreError};
 
@@ -29,10 +30,7 @@ pub const MAX_LABEL_LEN: usize = 64;
 /// A label as typed, checked: letters, digits, `.`, `_`, `-`.
 pub fn parse_label(label: &str) -> Result<String, AdminError> {
     let label = label.trim();
-    let ok = !label.is_empty()
-        && label.chars().count() <= MAX_LABEL_LEN
-        && label.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
+    if super::entries::plain_name(label, MAX_LABEL_LEN) {
         Ok(label.to_owned())
     } else {
         Err(AdminError::Invalid(format!(
@@ -41,22 +39,13 @@ pub fn parse_label(label: &str) -> Result<String, AdminError> {
     }
 }
 
-fn hub_error(e: HubError) -> AdminError {
-    match e {
-        HubError::Store(e) => AdminError::Store(e),
-        e => AdminError::Store(StoreError::Task(e.to_string())),
-    }
-}
-
 /// A document's typed content now (the default when it does not exist).
 async fn current<T>(hub: &Hub, id: &DocId) -> Result<T, AdminError>
 where
     T: autosurgeon::Hydrate + Default + Send + 'static,
 {
-    let read = hub
-        .peek(id, |am| cartable_shared::sync::read::<T>(am).map_err(|e| e.to_string()))
-        .await
-        .map_err(hub_error)?;
+    let read =
+        hub.peek(id, |am| cartable_shared::sync::read::<T>(am).map_err(|e| e.to_string())).await?;
     match read {
         None => Ok(T::default()),
         Some(Ok(v)) => Ok(v.unwrap_or_default()),
@@ -72,30 +61,12 @@ async fn remove_entries(
     field: &'static str,
     keys: Vec<String>,
 ) -> Result<(), AdminError> {
-    if keys.is_empty() {
-        return Ok(());
+    match super::entries::delete_entries(hub, by, id, field, keys).await {
+        Ok(_) => Ok(()),
+        Err(EntryError::Hub(e)) => Err(e.into()),
+        Err(EntryError::Store(e)) => Err(AdminError::Store(e)),
+        Err(e) => Err(AdminError::Store(StoreError::Task(e.to_string()))),
     }
-    let Some(handle) = hub.open(id).await.map_err(hub_error)? else { return Ok(()) };
-    handle
-        .edit_by(by.clone(), move |am| {
-            use automerge::transaction::Transactable;
-            use automerge::{ObjType, ReadDoc, Value};
-            let Ok(Some((Value::Object(ObjType::Map), map))) = am.get(automerge::ROOT, field)
-            else {
-                return Ok(());
-            };
-            let mut tx = am.transaction();
-            for k in &keys {
-                if tx.get(&map, k.as_str()).ok().flatten().is_some() {
-                    tx.delete(&map, k.as_str()).map_err(|e| e.to_string())?;
-                }
-            }
-            tx.commit();
-            Ok::<_, String>(())
-        })
-        .await
-        .map_err(hub_error)?
-        .map_err(|e| AdminError::Store(StoreError::Task(e)))
 }
 
 /// Closes the school year `req.label` on behalf of `admin` (see the module's description).
