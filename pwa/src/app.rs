@@ -31,12 +31,15 @@ pub fn App() -> Html {
     let app = use_app();
     let s = &app.model.0;
     // Recomputed when a view changes, another week is shown, or every minute (the next session).
-    let derived = use_memo((s.views_version, s.week, s.today, s.now_ms / 60_000), |_| {
-        let clock = IntlClock::new();
-        let plan = plan_week(s.timetable_views(), s.week, &clock);
-        let next = next_today(s.timetable_views(), s.today, s.now_ms, &clock);
-        (plan, next)
-    });
+    let derived =
+        use_memo((s.views_version, s.week, s.today, s.now_ms / 60_000, s.reveal_hidden), |_| {
+            let clock = IntlClock::new();
+            let hidden = s.hidden_courses();
+            let mut plan = plan_week(s.timetable_views(), s.week, &clock);
+            plan.hide(hidden, s.reveal_hidden);
+            let next = next_today(s.timetable_views(), s.today, s.now_ms, hidden, &clock);
+            (plan, next)
+        });
     let (plan, next) = &*derived;
     let t = s.lang.t();
     let header = app_header(&AppHeaderProps {
@@ -95,6 +98,9 @@ pub fn App() -> Html {
                                 has_timetable: !s.timetables.is_empty(),
                                 lang,
                                 onnavigate: app.on_week.clone(),
+                                hidden: s.hidden_courses().len(),
+                                reveal: s.reveal_hidden,
+                                onintent,
                             }) }
                             { personal_events(&PersonalEventsProps { events, lang, onintent }) }
                         </>
@@ -170,6 +176,8 @@ pub fn App() -> Html {
                     onsettings: &app.on_settings,
                     onlang: &app.on_lang,
                     onlogout: &app.on_logout,
+                    hidden_courses: s.hidden_courses(),
+                    onintent,
                 }),
             };
             html! {

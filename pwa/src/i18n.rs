@@ -124,6 +124,16 @@ impl Lang {
         }
     }
 
+    /// The line under the week: `2 cours masqués` / `2 hidden courses`.
+    pub fn hidden_count(self, n: usize) -> String {
+        match (self, n) {
+            (Lang::Fr, 1) => "1 cours masqué".to_owned(),
+            (Lang::Fr, n) => format!("{n} cours masqués"),
+            (Lang::En, 1) => "1 hidden course".to_owned(),
+            (Lang::En, n) => format!("{n} hidden courses"),
+        }
+    }
+
     /// The workload of a day: `3 devoirs` / `3 assignments`.
     pub fn workload(self, n: u32) -> String {
         match (self, n) {
@@ -300,6 +310,16 @@ pub struct Texts {
     pub courses_hidden: &'static str,
     /// Button that shows a hidden course again.
     pub course_show: &'static str,
+    /// Button of a hidden course's session, shown while the hidden courses are revealed.
+    pub course_unhide: &'static str,
+    /// Button that shows the sessions of the hidden courses in the week.
+    pub hidden_reveal: &'static str,
+    /// Button that takes them out of the week again.
+    pub hidden_conceal: &'static str,
+    /// The settings when no course is hidden.
+    pub courses_hidden_none: &'static str,
+    /// The settings: what hiding a course does and does not do.
+    pub courses_hidden_about: &'static str,
     /// Heading of the workload per day.
     pub workload_title: &'static str,
     /// Badge of a grade not seen yet.
@@ -525,6 +545,11 @@ pub static FR: Texts = Texts {
     course_hide: "Masquer ce cours",
     courses_hidden: "Cours masqués",
     course_show: "Afficher",
+    course_unhide: "Afficher ce cours",
+    hidden_reveal: "Voir",
+    hidden_conceal: "Masquer à nouveau",
+    courses_hidden_none: "Aucun cours masqué.",
+    courses_hidden_about: "Les séances d’un cours masqué n’apparaissent plus dans l’emploi du temps, sur tous vos appareils. Ses devoirs restent dans la liste des devoirs.",
     workload_title: "Charge de travail",
     grade_new: "Nouveau",
     grades_seen: "Tout marquer comme vu",
@@ -676,6 +701,11 @@ pub static EN: Texts = Texts {
     course_hide: "Hide this course",
     courses_hidden: "Hidden courses",
     course_show: "Show",
+    course_unhide: "Show this course",
+    hidden_reveal: "View",
+    hidden_conceal: "Hide again",
+    courses_hidden_none: "No hidden course.",
+    courses_hidden_about: "The classes of a hidden course no longer appear in the timetable, on all your devices. Its homework stays in the homework list.",
     workload_title: "Workload",
     grade_new: "New",
     grades_seen: "Mark all as seen",
@@ -834,6 +864,10 @@ mod tests {
         assert_eq!(Lang::Fr.pending(1), "1 modification en attente");
         assert_eq!(Lang::Fr.pending(3), "3 modifications en attente");
         assert_eq!(Lang::En.pending(2), "2 changes waiting to be sent");
+        assert_eq!(Lang::Fr.hidden_count(1), "1 cours masqué");
+        assert_eq!(Lang::Fr.hidden_count(2), "2 cours masqués");
+        assert_eq!(Lang::En.hidden_count(1), "1 hidden course");
+        assert_eq!(Lang::En.hidden_count(3), "3 hidden courses");
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub fn target(cmd: &EngineCommand) -> Target<'_> {
         | EngineCommand::RemovePersonalEvent { .. }
         | EngineCommand::SetNote { .. }
         | EngineCommand::Acknowledge { .. }
-        | EngineCommand::SetNotifications { .. } => Target::Me,
+        | EngineCommand::SetNotifications { .. }
+        | EngineCommand::SetCourseHidden { .. } => Target::Me,
         EngineCommand::Reply { thread, .. } => Target::Thread(thread),
         EngineCommand::Start
         | EngineCommand::Reconnect
@@ -68,6 +69,13 @@ pub fn apply_to_layer(layer: &mut MyLayer, cmd: &EngineCommand) {
         }
         EngineCommand::SetNotifications { change } => {
             layer.notifications = crate::settings::apply_change(&layer.notifications, change);
+        }
+        EngineCommand::SetCourseHidden { subject, hidden: true } if !layer.hides(subject) => {
+            layer.hidden_courses.push(subject.clone());
+        }
+        EngineCommand::SetCourseHidden { subject, hidden: false } => {
+            // Every copy: two devices may each have added it.
+            layer.hidden_courses.retain(|s| s != subject);
         }
         _ => {}
     }
@@ -166,6 +174,26 @@ mod tests {
         apply_to_layer(&mut l, &cmd);
         assert_eq!(l.notifications.quiet_hours, None);
         assert!(!l.notifications.wants(Category::GradePublished), "the override stays");
+    }
+
+    #[test]
+    fn hiding_a_course_is_idempotent_and_showing_it_removes_every_copy() {
+        let mut l = MyLayer::default();
+        let set = |subject: &str, hidden| EngineCommand::SetCourseHidden {
+            subject: subject.into(),
+            hidden,
+        };
+        assert_eq!(target(&set("Sport", true)), Target::Me);
+        apply_to_layer(&mut l, &set("Sport", true));
+        apply_to_layer(&mut l, &set("Sport", true));
+        apply_to_layer(&mut l, &set("Anglais", true));
+        assert_eq!(l.hidden_courses, ["Sport", "Anglais"]);
+        // As merged from two devices that both hid it offline.
+        l.hidden_courses.push("Sport".into());
+        apply_to_layer(&mut l, &set("Sport", false));
+        assert_eq!(l.hidden_courses, ["Anglais"]);
+        apply_to_layer(&mut l, &set("Sport", false));
+        assert_eq!(l.hidden_courses, ["Anglais"]);
     }
 
     #[test]

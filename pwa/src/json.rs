@@ -152,6 +152,9 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
                 notification_change_json(change)
             )
         }
+        EngineCommand::SetCourseHidden { subject, hidden } => {
+            format!(r#"{{"type":"set_course_hidden","subject":{},"hidden":{hidden}}}"#, q(subject))
+        }
         EngineCommand::Reply { thread, id, author, sent_ms, body } => format!(
             r#"{{"type":"reply","thread":{},"id":{},"author":{},"sent_ms":{sent_ms},"body":{}}}"#,
             q(thread),
@@ -502,6 +505,7 @@ pub fn my_layer<J: JsonValue>(v: &J) -> Option<MeView> {
             })
         }),
         acknowledged: map_of(v, "acknowledged", |n| n.number().map(|n| n as i64)),
+        hidden_courses: crate::views::distinct(strings(v, "hidden_courses").unwrap_or_default()),
         notifications: v
             .field("notifications")
             .map(|n| notification_settings(&n))
@@ -713,6 +717,8 @@ mod tests {
                 },
             },
             EngineCommand::SetNotifications { change: NotificationChange::QuietHours(None) },
+            EngineCommand::SetCourseHidden { subject: "Anglais \"LV1\"".into(), hidden: true },
+            EngineCommand::SetCourseHidden { subject: "Sport".into(), hidden: false },
             EngineCommand::SetNotifications {
                 change: NotificationChange::QuietHours(some_settings().quiet_hours),
             },
@@ -898,6 +904,8 @@ mod tests {
         m.homework_done.insert("g/a1".into(), true);
         m.notes.insert("s1".into(), "n".into());
         m.acknowledged.insert("everyone/n1".into(), 8);
+        m.hidden_courses.push("Sport".into());
+        m.hidden_courses.push("Anglais".into());
         m.hidden_courses.push("Sport".into());
         m.notifications = some_settings();
         m.events.insert(

@@ -266,6 +266,8 @@ pub enum Action {
     Install(Option<InstallHint>),
     /// The grades published up to this instant are seen.
     GradesSeen(i64),
+    /// Show the sessions of hidden courses in the week (marked, to show them again), or not.
+    RevealHidden(bool),
 }
 
 /// The whole UI state.
@@ -323,6 +325,8 @@ pub struct AppState {
     pub install: Option<InstallHint>,
     /// Grades published up to this instant were seen on this device (`localStorage`).
     pub grades_seen_ms: i64,
+    /// The week shows the sessions of hidden courses too (marked as hidden).
+    pub reveal_hidden: bool,
 }
 
 impl AppState {
@@ -354,6 +358,7 @@ impl AppState {
             status_live: false,
             install: None,
             grades_seen_ms: 0,
+            reveal_hidden: false,
         }
     }
 
@@ -552,6 +557,7 @@ impl AppState {
             Action::QuietDraft(draft) => self.quiet_draft = draft,
             Action::Install(hint) => self.install = hint,
             Action::GradesSeen(ms) => self.grades_seen_ms = self.grades_seen_ms.max(ms),
+            Action::RevealHidden(on) => self.reveal_hidden = on,
         }
         self
     }
@@ -572,6 +578,11 @@ impl AppState {
     /// The user's own layer, once synced.
     pub fn mine(&self) -> Option<&MeView> {
         self.views(|v| if let View::Me(m) = v { Some(m) } else { None }).map(|(_, m)| m).next()
+    }
+
+    /// The subjects the user hid from the timetable (none before the `me` view arrives).
+    pub fn hidden_courses(&self) -> &[String] {
+        self.mine().map_or(&[], |m| &m.hidden_courses)
     }
 
     /// The notification settings to show: as edited here, else the `me` document's.

@@ -29,7 +29,7 @@ use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::library::Library;
 use cartable_shared::me::MyLayer;
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
-use cartable_shared::sync::{ClientSession, Outcome, read, write};
+use cartable_shared::sync::{ClientSession, Outcome, read, remove_from_list, write};
 use cartable_shared::thread::Thread;
 use cartable_shared::timetable::Timetable;
 use js_sys::{ArrayBuffer, Uint8Array};
@@ -236,6 +236,11 @@ fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
     let result = e.session.edit(&doc, |am: &mut Automerge| -> Result<(), String> {
         match intents::target(cmd) {
             Target::Me => {
+                if let EngineCommand::SetCourseHidden { subject, hidden: false } = cmd {
+                    // Delete the items themselves (see `remove_from_list`) before the layer is
+                    // written back.
+                    remove_from_list(am, "hidden_courses", subject).map_err(|e| e.to_string())?;
+                }
                 let mut layer: MyLayer =
                     read(am).map_err(|e| e.to_string())?.ok_or("empty document")?;
                 intents::apply_to_layer(&mut layer, cmd);

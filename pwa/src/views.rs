@@ -46,6 +46,8 @@ pub struct MeView {
     pub events: Vec<(String, PersonalEvent)>,
     /// Acknowledgements by `<audience>/<id>`.
     pub acknowledged: Vec<(String, i64)>,
+    /// Subjects hidden from the timetable, each once, in the order they were hidden.
+    pub hidden_courses: Vec<String>,
     /// Notification settings.
     pub notifications: cartable_shared::notify::NotificationSettings,
 }
@@ -86,9 +88,22 @@ impl From<MyLayer> for MeView {
             homework_done: m.homework_done.into_iter().collect(),
             events: m.events.into_iter().collect(),
             acknowledged: m.acknowledged.into_iter().collect(),
+            hidden_courses: distinct(m.hidden_courses),
             notifications: m.notifications,
         }
     }
+}
+
+/// The items of a list each once, in the order of their first appearance (a list in a
+/// document merged from two devices can hold the same item twice).
+pub fn distinct(items: Vec<String>) -> Vec<String> {
+    let mut seen = Vec::with_capacity(items.len());
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
 }
 
 /// Sorts a short list by a key, stably, with an insertion sort: a few hundred bytes of code,

@@ -37,6 +37,8 @@ pub struct SessionCard {
     pub teachers: Vec<String>,
     /// A note to the students.
     pub note: Option<String>,
+    /// The user hid its subject (shown only while they look at what they hid).
+    pub hidden: bool,
 }
 
 impl SessionCard {
@@ -62,6 +64,7 @@ impl SessionCard {
             moved_from,
             teachers: s.teachers.clone(),
             note: s.note.clone().filter(|n| !n.trim().is_empty()),
+            hidden: false,
         }
     }
 
@@ -102,6 +105,23 @@ impl WeekPlan {
     /// Whether no day has a session.
     pub fn is_empty(&self) -> bool {
         self.days.iter().all(|d| d.sessions.is_empty())
+    }
+
+    /// Applies the subjects the user hid (`hidden`): their sessions are taken out, or with
+    /// `reveal` kept and marked [`SessionCard::hidden`], so that the user can show them again.
+    pub fn hide(&mut self, hidden: &[String], reveal: bool) {
+        if hidden.is_empty() {
+            return;
+        }
+        for day in &mut self.days {
+            if reveal {
+                for card in &mut day.sessions {
+                    card.hidden = hidden.contains(&card.subject);
+                }
+            } else {
+                day.sessions.retain(|card| !hidden.contains(&card.subject));
+            }
+        }
     }
 
     /// The days to show: Monday to Friday always, Saturday and Sunday when they have sessions.
@@ -154,19 +174,24 @@ pub fn plan_week<'a>(
     WeekPlan { monday, days }
 }
 
-/// The session of `today` (in its own zone) that has not ended at `now_ms` and is not
-/// cancelled, earliest first.
+/// The session of `today` (in its own zone) that has not ended at `now_ms`, is not cancelled
+/// and is not of a subject the user hid (`hidden`), earliest first.
 pub fn next_today<'a>(
     timetables: impl IntoIterator<Item = &'a Timetable>,
     today: CivilDate,
     now_ms: i64,
+    hidden: &[String],
     clock: &impl ZoneClock,
 ) -> Option<SessionCard> {
     let until = today.utc_midnight_ms() + DAY_MS + ZONE_MARGIN_MS;
     timetables
         .into_iter()
         .flat_map(|t| overlapping(t, now_ms, until))
-        .filter(|(_, s)| s.status != SessionStatus::Cancelled && s.end_ms > now_ms)
+        .filter(|(_, s)| {
+            s.status != SessionStatus::Cancelled
+                && s.end_ms > now_ms
+                && !hidden.contains(&s.subject)
+        })
         .map(|(id, s)| SessionCard::new(id, s, clock))
         .filter(|c| c.start.date == today)
         .min_by(|a, b| (a.start_ms, &a.id).cmp(&(b.start_ms, &b.id)))
@@ -302,12 +327,44 @@ mod tests {
             ("tomorrow", session(1, 8)),
         ]);
         let now = monday().utc_midnight_ms() + 10 * H; // 11:00 Paris: "early" ended at 10:00
-        let next = next_today([&t], monday(), now, &PARIS_WINTER).unwrap();
+        let next = next_today([&t], monday(), now, &[], &PARIS_WINTER).unwrap();
         assert_eq!(next.id, "later");
         let evening = monday().utc_midnight_ms() + 20 * H;
-        assert!(next_today([&t], monday(), evening, &PARIS_WINTER).is_none());
+        assert!(next_today([&t], monday(), evening, &[], &PARIS_WINTER).is_none());
         // A session in progress is still the next one.
         let during = monday().utc_midnight_ms() + 7 * H + 30 * 60_000;
-        assert_eq!(next_today([&t], monday(), during, &PARIS_WINTER).unwrap().id, "early");
+        assert_eq!(next_today([&t], monday(), during, &[], &PARIS_WINTER).unwrap().id, "early");
+    }
+
+    #[test]
+    fn hidden_subjects_leave_the_week_and_the_next_session_unless_revealed() {
+        let mut sport = session(0, 8);
+        sport.subject = "Sport".into();
+        let mut english = session(0, 14);
+        english.subject = "Anglais".into();
+        let t = timetable(vec![("sport", sport), ("algo", session(0, 10)), ("en", english)]);
+        let hidden = vec!["Sport".to_string(), "Anglais".to_string()];
+        let ids =
+            |p: &WeekPlan| p.days[0].sessions.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+
+        let mut plan = plan_week([&t], monday(), &PARIS_WINTER);
+        plan.hide(&hidden, false);
+        assert_eq!(ids(&plan), ["algo"]);
+
+        let mut revealed = plan_week([&t], monday(), &PARIS_WINTER);
+        revealed.hide(&hidden, true);
+        assert_eq!(ids(&revealed), ["sport", "algo", "en"]);
+        let marks: Vec<bool> = revealed.days[0].sessions.iter().map(|c| c.hidden).collect();
+        assert_eq!(marks, [true, false, true]);
+
+        let mut untouched = plan_week([&t], monday(), &PARIS_WINTER);
+        untouched.hide(&[], false);
+        assert_eq!(untouched, plan_week([&t], monday(), &PARIS_WINTER));
+
+        let at_7 = monday().utc_midnight_ms() + 6 * H; // 07:00 Paris, before everything
+        assert_eq!(next_today([&t], monday(), at_7, &[], &PARIS_WINTER).unwrap().id, "sport");
+        assert_eq!(next_today([&t], monday(), at_7, &hidden, &PARIS_WINTER).unwrap().id, "algo");
+        let at_13 = monday().utc_midnight_ms() + 12 * H; // algo ended at 12:00
+        assert!(next_today([&t], monday(), at_13, &hidden, &PARIS_WINTER).is_none());
     }
 }

@@ -71,6 +71,15 @@ pub enum EngineCommand {
         /// What changes.
         change: NotificationChange,
     },
+    /// Hide a subject's sessions from the user's timetable, or show them again (in the user's
+    /// `me` document, `hidden_courses`). Idempotent: hiding a hidden subject or showing a shown
+    /// one changes nothing.
+    SetCourseHidden {
+        /// The subject, as the timetable names it.
+        subject: String,
+        /// Hidden or shown.
+        hidden: bool,
+    },
     /// Append a message to a thread the user takes part in.
     Reply {
         /// The thread id (the scope of `thread:<id>`).

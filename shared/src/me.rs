@@ -24,12 +24,20 @@ pub struct MyLayer {
     pub events: BTreeMap<String, PersonalEvent>,
     /// Personal notes: key is what they are attached to (e.g. a session id).
     pub notes: BTreeMap<String, String>,
-    /// Subjects hidden from the timetable.
+    /// Subjects hidden from the timetable. A list in the document: two devices hiding the same
+    /// subject offline both append it, so read it as a set ([`MyLayer::hides`]).
     pub hidden_courses: Vec<String>,
     /// Announcements acknowledged: key `<audience>/<id>`, value UTC milliseconds.
     pub acknowledged: BTreeMap<String, i64>,
     /// Notification level, per-category overrides and quiet hours (since schema 2).
     pub notifications: crate::notify::NotificationSettings,
+}
+
+impl MyLayer {
+    /// Whether the user hid `subject` from their timetable.
+    pub fn hides(&self, subject: &str) -> bool {
+        self.hidden_courses.iter().any(|s| s == subject)
+    }
 }
 
 /// An event the user added to their own timetable.

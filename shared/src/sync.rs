@@ -32,6 +32,38 @@ pub fn write<T: Reconcile>(doc: &mut Automerge, value: &T) -> Result<(), Reconci
     Ok(())
 }
 
+/// Deletes every item equal to `value` from the list of strings at `key` of the root, as one
+/// change, and says how many there were. A typed value written back with [`write`] rewrites a
+/// list of strings by position (autosurgeon has no key for a string), so removing an item from
+/// the middle that way overwrites the items after it: two devices each removing a different
+/// item offline would then merge into one removal. Deleting the items themselves merges as
+/// both devices meant.
+pub fn remove_from_list(
+    doc: &mut Automerge,
+    key: &str,
+    value: &str,
+) -> Result<usize, AutomergeError> {
+    let Some((automerge::Value::Object(automerge::ObjType::List), list)) =
+        doc.get(automerge::ROOT, key)?
+    else {
+        return Ok(0);
+    };
+    let mut at = Vec::new();
+    for i in 0..doc.length(&list) {
+        if doc.get(&list, i)?.is_some_and(|(v, _)| v.as_str() == Some(value)) {
+            at.push(i);
+        }
+    }
+    if !at.is_empty() {
+        let mut tx = doc.transaction();
+        for &i in at.iter().rev() {
+            automerge::transaction::Transactable::delete(&mut tx, &list, i)?;
+        }
+        tx.commit();
+    }
+    Ok(at.len())
+}
+
 /// Why a frame from the server could not be applied.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -282,6 +314,32 @@ mod tests {
             note: None,
             source: "manual".into(),
         }
+    }
+
+    #[test]
+    fn items_removed_on_two_devices_are_both_gone_after_the_merge() {
+        use crate::me::MyLayer;
+        let layer = |courses: &[&str]| MyLayer {
+            hidden_courses: courses.iter().map(|c| c.to_string()).collect(),
+            ..Default::default()
+        };
+        let mut base = Automerge::new();
+        write(&mut base, &layer(&["Sport", "Anglais", "Sport", "Chimie"])).unwrap();
+        let (mut one, mut two) = (base.fork(), base.fork());
+        assert_eq!(remove_from_list(&mut one, "hidden_courses", "Sport").unwrap(), 2);
+        assert_eq!(remove_from_list(&mut two, "hidden_courses", "Anglais").unwrap(), 1);
+        assert_eq!(remove_from_list(&mut two, "hidden_courses", "Histoire").unwrap(), 0);
+        assert_eq!(remove_from_list(&mut two, "no_such_list", "Anglais").unwrap(), 0);
+        // The typed value written back afterwards changes nothing more.
+        let mut typed: MyLayer = read(&one).unwrap().unwrap();
+        assert_eq!(typed.hidden_courses, ["Anglais", "Chimie"]);
+        typed.hidden_courses.retain(|c| c != "Sport");
+        let heads = one.get_heads();
+        write(&mut one, &typed).unwrap();
+        assert_eq!(one.get_heads(), heads);
+        one.merge(&mut two).unwrap();
+        let merged: MyLayer = read(&one).unwrap().unwrap();
+        assert_eq!(merged.hidden_courses, ["Chimie"]);
     }
 
     /// A minimal server peer: one document, one sync state per client. The real server does

@@ -1,5 +1,6 @@
 //! One day of the week view.
 
+use cartable_shared::engine::EngineCommand;
 use yew::prelude::*;
 
 use super::{SessionCardProps, session_card};
@@ -15,11 +16,13 @@ pub struct DaySectionProps<'a> {
     pub today: bool,
     /// The interface language.
     pub lang: Lang,
+    /// Receives the session cards' intents.
+    pub onintent: &'a Callback<EngineCommand>,
 }
 
 /// `<section class="day">` with an `<h2>` date (`lundi 23 novembre`) and its sessions.
 pub fn day_section(props: DaySectionProps<'_>) -> Html {
-    let DaySectionProps { day, today, lang } = props;
+    let DaySectionProps { day, today, lang, onintent } = props;
     let id = format!("day-{}", day.date);
     let heading = format!("h-{}", day.date);
     html! {
@@ -31,7 +34,7 @@ pub fn day_section(props: DaySectionProps<'_>) -> Html {
             } else {
                 <ol class="sessions">
                     { for day.sessions.iter().map(|c| html! {
-                        <li key={c.id.clone()}>{ session_card(SessionCardProps { card: c, lang }) }</li>
+                        <li key={c.id.clone()}>{ session_card(SessionCardProps { card: c, lang, onintent }) }</li>
                     }) }
                 </ol>
             }

@@ -1,5 +1,6 @@
 //! One session of the timetable, with its changes highlighted.
 
+use cartable_shared::engine::EngineCommand;
 use cartable_shared::timetable::SessionStatus;
 use yew::prelude::*;
 
@@ -13,13 +14,17 @@ pub struct SessionCardProps<'a> {
     pub card: &'a SessionCard,
     /// The interface language.
     pub lang: Lang,
+    /// Receives "hide this course" / "show this course".
+    pub onintent: &'a Callback<EngineCommand>,
 }
 
 /// `<article class="session" data-session-id data-status>`; a cancelled session has class
 /// `cancelled`, its subject struck through and `.badge-cancelled`; a moved one `.badge-moved`
-/// and its former time; a room change `.room-change` with `<del>` and `<ins>`.
+/// and its former time; a room change `.room-change` with `<del>` and `<ins>`. Its
+/// `button.course-hide` hides the subject (`.course-unhide` on a card of a hidden subject, class
+/// `course-hidden`, shows it again).
 pub fn session_card(props: SessionCardProps<'_>) -> Html {
-    let SessionCardProps { card, lang } = props;
+    let SessionCardProps { card, lang, onintent } = props;
     let t = lang.t();
     let cancelled = card.status == SessionStatus::Cancelled;
     let moved = card.status == SessionStatus::Moved || card.moved_from.is_some();
@@ -28,7 +33,19 @@ pub fn session_card(props: SessionCardProps<'_>) -> Html {
         cancelled.then_some("cancelled"),
         moved.then_some("moved"),
         card.old_rooms.is_some().then_some("room-changed"),
+        card.hidden.then_some("course-hidden"),
     );
+    let toggle = {
+        let cmd =
+            EngineCommand::SetCourseHidden { subject: card.subject.clone(), hidden: !card.hidden };
+        let cb = onintent.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(cmd.clone()))
+    };
+    let (toggle_class, toggle_text) = if card.hidden {
+        ("course-unhide", t.course_unhide)
+    } else {
+        ("course-hide", t.course_hide)
+    };
     let mut meta = vec![lang.kind(card.kind).to_owned()];
     if card.old_rooms.is_none() && !card.rooms.is_empty() {
         meta.push(card.rooms.join(", "));
@@ -68,6 +85,9 @@ pub fn session_card(props: SessionCardProps<'_>) -> Html {
             if !cancelled && let Some(note) = &card.note {
                 <p class="session-note">{ note }</p>
             }
+            <button type="button" class={classes!("link-button", toggle_class)} data-subject={card.subject.clone()} onclick={toggle}>
+                { toggle_text }<span class="sr-only">{ format!(" : {}", card.subject) }</span>
+            </button>
         </article>
     }
 }

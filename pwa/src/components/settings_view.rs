@@ -2,7 +2,7 @@
 //! device, the user's devices, what this device received), storage, last connections and
 //! signing out.
 
-use cartable_shared::engine::NotificationChange;
+use cartable_shared::engine::{EngineCommand, NotificationChange};
 use cartable_shared::notify::{Category, Level, NotificationSettings};
 use yew::prelude::*;
 
@@ -37,6 +37,10 @@ pub struct SettingsViewProps<'a> {
     pub onlang: &'a Callback<Lang>,
     /// The sign-out button.
     pub onlogout: &'a Callback<()>,
+    /// The subjects hidden from the timetable.
+    pub hidden_courses: &'a [String],
+    /// Receives "show this course again".
+    pub onintent: &'a Callback<EngineCommand>,
 }
 
 fn when(lang: Lang, ms: i64) -> String {
@@ -143,6 +147,7 @@ pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
                     { lang_switch(&LangSwitchProps { lang, onchange: props.onlang.clone() }) }
                 </>
             }) }
+            { section("settings-courses", lang.t().courses_hidden, hidden_courses(props)) }
             { section("settings-notifications", t.notifications, notifications(props)) }
             { section("settings-storage", t.storage, storage(props)) }
             { section("settings-calendar", t.calendar, calendar(props)) }
@@ -153,6 +158,33 @@ pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
                 </>
             }) }
         </main>
+    }
+}
+
+/// The hidden courses, each with a button that shows it again.
+fn hidden_courses(props: &SettingsViewProps<'_>) -> Html {
+    let t = props.lang.t();
+    html! {
+        <>
+            { note(None, t.courses_hidden_about) }
+            if props.hidden_courses.is_empty() {
+                { note(Some("hidden-none"), t.courses_hidden_none) }
+            } else {
+                <ul id="hidden-list">
+                    { for props.hidden_courses.iter().map(|subject| {
+                        let cmd = EngineCommand::SetCourseHidden { subject: subject.clone(), hidden: false };
+                        html! {
+                            <li data-subject={subject.clone()}>
+                                <span>{ subject }</span>
+                                <button type="button" class="course-show" onclick={emit(props.onintent, cmd)}>
+                                    { t.course_show }<span class="sr-only">{ format!(" : {subject}") }</span>
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </>
     }
 }
 

@@ -1,5 +1,6 @@
 //! The week view: navigation, the next session of today, and the days.
 
+use cartable_shared::engine::EngineCommand;
 use yew::prelude::*;
 
 use super::{DaySectionProps, NextSessionProps, day_section, next_session};
@@ -21,14 +22,31 @@ pub struct WeekViewProps<'a> {
     pub has_timetable: bool,
     /// The interface language.
     pub lang: Lang,
-    /// `PrevWeek`, `ThisWeek` or `NextWeek`.
+    /// `PrevWeek`, `ThisWeek`, `NextWeek` or `RevealHidden`.
     pub onnavigate: Callback<Action>,
+    /// How many courses the user hid.
+    pub hidden: usize,
+    /// Whether their sessions are shown (marked) rather than left out.
+    pub reveal: bool,
+    /// Receives the session cards' intents.
+    pub onintent: &'a Callback<EngineCommand>,
 }
 
 /// `<main id="timetable">` with `#week-prev`, `#week-today`, `#week-next` and one
-/// `section.day` per day.
+/// `section.day` per day; with courses hidden, `#hidden-courses` says how many, with a button
+/// that shows (or hides again) their sessions.
 pub fn week_view(props: &WeekViewProps<'_>) -> Html {
-    let WeekViewProps { plan, next, today, has_timetable, lang, onnavigate } = props;
+    let WeekViewProps {
+        plan,
+        next,
+        today,
+        has_timetable,
+        lang,
+        onnavigate,
+        hidden,
+        reveal,
+        onintent,
+    } = props;
     let t = lang.t();
     let nav = |action: Action| {
         let cb = onnavigate.clone();
@@ -62,9 +80,18 @@ pub fn week_view(props: &WeekViewProps<'_>) -> Html {
             } else if plan.is_empty() {
                 <p class="empty">{ t.no_sessions_week }</p>
             }
+            if *hidden > 0 {
+                <p id="hidden-courses" class="hidden-courses">
+                    { lang.hidden_count(*hidden) }{ " · " }
+                    <button id="hidden-toggle" type="button" class="link-button"
+                        aria-pressed={reveal.to_string()} onclick={nav(Action::RevealHidden(!*reveal))}>
+                        { if *reveal { t.hidden_conceal } else { t.hidden_reveal } }
+                    </button>
+                </p>
+            }
             <div class="days">
                 { for plan.visible_days().map(|d| html! {
-                    { day_section(DaySectionProps { day: d, today: d.date == *today, lang: *lang }) }
+                    { day_section(DaySectionProps { day: d, today: d.date == *today, lang: *lang, onintent }) }
                 }) }
             </div>
         </main>
