@@ -47,4 +47,6 @@ pub mod rules;
 #[cfg(feature = "crdt")]
 pub mod sync;
 #[cfg(feature = "crdt")]
+pub mod typed;
+#[cfg(feature = "crdt")]
 pub mod upgrade;

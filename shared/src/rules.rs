@@ -9,19 +9,18 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use automerge::Automerge;
-use autosurgeon::Hydrate;
 
 use crate::admin::DELETED_AUTHOR;
-use crate::announcements::{ANNOUNCEMENTS_SCHEMA, Announcements};
-use crate::grades::{GRADES_SCHEMA, Grades};
-use crate::homework::{HOMEWORK_SCHEMA, Homework};
-use crate::ids::{DocId, DocKind};
-use crate::library::{LIBRARY_SCHEMA, Library};
-use crate::me::{ME_SCHEMA, MyLayer};
+use crate::announcements::ANNOUNCEMENTS_SCHEMA;
+use crate::grades::GRADES_SCHEMA;
+use crate::homework::HOMEWORK_SCHEMA;
+use crate::ids::DocId;
+use crate::library::LIBRARY_SCHEMA;
+use crate::me::ME_SCHEMA;
 use crate::roles::{Principal, Role};
-use crate::sync::read;
-use crate::thread::{THREAD_SCHEMA, Thread, ThreadMessage};
-use crate::timetable::{TIMETABLE_SCHEMA, Timetable};
+use crate::thread::{THREAD_SCHEMA, ThreadMessage};
+use crate::timetable::TIMETABLE_SCHEMA;
+use crate::typed::TypedDoc;
 
 /// Why a write was refused. The message is sent to the writer in an error frame.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,10 +64,6 @@ impl Writer<'_> {
     }
 }
 
-fn typed<T: Hydrate + Default>(kind: &'static str, doc: &Automerge) -> Result<T, Refusal> {
-    read::<T>(doc).map(Option::unwrap_or_default).map_err(|e| Refusal::Schema(kind, e.to_string()))
-}
-
 /// Entries added, removed or changed between two maps, with their old and new values.
 fn changed<'a, V: PartialEq>(
     before: &'a BTreeMap<String, V>,
@@ -98,8 +93,16 @@ fn schema_and_scope(
     Ok(())
 }
 
+/// Reads the content of `doc` for the rules: content that does not fit its kind's schema is
+/// refused.
+pub fn typed_content(doc: &DocId, content: &Automerge) -> Result<TypedDoc, Refusal> {
+    TypedDoc::read(doc.kind(), content)
+        .map_err(|e| Refusal::Schema(doc.kind().as_str(), e.to_string()))
+}
+
 /// Checks a writer's change of `doc` from `before` to `after`. The writer's access to the
-/// document (`Access::Write`) must have been checked already.
+/// document (`Access::Write`) must have been checked already. Reads both versions; a caller
+/// that holds them typed already calls [`check_typed`].
 pub fn check_write(
     writer: Writer<'_>,
     doc: &DocId,
@@ -107,29 +110,35 @@ pub fn check_write(
     after: &Automerge,
 ) -> Result<(), Refusal> {
     let was_empty = before.get_heads().is_empty();
-    match doc.kind() {
-        DocKind::Timetable => {
-            let (b, a): (Timetable, Timetable) =
-                (typed("timetable", before)?, typed("timetable", after)?);
+    let (b, a) = (typed_content(doc, before)?, typed_content(doc, after)?);
+    check_typed(writer, doc, was_empty, &b, &a)
+}
+
+/// [`check_write`] on the typed contents of the two versions; `was_empty`: the document had no
+/// change before this one (a thread's participants and subject are set by its first change).
+pub fn check_typed(
+    writer: Writer<'_>,
+    doc: &DocId,
+    was_empty: bool,
+    before: &TypedDoc,
+    after: &TypedDoc,
+) -> Result<(), Refusal> {
+    match (before, after) {
+        (TypedDoc::Timetable(b), TypedDoc::Timetable(a)) => {
             schema_and_scope((b.schema, a.schema, TIMETABLE_SCHEMA), (&b.group, &a.group), doc)
         }
-        DocKind::Homework => {
-            let (b, a): (Homework, Homework) =
-                (typed("homework", before)?, typed("homework", after)?);
+        (TypedDoc::Homework(b), TypedDoc::Homework(a)) => {
             schema_and_scope((b.schema, a.schema, HOMEWORK_SCHEMA), (&b.group, &a.group), doc)?;
             authored(
                 writer,
                 changed(&b.assignments, &a.assignments).map(|(_, n)| n.map(|x| &x.author)),
             )
         }
-        DocKind::Library => {
-            let (b, a): (Library, Library) = (typed("library", before)?, typed("library", after)?);
+        (TypedDoc::Library(b), TypedDoc::Library(a)) => {
             schema_and_scope((b.schema, a.schema, LIBRARY_SCHEMA), (&b.group, &a.group), doc)?;
             authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
         }
-        DocKind::Announcements => {
-            let (b, a): (Announcements, Announcements) =
-                (typed("announcements", before)?, typed("announcements", after)?);
+        (TypedDoc::Announcements(b), TypedDoc::Announcements(a)) => {
             schema_and_scope(
                 (b.schema, a.schema, ANNOUNCEMENTS_SCHEMA),
                 (&b.audience, &a.audience),
@@ -137,8 +146,7 @@ pub fn check_write(
             )?;
             authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
         }
-        DocKind::Grades => {
-            let (b, a): (Grades, Grades) = (typed("grades", before)?, typed("grades", after)?);
+        (TypedDoc::Grades(b), TypedDoc::Grades(a)) => {
             schema_and_scope((b.schema, a.schema, GRADES_SCHEMA), (&b.student, &a.student), doc)?;
             if writer.is_admin() {
                 return Ok(());
@@ -155,8 +163,7 @@ pub fn check_write(
             }
             Ok(())
         }
-        DocKind::Thread => {
-            let (b, a): (Thread, Thread) = (typed("thread", before)?, typed("thread", after)?);
+        (TypedDoc::Thread(b), TypedDoc::Thread(a)) => {
             schema_and_scope((b.schema, a.schema, THREAD_SCHEMA), ("", doc.scope()), doc)?;
             // The only rewrite allowed: an administrator deleting an account replaces its id
             // by `DELETED_AUTHOR` in the participants and as the author of its messages.
@@ -180,9 +187,11 @@ pub fn check_write(
             }
             Ok(())
         }
-        DocKind::Me => {
-            let (b, a): (MyLayer, MyLayer) = (typed("me", before)?, typed("me", after)?);
+        (TypedDoc::Me(b), TypedDoc::Me(a)) => {
             schema_and_scope((b.schema, a.schema, ME_SCHEMA), (&b.user, &a.user), doc)
+        }
+        _ => {
+            Err(Refusal::Schema(doc.kind().as_str(), "the versions are of different kinds".into()))
         }
     }
 }
@@ -202,8 +211,11 @@ fn authored<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grades::Assessment;
-    use crate::sync::write;
+    use crate::grades::{Assessment, Grades};
+    use crate::me::MyLayer;
+    use crate::sync::{read, write};
+    use crate::thread::Thread;
+    use crate::timetable::Timetable;
 
     fn teacher(subjects: &[&str]) -> (Principal, Vec<String>) {
         let p = Principal {

@@ -23,6 +23,7 @@ use cartable_shared::roles::{Access, Principal};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use super::Clock;
 use super::presence::Presence;
 use super::rules::RuleViolation;
 use crate::store::{Store, StoreError, StoredDoc};
@@ -298,6 +299,8 @@ struct HubInner {
     /// Woken (`notify_one`) after a change that added notification events to the outbox; the
     /// push worker waits on it. Lives as long as the hub.
     push_wake: Arc<Notify>,
+    /// The server's clock, handed to every actor.
+    clock: Arc<dyn Clock>,
     /// Running document actors by id. A std mutex: held only to look up or insert, never
     /// across an await. Lives as long as the hub.
     docs: Mutex<HashMap<DocId, DocHandle>>,
@@ -322,17 +325,24 @@ pub fn build_document(id: &DocId, stored: &StoredDoc) -> Result<Automerge, HubEr
 }
 
 impl Hub {
-    /// A hub over `store`; its actors stop when `shutdown` is cancelled.
-    pub fn new(store: Store, shutdown: CancellationToken) -> Self {
-        Self::with_compaction(store, shutdown, COMPACT_AFTER)
+    /// A hub over `store`; its actors stop when `shutdown` is cancelled, and read the time
+    /// from `clock`.
+    pub fn new(store: Store, shutdown: CancellationToken, clock: Arc<dyn Clock>) -> Self {
+        Self::with_compaction(store, shutdown, clock, COMPACT_AFTER)
     }
 
     /// A hub that compacts documents after `compact_after` stored changes.
-    pub fn with_compaction(store: Store, shutdown: CancellationToken, compact_after: u64) -> Self {
+    pub fn with_compaction(
+        store: Store,
+        shutdown: CancellationToken,
+        clock: Arc<dyn Clock>,
+        compact_after: u64,
+    ) -> Self {
         Hub {
             inner: Arc::new(HubInner {
                 store,
                 shutdown,
+                clock,
                 compact_after,
                 next_peer: AtomicU64::new(1),
                 presence: Presence::default(),
@@ -364,6 +374,11 @@ impl Hub {
     /// The registry of live connections by user.
     pub fn presence(&self) -> &Presence {
         &self.inner.presence
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
     }
 
     /// Woken after each change that added notification events to the outbox.
@@ -429,6 +444,7 @@ impl Hub {
             tx.downgrade(),
             self.inner.shutdown.clone(),
             self.inner.push_wake.clone(),
+            self.inner.clock.clone(),
         );
         // The actor task: owns the document; ends on shutdown or when every handle is gone.
         tokio::spawn(actor.run());

@@ -4,10 +4,10 @@
 //! append-only threads), plus the server's own sanity checks.
 
 use automerge::Automerge;
-use cartable_shared::ids::{DocId, DocKind, UserId};
+use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::roles::{Principal, Role};
-use cartable_shared::rules::Writer;
-use cartable_shared::timetable::Timetable;
+use cartable_shared::rules::{Writer, typed_content};
+use cartable_shared::typed::TypedDoc;
 
 /// Why a written document is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,23 +28,34 @@ pub fn system_principal() -> Principal {
 }
 
 /// Checks a change of `id` from `before` to `after` written by `principal`, whose write access
-/// to the document has been checked already.
+/// to the document has been checked already. Reads both versions; the document actor, which
+/// holds them typed already, calls [`check_typed`].
 pub fn check_write(
     principal: &Principal,
     id: &DocId,
     before: &Automerge,
     after: &Automerge,
 ) -> Result<(), RuleViolation> {
+    let typed = |doc| typed_content(id, doc).map_err(|r| RuleViolation(r.to_string()));
+    check_typed(principal, id, before.get_heads().is_empty(), &typed(before)?, &typed(after)?)
+}
+
+/// [`check_write`] on the typed contents of the two versions (`was_empty`: the document had no
+/// change before).
+pub fn check_typed(
+    principal: &Principal,
+    id: &DocId,
+    was_empty: bool,
+    before: &TypedDoc,
+    after: &TypedDoc,
+) -> Result<(), RuleViolation> {
     let writer = Writer { principal, subjects: &principal.subjects };
-    cartable_shared::rules::check_write(writer, id, before, after)
+    cartable_shared::rules::check_typed(writer, id, was_empty, before, after)
         .map_err(|r| RuleViolation(r.to_string()))?;
-    if id.kind() == DocKind::Timetable {
-        let t: Timetable = cartable_shared::sync::read(after)
-            .map_err(|e| RuleViolation(format!("the timetable no longer fits its schema: {e}")))?
-            .ok_or_else(|| RuleViolation("the timetable was emptied".into()))?;
-        if let Some((sid, _)) = t.sessions.iter().find(|(_, s)| s.end_ms < s.start_ms) {
-            return Err(RuleViolation(format!("session {sid} ends before it starts")));
-        }
+    if let TypedDoc::Timetable(t) = after
+        && let Some((sid, _)) = t.sessions.iter().find(|(_, s)| s.end_ms < s.start_ms)
+    {
+        return Err(RuleViolation(format!("session {sid} ends before it starts")));
     }
     Ok(())
 }
@@ -53,6 +64,7 @@ pub fn check_write(
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
+    use cartable_shared::timetable::Timetable;
 
     #[test]
     fn a_timetable_must_keep_its_group_and_schema() {

@@ -282,7 +282,7 @@ impl Connection {
         let mut docs = self.readable_documents().await?;
         let me = DocId::me(&self.principal.user);
         if !docs.contains(&me) {
-            let now = chrono::Utc::now().timestamp_millis();
+            let now = self.hub.clock().now_ms();
             match ensure_me_document(&self.hub, &self.principal.user, now).await {
                 Ok(_) => {
                     docs.push(me);

@@ -7,7 +7,10 @@
 //!   fanned out to thousands of up-to-date devices is encoded once per distinct state);
 //! - calls it only for the devices a change concerns: after a device's message, for that
 //!   device; after a change, for every other device of the document except those still waiting
-//!   for their first full copy (their reply to it brings them the change).
+//!   for their first full copy (their reply to it brings them the change);
+//! - reads each version of the document into its typed value once: the current version is
+//!   kept typed between changes (read on the first write), a writer's fork is read once, and
+//!   both values serve the write rules and the notification events.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -19,12 +22,15 @@ use bytes::Bytes;
 use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
 use cartable_shared::roles::{Access, Principal};
+use cartable_shared::rules::typed_content;
+use cartable_shared::typed::TypedDoc;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, build_document};
+use crate::services::Clock;
 use crate::services::push::events;
-use crate::services::rules;
+use crate::services::rules::{self, RuleViolation};
 use crate::store::{OutboxWrite, Store, StoreError, StoredChange};
 
 /// Most distinct sync states remembered per document version.
@@ -97,6 +103,9 @@ fn awaiting_first_copy(state: &sync::State) -> bool {
 pub(super) struct DocActor {
     id: DocId,
     doc: Automerge,
+    /// `doc` as its typed value, once a write needed it; replaced with the typed fork at each
+    /// accepted change, so that it always reads the same as `doc`.
+    typed: Option<TypedDoc>,
     peers: HashMap<PeerId, PeerSlot>,
     memo: SyncMemo,
     store: Store,
@@ -111,6 +120,8 @@ pub(super) struct DocActor {
     compacting: bool,
     /// Told after a change added notification events to the outbox.
     push_wake: Arc<Notify>,
+    /// The server's clock: event times, when sync states were kept.
+    clock: Arc<dyn Clock>,
 }
 
 impl DocActor {
@@ -125,10 +136,12 @@ impl DocActor {
         myself: mpsc::WeakSender<Command>,
         shutdown: CancellationToken,
         push_wake: Arc<Notify>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         DocActor {
             id,
             doc,
+            typed: None,
             peers: HashMap::new(),
             memo: SyncMemo::default(),
             store,
@@ -139,6 +152,7 @@ impl DocActor {
             compact_after,
             compacting: false,
             push_wake,
+            clock,
         }
     }
 
@@ -194,7 +208,7 @@ impl DocActor {
     fn keep_state_of(&self, slot: PeerSlot) {
         let Some(session) = slot.peer.session else { return };
         let (store, id, state) = (self.store.clone(), self.id.clone(), slot.state.encode());
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = self.clock.now_ms();
         // One store write, off the actor; ends when it is done.
         tokio::spawn(async move {
             let r = store.write(move |dao| dao.save_sync_state(&session, &id, &state, now)).await;
@@ -219,7 +233,7 @@ impl DocActor {
             return;
         }
         let id = self.id.clone();
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = self.clock.now_ms();
         let r = self
             .store
             .write(move |dao| {
@@ -337,25 +351,30 @@ impl DocActor {
             return;
         }
         let new = fork.get_changes(&old_heads);
+        let mut typed = None;
         if !new.is_empty() {
-            if let Err(v) = rules::check_write(principal, &self.id, &self.doc, &fork) {
-                tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
-                let msg = format!("change refused: {v}");
-                peer.send_error(Some(&self.id), ErrorCode::Forbidden, &msg);
-                // The rest of the message still counts (it decoded once, it decodes again).
-                if let (Some(slot), Ok(mut refused)) =
-                    (self.peers.get_mut(&peer_id), sync::Message::decode(data))
-                {
-                    refuse_changes(&mut slot.state, &mut refused);
-                    let mut state = slot.state.clone();
-                    if self.doc.receive_sync_message(&mut state, refused).is_ok() {
-                        slot.state = state;
+            let after = match self.check(principal, &fork) {
+                Ok(after) => after,
+                Err(v) => {
+                    tracing::info!(doc = %self.id, peer = peer_id, rule = %v, "changes refused");
+                    let msg = format!("change refused: {v}");
+                    peer.send_error(Some(&self.id), ErrorCode::Forbidden, &msg);
+                    // The rest of the message still counts (it decoded once, it decodes again).
+                    if let (Some(slot), Ok(mut refused)) =
+                        (self.peers.get_mut(&peer_id), sync::Message::decode(data))
+                    {
+                        refuse_changes(&mut slot.state, &mut refused);
+                        let mut state = slot.state.clone();
+                        if self.doc.receive_sync_message(&mut state, refused).is_ok() {
+                            slot.state = state;
+                        }
                     }
+                    self.reply(peer_id);
+                    return;
                 }
-                self.reply(peer_id);
-                return;
-            }
-            let outbox = self.outbox(&fork, Some(&principal.user));
+            };
+            let outbox = self.outbox(&after, Some(&principal.user));
+            typed = Some(after);
             if let Err(e) = self.persist(&new, outbox).await {
                 tracing::error!(doc = %self.id, error = %e, "storing changes failed");
                 peer.send_error(
@@ -367,6 +386,9 @@ impl DocActor {
             }
         }
         self.doc = fork;
+        if typed.is_some() {
+            self.typed = typed;
+        }
         self.memo.clear();
         if let Some(slot) = self.peers.get_mut(&peer_id) {
             slot.state = state;
@@ -404,20 +426,35 @@ impl DocActor {
         if new.is_empty() {
             return Ok(true);
         }
-        rules::check_write(checker, &self.id, &self.doc, &fork)?;
-        let outbox = self.outbox(&fork, author.as_ref());
+        let after = self.check(checker, &fork)?;
+        let outbox = self.outbox(&after, author.as_ref());
         self.persist(&new, outbox).await?;
         self.doc = fork;
+        self.typed = Some(after);
         self.memo.clear();
         self.fan_out(None);
         self.maybe_compact();
         Ok(true)
     }
 
-    /// What the accepted change from the current document to `after` adds to the push outbox.
-    fn outbox(&self, after: &Automerge, author: Option<&UserId>) -> Vec<OutboxWrite> {
-        let now = chrono::Utc::now().timestamp_millis();
-        events::outbox_of(&self.id, &self.doc, after, author, now)
+    /// Checks the change from the current document to `after` written by `writer`, and
+    /// returns `after` typed. The current version is read only if no earlier write did.
+    fn check(&mut self, writer: &Principal, after: &Automerge) -> Result<TypedDoc, RuleViolation> {
+        let typed = |doc| typed_content(&self.id, doc).map_err(|r| RuleViolation(r.to_string()));
+        if self.typed.is_none() {
+            self.typed = Some(typed(&self.doc)?);
+        }
+        let after = typed(after)?;
+        let before = self.typed.as_ref().expect("read just above");
+        rules::check_typed(writer, &self.id, self.doc.get_heads().is_empty(), before, &after)?;
+        Ok(after)
+    }
+
+    /// What the accepted change from the current document to `after` (checked by
+    /// [`DocActor::check`]) adds to the push outbox.
+    fn outbox(&self, after: &TypedDoc, author: Option<&UserId>) -> Vec<OutboxWrite> {
+        let Some(before) = &self.typed else { return Vec::new() };
+        events::outbox_of_typed(&self.id, before, after, author, self.clock.now_ms())
     }
 
     /// Appends the changes, with their outbox rows in the same transaction.

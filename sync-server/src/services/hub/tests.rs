@@ -14,6 +14,8 @@ use super::*;
 use crate::services::sync::{Connection, Flow, Outbox};
 
 const GROUP: &str = "g1";
+/// The time of the hub's clock in these tests.
+const NOW_MS: i64 = 1_764_000_000_000;
 
 fn doc_id() -> DocId {
     format!("timetable:{GROUP}").parse().unwrap()
@@ -60,7 +62,8 @@ struct World {
 async fn world_with_compaction(compact_after: u64) -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-    let hub = Hub::with_compaction(store.clone(), CancellationToken::new(), compact_after);
+    let clock = Arc::new(crate::services::ManualClock::new(NOW_MS));
+    let hub = Hub::with_compaction(store.clone(), CancellationToken::new(), clock, compact_after);
     let mut doc = Automerge::new();
     let mut t = Timetable::new(GROUP);
     t.sessions.insert("s1".into(), session("Algorithmique"));
@@ -515,4 +518,65 @@ async fn a_leaving_device_keeps_its_sync_state_for_its_session_and_resumes_from_
         Connection::open_session(&w.hub, &w.store, principal("lea", Role::Student), Some(token));
     again.welcome().await.unwrap();
     assert!(again.has_kept_state(&doc_id()));
+}
+
+/// The events of the outbox, in order: (category, at_ms, about).
+async fn outbox_events(w: &World) -> Vec<(String, i64, String)> {
+    let rows = w.store.read(|dao| dao.push_events_to_expand(100)).await.unwrap();
+    rows.iter()
+        .map(|r| {
+            let e: serde_json::Value = serde_json::from_str(&r.event).unwrap();
+            let category = e["category"].as_str().unwrap().to_owned();
+            (category, e["at_ms"].as_i64().unwrap(), e["about"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_change_is_diffed_against_the_one_before_it_and_stamped_by_the_servers_clock() {
+    let w = world().await;
+    let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    // 1. A service edit (the actor reads the current version, then keeps the edited one).
+    handle
+        .edit_by("prof".parse().unwrap(), |doc| {
+            let mut t: Timetable = read(doc).unwrap().unwrap();
+            t.sessions.get_mut("s1").unwrap().status = SessionStatus::Cancelled;
+            t.sessions.insert("s2".into(), session("Anglais"));
+            write(doc, &t).map_err(|_| ())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    // 2. A device's change, made on what it holds after the edit.
+    prof.settle(&w).await;
+    prof.edit(|t| t.sessions.get_mut("s2").unwrap().rooms = vec!["C301".into()]).await;
+    prof.settle(&w).await;
+    assert!(prof.errors.is_empty(), "{:?}", prof.errors);
+    // 3. A refused change leaves the kept version as it was.
+    let refused =
+        handle.edit(|doc| write(doc, &Timetable::new("another-group")).map_err(|_| ())).await;
+    assert!(matches!(refused, Err(HubError::Rule(_))), "{refused:?}");
+    // 4. Another service edit.
+    handle
+        .edit(|doc| {
+            let mut t: Timetable = read(doc).unwrap().unwrap();
+            t.sessions.get_mut("s2").unwrap().status = SessionStatus::Cancelled;
+            write(doc, &t).map_err(|_| ())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let about = |s: &str| format!("{}/{s}", doc_id());
+    assert_eq!(
+        outbox_events(&w).await,
+        [
+            ("class_cancelled".to_owned(), NOW_MS, about("s1")),
+            ("room_changed".to_owned(), NOW_MS, about("s2")),
+            ("class_cancelled".to_owned(), NOW_MS, about("s2")),
+        ],
+        "one event per change, none repeated from an earlier change"
+    );
+    assert_eq!(server_timetable(&w).await.0.sessions["s2"].rooms, ["C301"]);
 }

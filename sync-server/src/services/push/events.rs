@@ -9,16 +9,12 @@
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
-use autosurgeon::Hydrate;
-use cartable_shared::announcements::{Announcements, Severity};
-use cartable_shared::grades::Grades;
-use cartable_shared::homework::Homework;
-use cartable_shared::ids::{DocId, DocKind, UserId};
-use cartable_shared::library::Library;
+use cartable_shared::announcements::Severity;
+use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::links::DeepLink;
-use cartable_shared::notify::{Category, NotificationSettings};
-use cartable_shared::thread::Thread;
-use cartable_shared::timetable::{SessionStatus, Timetable};
+use cartable_shared::notify::Category;
+use cartable_shared::timetable::SessionStatus;
+use cartable_shared::typed::TypedDoc;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{NewPushEvent, OutboxWrite};
@@ -123,11 +119,11 @@ impl Event {
     }
 }
 
-fn typed<T: Hydrate + Default>(doc: &Automerge) -> Option<T> {
-    match cartable_shared::sync::read::<T>(doc) {
-        Ok(v) => Some(v.unwrap_or_default()),
+fn typed(id: &DocId, doc: &Automerge) -> Option<TypedDoc> {
+    match TypedDoc::read(id.kind(), doc) {
+        Ok(v) => Some(v),
         Err(e) => {
-            tracing::warn!(error = %e, "a document does not hydrate; no notification events");
+            tracing::warn!(doc = %id, error = %e, "a document does not hydrate; no notification events");
             None
         }
     }
@@ -144,18 +140,24 @@ fn diff<'a, V: PartialEq>(
         .map(move |(k, v)| (k, before.get(k), v))
 }
 
-/// The events of a change of `id` from `before` to `after`, at `now_ms`.
+/// The events of a change of `id` from `before` to `after`, at `now_ms`. Reads both versions;
+/// the document actor, which holds them typed already, calls [`derive_typed`].
 pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) -> Vec<Event> {
+    match (typed(id, before), typed(id, after)) {
+        (Some(b), Some(a)) => derive_typed(id, &b, &a, now_ms),
+        _ => Vec::new(),
+    }
+}
+
+/// [`derive`] on the typed contents of the two versions.
+pub fn derive_typed(id: &DocId, before: &TypedDoc, after: &TypedDoc, now_ms: i64) -> Vec<Event> {
     let mut out = Vec::new();
     let scope = id.scope();
     let mut push = |category, text, about: String, link: DeepLink, class| {
         out.push(Event { category, text, about, url: link.url(), class, at_ms: now_ms })
     };
-    match id.kind() {
-        DocKind::Timetable => {
-            let (Some(b), Some(a)) = (typed::<Timetable>(before), typed::<Timetable>(after)) else {
-                return out;
-            };
+    match (before, after) {
+        (TypedDoc::Timetable(b), TypedDoc::Timetable(a)) => {
             for (sid, old, new) in diff(&b.sessions, &a.sessions) {
                 let Some(old) = old else { continue };
                 let category = if new.status == SessionStatus::Cancelled {
@@ -181,10 +183,7 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(category, text, format!("{id}/{sid}"), link, Some(class));
             }
         }
-        DocKind::Homework => {
-            let (Some(b), Some(a)) = (typed::<Homework>(before), typed::<Homework>(after)) else {
-                return out;
-            };
+        (TypedDoc::Homework(b), TypedDoc::Homework(a)) => {
             for (hid, old, new) in diff(&b.assignments, &a.assignments) {
                 let category =
                     if old.is_none() { Category::NewHomework } else { Category::HomeworkChanged };
@@ -197,10 +196,7 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(category, text, format!("{id}/{hid}"), link, None);
             }
         }
-        DocKind::Grades => {
-            let (Some(b), Some(a)) = (typed::<Grades>(before), typed::<Grades>(after)) else {
-                return out;
-            };
+        (TypedDoc::Grades(b), TypedDoc::Grades(a)) => {
             for (gid, old, new) in diff(&b.assessments, &a.assessments) {
                 let was_published = old.is_some_and(|o| o.published_ms.is_some());
                 if new.published_ms.is_none() || was_published {
@@ -212,10 +208,7 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(Category::GradePublished, text, format!("{id}/{gid}"), link, None);
             }
         }
-        DocKind::Library => {
-            let (Some(b), Some(a)) = (typed::<Library>(before), typed::<Library>(after)) else {
-                return out;
-            };
+        (TypedDoc::Library(b), TypedDoc::Library(a)) => {
             for (lid, old, new) in diff(&b.items, &a.items) {
                 if old.is_some() {
                     continue;
@@ -225,12 +218,7 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(Category::NewDocument, text, format!("{id}/{lid}"), DeepLink::Today, None);
             }
         }
-        DocKind::Announcements => {
-            let (Some(b), Some(a)) =
-                (typed::<Announcements>(before), typed::<Announcements>(after))
-            else {
-                return out;
-            };
+        (TypedDoc::Announcements(b), TypedDoc::Announcements(a)) => {
             for (nid, old, new) in diff(&b.items, &a.items) {
                 // Only new ones that are visible now: a scheduled announcement must not be
                 // revealed by its notification before it shows.
@@ -247,10 +235,7 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(category, text, format!("{id}/{nid}"), link, None);
             }
         }
-        DocKind::Thread => {
-            let (Some(b), Some(a)) = (typed::<Thread>(before), typed::<Thread>(after)) else {
-                return out;
-            };
+        (TypedDoc::Thread(b), TypedDoc::Thread(a)) => {
             let known = b.messages.len();
             for m in a.messages.iter().skip(known) {
                 let text = EventText::Message {
@@ -262,13 +247,15 @@ pub fn derive(id: &DocId, before: &Automerge, after: &Automerge, now_ms: i64) ->
                 push(Category::NewMessage, text, id.to_string(), link, None);
             }
         }
-        DocKind::Me => {}
+        // A `me` document raises no event; versions of different kinds cannot happen.
+        _ => {}
     }
     out
 }
 
 /// What an accepted change of `id` by `author` adds to the outbox: its events, and for a `me`
-/// document whose notification settings changed, the new settings.
+/// document whose notification settings changed, the new settings. Reads both versions; the
+/// document actor calls [`outbox_of_typed`].
 pub fn outbox_of(
     id: &DocId,
     before: &Automerge,
@@ -276,20 +263,30 @@ pub fn outbox_of(
     author: Option<&UserId>,
     now_ms: i64,
 ) -> Vec<OutboxWrite> {
-    if id.kind() == DocKind::Me {
-        let read = |doc: &Automerge| -> Option<NotificationSettings> {
-            autosurgeon::hydrate_prop(doc, automerge::ROOT, "notifications").ok()
-        };
-        let (old, new) = (read(before), read(after));
-        return match (new, id.scope().parse::<UserId>()) {
-            (Some(new), Ok(user)) if old.as_ref() != Some(&new) => vec![OutboxWrite::Settings {
+    match (typed(id, before), typed(id, after)) {
+        (Some(b), Some(a)) => outbox_of_typed(id, &b, &a, author, now_ms),
+        _ => Vec::new(),
+    }
+}
+
+/// [`outbox_of`] on the typed contents of the two versions.
+pub fn outbox_of_typed(
+    id: &DocId,
+    before: &TypedDoc,
+    after: &TypedDoc,
+    author: Option<&UserId>,
+    now_ms: i64,
+) -> Vec<OutboxWrite> {
+    if let (TypedDoc::Me(old), TypedDoc::Me(new)) = (before, after) {
+        return match id.scope().parse::<UserId>() {
+            Ok(user) if old.notifications != new.notifications => vec![OutboxWrite::Settings {
                 user,
-                settings: serde_json::to_string(&new).expect("settings serialise"),
+                settings: serde_json::to_string(&new.notifications).expect("settings serialise"),
             }],
             _ => Vec::new(),
         };
     }
-    derive(id, before, after, now_ms)
+    derive_typed(id, before, after, now_ms)
         .into_iter()
         .map(|e| OutboxWrite::Event(e.into_new(id, author)))
         .collect()
@@ -299,11 +296,16 @@ pub fn outbox_of(
 mod tests {
     use super::*;
     use cartable_shared::announcements::Announcement;
+    use cartable_shared::announcements::Announcements;
     use cartable_shared::grades::Assessment;
+    use cartable_shared::grades::Grades;
     use cartable_shared::homework::Assignment;
+    use cartable_shared::homework::Homework;
+    use cartable_shared::library::Library;
     use cartable_shared::library::LibraryItem;
+    use cartable_shared::thread::Thread;
     use cartable_shared::thread::ThreadMessage;
-    use cartable_shared::timetable::{Session, SessionKind};
+    use cartable_shared::timetable::{Session, SessionKind, Timetable};
 
     fn doc_of<T: autosurgeon::Reconcile>(value: &T) -> Automerge {
         let mut doc = Automerge::new();
