@@ -250,7 +250,7 @@ impl AppState {
             demo::seed(&store, &blobs, clock.now_ms()).await?;
         }
         let shutdown = CancellationToken::new();
-        let hub = Hub::new(store.clone(), shutdown.clone(), clock.clone());
+        let hub = Hub::with_clock(store.clone(), shutdown.clone(), clock.clone());
         let created = services::sync::ensure_me_documents(&store, clock.now_ms()).await?;
         if created > 0 {
             tracing::info!(created, "me documents created");

@@ -325,9 +325,13 @@ pub fn build_document(id: &DocId, stored: &StoredDoc) -> Result<Automerge, HubEr
 }
 
 impl Hub {
-    /// A hub over `store`; its actors stop when `shutdown` is cancelled, and read the time
-    /// from `clock`.
-    pub fn new(store: Store, shutdown: CancellationToken, clock: Arc<dyn Clock>) -> Self {
+    /// A hub over `store` on the system clock; its actors stop when `shutdown` is cancelled.
+    pub fn new(store: Store, shutdown: CancellationToken) -> Self {
+        Self::with_clock(store, shutdown, Arc::new(super::SystemClock))
+    }
+
+    /// [`Hub::new`] whose actors read the time from `clock` (the server's).
+    pub fn with_clock(store: Store, shutdown: CancellationToken, clock: Arc<dyn Clock>) -> Self {
         Self::with_compaction(store, shutdown, clock, COMPACT_AFTER)
     }
 
