@@ -202,6 +202,15 @@ pub fn App() -> Html {
                     ondismiss: app.on_install.1.clone(),
                 }) }
             }
+            if s.edit_refused.is_some() {
+                <div id="edit-refused" class="notice failure" role="alert">
+                    <p>{ t.teach.refused }</p>
+                    <button type="button" onclick={
+                        let cb = app.on_week.clone();
+                        Callback::from(move |_: MouseEvent| cb.emit(Action::DismissRefused))
+                    }>{ t.teach.dismiss }</button>
+                </div>
+            }
             if s.update_ready {
                 { update_banner(&UpdateBannerProps { lang: s.lang, onupdate: app.on_update.clone() }) }
             }

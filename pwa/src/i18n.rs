@@ -10,10 +10,12 @@ use crate::calendar::{CivilDate, LocalDateTime};
 mod access;
 mod admin;
 mod settings;
+mod teach;
 
 pub use access::AccessTexts;
 pub use admin::{AdminTexts, Failure};
 pub use settings::SettingsTexts;
+pub use teach::TeachTexts;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -500,6 +502,8 @@ pub struct Texts {
     pub settings: &'static SettingsTexts,
     /// The block period's screen, the administration link, downloading one's data.
     pub access: &'static AccessTexts,
+    /// The publishing views (teachers, staff, admins).
+    pub teach: &'static TeachTexts,
 }
 
 /// French.
@@ -656,6 +660,7 @@ pub static FR: Texts = Texts {
     ],
     settings: &settings::FR,
     access: &access::FR,
+    teach: &teach::FR,
 };
 
 /// English.
@@ -811,6 +816,7 @@ pub static EN: Texts = Texts {
     ],
     settings: &settings::EN,
     access: &access::EN,
+    teach: &teach::EN,
 };
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub enum Target<'a> {
     Me,
     /// A thread, by id.
     Thread(&'a str),
+    /// A group document named by its id (`kind:scope`), edited by a publisher.
+    Doc(&'a str),
     /// Not an intent.
     None,
 }
@@ -38,6 +40,7 @@ pub fn target(cmd: &EngineCommand) -> Target<'_> {
         | EngineCommand::SetNotifications { .. }
         | EngineCommand::SetCourseHidden { .. } => Target::Me,
         EngineCommand::Reply { thread, .. } => Target::Thread(thread),
+        EngineCommand::Edit { doc, .. } => Target::Doc(doc),
         EngineCommand::Start
         | EngineCommand::Reconnect
         | EngineCommand::NetworkLost
@@ -194,6 +197,29 @@ mod tests {
         assert_eq!(l.hidden_courses, ["Anglais"]);
         apply_to_layer(&mut l, &set("Sport", false));
         assert_eq!(l.hidden_courses, ["Anglais"]);
+    }
+
+    #[test]
+    fn a_publisher_edit_targets_the_document_it_names() {
+        use cartable_shared::api::SessionChange;
+        use cartable_shared::edits::DocEdit;
+        let cmd = EngineCommand::Edit {
+            doc: "timetable:l2-info-a".into(),
+            edit: DocEdit::Session {
+                session: "s1".into(),
+                change: SessionChange::Cancel { note: None },
+            },
+        };
+        assert_eq!(target(&cmd), Target::Doc("timetable:l2-info-a"));
+        assert!(cmd.is_intent());
+        // Edits of two documents do not wait for each other.
+        let other = EngineCommand::Edit {
+            doc: "homework:l2-info-a".into(),
+            edit: DocEdit::RemoveAssignment { id: "hw".into() },
+        };
+        assert_ne!(target(&cmd), target(&other));
+        let json = serde_json::to_string(&cmd).unwrap();
+        assert_eq!(serde_json::from_str::<EngineCommand>(&json).unwrap(), cmd);
     }
 
     #[test]

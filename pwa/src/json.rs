@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use cartable_shared::announcements::{Announcement, Severity};
-use cartable_shared::api::{BlockNotice, ConnectionInfo, Me, PushSubscriptionInfo};
+use cartable_shared::api::{BlockNotice, ConnectionInfo, Me, PushSubscriptionInfo, SessionChange};
+use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::{
     Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
 };
@@ -107,6 +108,9 @@ pub fn engine_event<J: JsonValue>(v: &J) -> Option<EngineEvent> {
         "view_updated" => EngineEvent::ViewUpdated { doc: parsed(v, "doc")? },
         "view_dropped" => EngineEvent::ViewDropped { doc: parsed(v, "doc")? },
         "signed_out" => EngineEvent::SignedOut,
+        "edit_refused" => {
+            EngineEvent::EditRefused { doc: parsed(v, "doc")?, message: s(v, "message")? }
+        }
         "ready" => EngineEvent::Ready,
         _ => return None,
     })
@@ -162,6 +166,78 @@ pub fn engine_command(cmd: &EngineCommand) -> String {
             q(author),
             q(body)
         ),
+        EngineCommand::Edit { doc, edit } => {
+            format!(r#"{{"type":"edit","doc":{},"edit":{}}}"#, q(doc), doc_edit_json(edit))
+        }
+    }
+}
+
+/// The JSON of an `edits::DocEdit`.
+fn doc_edit_json(edit: &DocEdit) -> String {
+    let q = |t: &str| quote(t);
+    let opt = |t: &Option<String>| t.as_deref().map_or_else(|| "null".to_owned(), quote);
+    match edit {
+        DocEdit::Session { session, change } => {
+            let change = match change {
+                SessionChange::Cancel { note } => {
+                    format!(r#"{{"action":"cancel","note":{}}}"#, opt(note))
+                }
+                SessionChange::ChangeRoom { rooms, note } => format!(
+                    r#"{{"action":"change_room","rooms":[{}],"note":{}}}"#,
+                    rooms.iter().map(|r| q(r)).collect::<Vec<_>>().join(","),
+                    opt(note)
+                ),
+                SessionChange::Move { start_ms, end_ms, note } => format!(
+                    r#"{{"action":"move","start_ms":{start_ms},"end_ms":{end_ms},"note":{}}}"#,
+                    opt(note)
+                ),
+            };
+            format!(r#"{{"session":{{"session":{},"change":{change}}}}}"#, q(session))
+        }
+        DocEdit::PutAssignment { id, assignment: a } => {
+            let attachments: Vec<String> = a
+                .attachments
+                .iter()
+                .map(|b| {
+                    format!(
+                        r#"{{"sha256":{},"name":{},"size":{},"mime":{}}}"#,
+                        q(&b.sha256),
+                        q(&b.name),
+                        b.size,
+                        q(&b.mime)
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"put_assignment":{{"id":{},"assignment":{{"subject":{},"title":{},"text":{},"set_on_ms":{},"due_ms":{},"attachments":[{}],"hand_in":{},"author":{}}}}}}}"#,
+                q(id),
+                q(&a.subject),
+                q(&a.title),
+                q(&a.text),
+                a.set_on_ms,
+                a.due_ms,
+                attachments.join(","),
+                a.hand_in,
+                q(&a.author)
+            )
+        }
+        DocEdit::RemoveAssignment { id } => {
+            format!(r#"{{"remove_assignment":{{"id":{}}}}}"#, q(id))
+        }
+        DocEdit::PutAnnouncement { id, announcement: n } => format!(
+            r#"{{"put_announcement":{{"id":{},"announcement":{{"title":{},"body":{},"severity":"{}","visible_from_ms":{},"visible_until_ms":{},"ack_required":{},"author":{}}}}}}}"#,
+            q(id),
+            q(&n.title),
+            q(&n.body),
+            severity_name(n.severity),
+            n.visible_from_ms,
+            n.visible_until_ms.map_or_else(|| "null".to_owned(), |u| u.to_string()),
+            n.ack_required,
+            q(&n.author)
+        ),
+        DocEdit::RemoveAnnouncement { id } => {
+            format!(r#"{{"remove_announcement":{{"id":{}}}}}"#, q(id))
+        }
     }
 }
 
@@ -440,6 +516,14 @@ pub fn grades<J: JsonValue>(v: &J) -> Option<GradesView> {
     })
 }
 
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Information => "Information",
+        Severity::Warning => "Warning",
+        Severity::Alert => "Alert",
+    }
+}
+
 fn severity(name: &str) -> Option<Severity> {
     Some(match name {
         "Information" => Severity::Information,
@@ -674,6 +758,10 @@ mod tests {
             EngineEvent::ViewDropped { doc },
             EngineEvent::SignedOut,
             EngineEvent::Ready,
+            EngineEvent::EditRefused {
+                doc: "homework:g".parse().unwrap(),
+                message: "you may not \"write\"".into(),
+            },
         ] {
             assert_eq!(engine_event(&via_serde(&ev)), Some(ev));
         }
@@ -722,9 +810,72 @@ mod tests {
             EngineCommand::SetNotifications {
                 change: NotificationChange::QuietHours(some_settings().quiet_hours),
             },
+            edit(DocEdit::Session {
+                session: "s\"1".into(),
+                change: SessionChange::Cancel { note: Some("Grève\n".into()) },
+            }),
+            edit(DocEdit::Session {
+                session: "s1".into(),
+                change: SessionChange::ChangeRoom {
+                    rooms: vec!["B1".into(), "B2".into()],
+                    note: None,
+                },
+            }),
+            edit(DocEdit::Session {
+                session: "s1".into(),
+                change: SessionChange::Move { start_ms: -1, end_ms: 1_800_000_000_000, note: None },
+            }),
+            edit(DocEdit::PutAssignment {
+                id: "hw-1".into(),
+                assignment: Assignment {
+                    subject: "Réseaux".into(),
+                    title: "TD \"3\"".into(),
+                    text: "Lire\tle chapitre".into(),
+                    set_on_ms: 1,
+                    due_ms: 2,
+                    attachments: vec![BlobRef {
+                        sha256: "ab".repeat(32),
+                        name: "td3.pdf".into(),
+                        size: 12_345_678_901,
+                        mime: "application/pdf".into(),
+                    }],
+                    hand_in: true,
+                    author: "prof".into(),
+                },
+            }),
+            edit(DocEdit::RemoveAssignment { id: "hw-1".into() }),
+            edit(DocEdit::PutAnnouncement {
+                id: "an-1".into(),
+                announcement: Announcement {
+                    title: "Sortie".into(),
+                    body: "Départ 8 h".into(),
+                    severity: Severity::Alert,
+                    visible_from_ms: 3,
+                    visible_until_ms: Some(4),
+                    ack_required: true,
+                    author: "prof".into(),
+                },
+            }),
+            edit(DocEdit::PutAnnouncement {
+                id: "an-2".into(),
+                announcement: Announcement {
+                    title: "Info".into(),
+                    body: String::new(),
+                    severity: Severity::Information,
+                    visible_from_ms: 3,
+                    visible_until_ms: None,
+                    ack_required: false,
+                    author: "prof".into(),
+                },
+            }),
+            edit(DocEdit::RemoveAnnouncement { id: "an-1".into() }),
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }
+    }
+
+    fn edit(edit: DocEdit) -> EngineCommand {
+        EngineCommand::Edit { doc: "timetable:l2-info-a".into(), edit }
     }
 
     fn some_settings() -> NotificationSettings {

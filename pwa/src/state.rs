@@ -191,6 +191,10 @@ pub enum Action {
     ViewDropped(DocId),
     /// The engine's sync status changed.
     Status(SyncStatus),
+    /// The engine discarded refused local changes of a document.
+    EditRefused(DocId),
+    /// The user closed the notice of refused changes.
+    DismissRefused,
     /// Time passes: the clock, and today's date on the device.
     Tick {
         /// Now, UTC milliseconds.
@@ -327,6 +331,8 @@ pub struct AppState {
     pub grades_seen_ms: i64,
     /// The week shows the sessions of hidden courses too (marked as hidden).
     pub reveal_hidden: bool,
+    /// Local changes of this document were refused and undone: a notice says so.
+    pub edit_refused: Option<DocId>,
 }
 
 impl AppState {
@@ -359,6 +365,7 @@ impl AppState {
             install: None,
             grades_seen_ms: 0,
             reveal_hidden: false,
+            edit_refused: None,
         }
     }
 
@@ -471,6 +478,8 @@ impl AppState {
             Action::OpenThread(doc) => self.thread = doc,
             Action::SetLang(lang) => self.lang = lang,
             Action::UpdateReady => self.update_ready = true,
+            Action::EditRefused(doc) => self.edit_refused = Some(doc),
+            Action::DismissRefused => self.edit_refused = None,
             Action::Pinned { files, usage } => {
                 self.files.busy.retain(|b| !files.iter().any(|(s, _)| s == b));
                 self.files.pinned = files;

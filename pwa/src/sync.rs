@@ -16,12 +16,13 @@
 //! time, in order, so that `Stop { clear }` followed by `Start` cannot interleave.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::str::FromStr;
 
 use automerge::ChangeHash;
 use automerge::{Automerge, ReadDoc};
 use cartable_shared::announcements::Announcements;
+use cartable_shared::edits;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
 use cartable_shared::grades::Grades;
 use cartable_shared::homework::Homework;
@@ -108,7 +109,8 @@ struct Engine {
     intents_dirty: bool,
     /// Documents whose local changes the server refused: they are reloaded from the server
     /// (the refused changes discarded, as the protocol asks).
-    refused: BTreeSet<DocId>,
+    /// Each with the server's message, for the UI.
+    refused: BTreeMap<DocId, String>,
     flushing: bool,
     /// Keeps the timer callbacks alive until they fire.
     timers: Vec<Closure<dyn FnMut()>>,
@@ -222,6 +224,7 @@ fn intent_doc(e: &Engine, cmd: &EngineCommand) -> Option<DocId> {
     let doc = match intents::target(cmd) {
         Target::Me => e.session.documents().find(|d| d.kind() == DocKind::Me).cloned()?,
         Target::Thread(t) => DocId::new(DocKind::Thread, t).ok()?,
+        Target::Doc(d) => d.parse().ok()?,
         Target::None => return None,
     };
     let has_content = e.session.document(&doc).is_some_and(|d| d.length(automerge::ROOT) > 0);
@@ -252,6 +255,12 @@ fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
                 intents::apply_to_thread(&mut thread, cmd);
                 write(am, &thread).map_err(|e| e.to_string())
             }
+            Target::Doc(_) => match cmd {
+                EngineCommand::Edit { edit, .. } => {
+                    edits::apply_to_doc(am, &doc, edit).map_err(|e| e.to_string())
+                }
+                _ => Ok(()),
+            },
             Target::None => Ok(()),
         }
     });
@@ -259,7 +268,10 @@ fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
         Some((Ok(()), out)) => {
             apply(e, out);
         }
-        Some((Err(err), _)) => web::warn(&format!("engine: cannot apply an edit to {doc}: {err}")),
+        Some((Err(err), _)) => {
+            web::warn(&format!("engine: cannot apply an edit to {doc}: {err}"));
+            post(&EngineEvent::EditRefused { doc, message: err });
+        }
         None => return false,
     }
     true
@@ -498,8 +510,9 @@ fn on_frame(seq: u32, bytes: &[u8]) {
 fn discard_refused() {
     with(|e| {
         let empty = Automerge::new().save();
-        for doc in std::mem::take(&mut e.refused) {
+        for (doc, message) in std::mem::take(&mut e.refused) {
             web::warn(&format!("engine: the server refused local changes to {doc}; reloading it"));
+            post(&EngineEvent::EditRefused { doc: doc.clone(), message });
             if let Err(err) = e.session.restore(doc.clone(), &empty, []) {
                 web::warn(&format!("engine: cannot reset {doc}: {err}"));
             }
@@ -540,7 +553,7 @@ fn apply(e: &mut Engine, out: Outcome) -> bool {
             && let Some(d) = &doc
             && !e.session.unacked(d).is_empty()
         {
-            e.refused.insert(d.clone());
+            e.refused.insert(d.clone(), message.clone());
         }
         let doc = doc.map(|d| d.to_string()).unwrap_or_default();
         web::warn(&format!("sync error from the server ({code:?}) {doc}: {message}"));

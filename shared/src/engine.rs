@@ -3,12 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::edits::DocEdit;
 use crate::ids::DocId;
 use crate::me::PersonalEvent;
 use crate::notify::{Category, Level, QuietHours};
 
 /// Sent by the UI to the engine worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineCommand {
     /// A user is signed in (just now, or from a previous visit): load the stored documents,
@@ -93,6 +94,15 @@ pub enum EngineCommand {
         /// The text.
         body: String,
     },
+    /// A publisher's edit of a group document (a session of `timetable:<group>`, an assignment
+    /// of `homework:<group>`, an announcement of `announcements:<audience>`). Applied to the
+    /// local document even offline and synced; the server's rules decide whether it stands.
+    Edit {
+        /// The document, as `kind:scope` (e.g. `timetable:l2-info-a`).
+        doc: String,
+        /// What changes.
+        edit: DocEdit,
+    },
 }
 
 impl EngineCommand {
@@ -142,6 +152,15 @@ pub enum EngineEvent {
     },
     /// The server refused the session (expired or revoked): the UI shows the login screen.
     SignedOut,
+    /// Local changes of `doc` were refused (by the server, whose message is given, or because
+    /// the edit did not apply to the document as the device holds it) and were discarded: the
+    /// UI tells the user that what they changed there was not kept.
+    EditRefused {
+        /// The document.
+        doc: DocId,
+        /// Why, in English (the server's error message).
+        message: String,
+    },
 }
 
 /// Where the connection to the server stands.

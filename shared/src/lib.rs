@@ -13,6 +13,7 @@
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
 //! - [`api`]: the JSON bodies of the HTTP API, errors included;
 //! - [`calendar`]: the JSON bodies of calendar feeds (imported feeds, the personal export);
+//! - [`edits`]: the publishers' edits of group documents (sessions, homework, announcements);
 //! - [`engine`]: messages between the app's UI module and its engine worker;
 //! - [`rules`] (feature `crdt`): what a writer's changes may do to a document;
 //! - [`upgrade`] (feature `crdt`): the schema ladder of each document kind, which brings a
@@ -29,6 +30,7 @@ pub mod admin;
 pub mod announcements;
 pub mod api;
 pub mod calendar;
+pub mod edits;
 pub mod engine;
 pub mod grades;
 pub mod homework;

@@ -129,6 +129,8 @@ impl Principal {
             },
             DocKind::Announcements => match self.role {
                 Role::Staff | Role::Admin => Access::Write,
+                // A teacher announces to the groups they teach (issue 7), not to everyone.
+                Role::Teacher if self.teaches_group(scope) => Access::Write,
                 _ if scope == ANNOUNCEMENTS_EVERYONE => Access::Read,
                 Role::Teacher => {
                     read_if(scope == ANNOUNCEMENTS_TEACHERS || self.teaches_group(scope))
@@ -225,7 +227,10 @@ mod tests {
         let prof = principal("prof", Role::Teacher, &[], &["l2-a"]);
         assert_eq!(prof.access(&doc("timetable:l2-a"), &[]), Access::Write);
         assert_eq!(prof.access(&doc("timetable:l2-b"), &[]), Access::Read);
-        assert_eq!(prof.access(&doc("announcements:l2-a"), &[]), Access::Read);
+        assert_eq!(prof.access(&doc("announcements:l2-a"), &[]), Access::Write);
+        assert_eq!(prof.access(&doc("announcements:l2-b"), &[]), Access::None);
+        assert_eq!(prof.access(&doc("announcements:everyone"), &[]), Access::Read);
+        assert_eq!(prof.access(&doc("announcements:teachers"), &[]), Access::Read);
     }
 
     #[test]

@@ -26,9 +26,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Europe::Paris;
 
 use crate::services::password::{self, NO_PASSWORD};
-use crate::services::timetable::apply_change;
 use crate::store::blobs::Blobs;
 use crate::store::{FileRow, NewUser, Store, StoreError, StoredChange};
+use cartable_shared::edits::apply_session_change;
 
 pub use files::DemoFile;
 
@@ -319,7 +319,7 @@ pub fn timetable_document(today: NaiveDate) -> Result<Automerge, String> {
     cartable_shared::sync::write(&mut doc, &t).map_err(|e| e.to_string())?;
     for (id, change) in planned_changes(today) {
         let s = t.sessions.get_mut(&id).ok_or_else(|| format!("no session {id}"))?;
-        apply_change(s, &change).map_err(|e| e.to_string())?;
+        apply_session_change(s, &change).map_err(|e| e.to_string())?;
     }
     cartable_shared::sync::write(&mut doc, &t).map_err(|e| e.to_string())?;
     Ok(doc)

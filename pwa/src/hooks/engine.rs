@@ -128,6 +128,10 @@ fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
             });
         }
         EngineEvent::ViewDropped { doc } => dispatch.dispatch(Action::ViewDropped(doc)),
+        EngineEvent::EditRefused { doc, message } => {
+            web::warn(&format!("changes to {doc} were refused: {message}"));
+            dispatch.dispatch(Action::EditRefused(doc));
+        }
         EngineEvent::SignedOut => {
             let (dispatch, link) = (dispatch.clone(), link.clone());
             wasm_bindgen_futures::spawn_local(session::sign_out_here(dispatch, link));

@@ -3,9 +3,10 @@
 
 use automerge::ReadDoc;
 use cartable_shared::api::SessionChange;
+use cartable_shared::edits::{EditError, apply_session_change};
 use cartable_shared::ids::{DocId, GroupId, SessionId};
 use cartable_shared::roles::Principal;
-use cartable_shared::timetable::{PreviousSlot, Session, SessionStatus};
+use cartable_shared::timetable::Session;
 
 use super::hub::{Hub, HubError};
 
@@ -26,48 +27,14 @@ pub enum TimetableError {
     Hub(#[from] HubError),
 }
 
-/// Applies `change` to `session` (pure; used inside the document's edit).
-pub fn apply_change(session: &mut Session, change: &SessionChange) -> Result<(), TimetableError> {
-    let remember = |s: &mut Session| {
-        if s.previous.is_none() {
-            s.previous = Some(PreviousSlot {
-                start_ms: s.start_ms,
-                end_ms: s.end_ms,
-                rooms: s.rooms.clone(),
-            });
+impl From<EditError> for TimetableError {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::NotFound => Self::NotFound,
+            EditError::Invalid(m) => Self::Invalid(m),
+            EditError::WrongDocument(_) => Self::Invalid(e.to_string()),
         }
-    };
-    let note = match change {
-        SessionChange::Cancel { note } => {
-            remember(session);
-            session.status = SessionStatus::Cancelled;
-            note
-        }
-        SessionChange::ChangeRoom { rooms, note } => {
-            let rooms: Vec<String> =
-                rooms.iter().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()).collect();
-            if rooms.is_empty() {
-                return Err(TimetableError::Invalid("at least one room is needed".into()));
-            }
-            remember(session);
-            session.rooms = rooms;
-            note
-        }
-        SessionChange::Move { start_ms, end_ms, note } => {
-            if end_ms <= start_ms {
-                return Err(TimetableError::Invalid("the session must end after it starts".into()));
-            }
-            remember(session);
-            session.start_ms = *start_ms;
-            session.end_ms = *end_ms;
-            session.status = SessionStatus::Moved;
-            note
-        }
-    };
-    if let Some(note) = note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        session.note = Some(note.to_owned());
     }
-    Ok(())
 }
 
 /// Changes one session of `group`'s timetable on behalf of `principal`; returns its new state.
@@ -100,7 +67,7 @@ pub async fn change_session(
             }
             let mut s: Session = autosurgeon::hydrate_prop(am, &sessions, session.as_str())
                 .map_err(|e| TimetableError::Invalid(format!("unreadable session: {e}")))?;
-            apply_change(&mut s, &change)?;
+            apply_session_change(&mut s, &change)?;
             let mut tx = am.transaction();
             autosurgeon::reconcile_prop(&mut tx, &sessions, session.as_str(), &s)
                 .map_err(|e| TimetableError::Invalid(format!("could not write: {e}")))?;
@@ -110,55 +77,4 @@ pub async fn change_session(
         .await??;
     tracing::info!(group = %group, user = %principal.user, "timetable session changed");
     Ok(edited)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cartable_shared::timetable::SessionKind;
-
-    fn session() -> Session {
-        Session {
-            start_ms: 1_000,
-            end_ms: 2_000,
-            zone: "Europe/Paris".into(),
-            subject: "Réseaux".into(),
-            kind: SessionKind::Cm,
-            rooms: vec!["Amphi A".into()],
-            teachers: vec!["Julien Lefèvre".into()],
-            status: SessionStatus::Scheduled,
-            previous: None,
-            note: None,
-            source: "manual".into(),
-        }
-    }
-
-    #[test]
-    fn the_first_change_remembers_the_original_slot_and_later_ones_keep_it() {
-        let mut s = session();
-        let room = SessionChange::ChangeRoom { rooms: vec!["B012".into()], note: None };
-        apply_change(&mut s, &room).unwrap();
-        assert!(s.room_changed());
-        assert_eq!(s.status, SessionStatus::Scheduled);
-        let mv =
-            SessionChange::Move { start_ms: 5_000, end_ms: 6_000, note: Some("Décalé".into()) };
-        apply_change(&mut s, &mv).unwrap();
-        assert_eq!(s.status, SessionStatus::Moved);
-        assert_eq!(s.previous.as_ref().unwrap().rooms, vec!["Amphi A".to_string()]);
-        assert_eq!(s.previous.as_ref().unwrap().start_ms, 1_000);
-        assert_eq!(s.note.as_deref(), Some("Décalé"));
-        apply_change(&mut s, &SessionChange::Cancel { note: Some("Grève".into()) }).unwrap();
-        assert_eq!(s.status, SessionStatus::Cancelled);
-        assert_eq!(s.note.as_deref(), Some("Grève"));
-    }
-
-    #[test]
-    fn invalid_changes_leave_the_session_alone() {
-        let mut s = session();
-        let bad_move = SessionChange::Move { start_ms: 5, end_ms: 5, note: None };
-        assert!(matches!(apply_change(&mut s, &bad_move), Err(TimetableError::Invalid(_))));
-        let no_room = SessionChange::ChangeRoom { rooms: vec![" ".into()], note: None };
-        assert!(matches!(apply_change(&mut s, &no_room), Err(TimetableError::Invalid(_))));
-        assert_eq!(s, session());
-    }
 }
