@@ -261,3 +261,60 @@ pub struct NewAttachment {
     #[serde(default)]
     pub name: Option<String>,
 }
+
+/// A person named in an answer: account and display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// The account.
+    pub user: UserId,
+    /// The name to show.
+    pub name: String,
+}
+
+/// One acknowledgement of an announcement, in [`Acknowledgements`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledged {
+    /// The account.
+    pub user: UserId,
+    /// The name to show.
+    pub name: String,
+    /// When they acknowledged it, UTC milliseconds (as their device recorded it).
+    pub at_ms: i64,
+}
+
+/// `GET /api/announcements/{audience}/{id}/acknowledgements` answer: who of the audience
+/// acknowledged the announcement (first acknowledged first) and who has not yet (by name).
+/// Open to its author, staff, admins and the teachers of the audience's group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledgements {
+    /// Those who acknowledged it.
+    pub acknowledged: Vec<Acknowledged>,
+    /// Those who have not yet.
+    pub pending: Vec<Person>,
+}
+
+/// `GET /api/groups/{group}/students` answer: the students of a group, by name (its
+/// teachers, staff and admins only), e.g. to write to one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupStudents {
+    /// The students.
+    pub students: Vec<Person>,
+}
+
+/// `POST /api/groups/{group}/threads` body: a teacher (of that group), staff or an admin
+/// writes to every student of a group. Each student gets a private thread with the sender, so
+/// that replies go to the sender only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMessage {
+    /// What it is about.
+    pub subject: String,
+    /// The message.
+    pub body: String,
+}
+
+/// `POST /api/groups/{group}/threads` answer (201): one thread per student.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupThreadsCreated {
+    /// The new `thread:<id>` documents.
+    pub threads: Vec<crate::ids::DocId>,
+}

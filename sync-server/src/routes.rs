@@ -1,5 +1,6 @@
 //! The HTTP edge: short axum handlers that extract, call a service, and map the answer.
 
+pub mod acknowledgements;
 pub mod admin;
 pub mod api_v1;
 pub mod auth;
@@ -30,6 +31,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(auth::me))
         .route("/api/sessions", get(auth::sessions))
         .route("/api/threads", post(threads::create))
+        .route("/api/groups/{group}/threads", post(threads::create_for_group))
+        .route("/api/groups/{group}/students", get(threads::students))
+        .route("/api/announcements/{audience}/{id}/acknowledgements", get(acknowledgements::list))
         .route("/api/push/key", get(push::key))
         .route("/api/push/subscriptions", post(push::subscribe).get(push::list))
         .route("/api/push/subscriptions/{id}", delete(push::unsubscribe))

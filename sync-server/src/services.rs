@@ -1,6 +1,7 @@
 //! The rules of the server, between the HTTP/WebSocket edge and the store. Nothing here knows
 //! about status codes or axum.
 //!
+//! - [`acknowledgements`]: who acknowledged an announcement;
 //! - [`auth`]: login, sessions, rate limiting, who a request is;
 //! - [`block`]: the block period that keeps students and guardians out;
 //! - [`entries`]: class documents read and written one entry at a time (`/api/v1`);
@@ -16,9 +17,11 @@
 //! - [`sync`]: one `/sync` connection: decodes frames, checks access, talks to the hub;
 //! - [`rollover`]: closing a school year (archives of class documents);
 //! - [`rules`]: what a writer may do to a document (every kind);
-//! - [`threads`]: starting a conversation (the server records its participants);
+//! - [`threads`]: starting a conversation (the server records its participants), or one
+//!   with each student of a group;
 //! - [`timetable`]: teachers' edits of a timetable session.
 
+pub mod acknowledgements;
 pub mod admin;
 pub mod api_tokens;
 pub mod auth;

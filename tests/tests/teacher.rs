@@ -5,11 +5,14 @@
 
 use automerge::Automerge;
 use cartable_shared::announcements::{Announcement, Announcements, Severity};
-use cartable_shared::api::SessionChange;
+use cartable_shared::api::{Acknowledgements, GroupStudents, GroupThreadsCreated, SessionChange};
 use cartable_shared::edits::{DocEdit, apply_to_doc};
 use cartable_shared::homework::{Assignment, Homework};
-use cartable_shared::ids::DocId;
+use cartable_shared::ids::{DocId, DocKind};
+use cartable_shared::me::MyLayer;
 use cartable_shared::protocol::ErrorCode;
+use cartable_shared::sync::{read, write};
+use cartable_shared::thread::Thread;
 use cartable_shared::timetable::{SessionStatus, Timetable};
 use cartable_tests::{Account, SyncClient, TestServer};
 use reqwest::{Method, StatusCode};
@@ -174,4 +177,157 @@ async fn a_teacher_who_does_not_teach_the_group_cannot_change_its_timetable() {
     let fresh = Account::demo(&server, "lea.martin").await.unwrap().synced(&server).await.unwrap();
     let stored: Timetable = fresh.read(&doc(TIMETABLE)).unwrap();
     assert_eq!(stored.sessions[session].status, SessionStatus::Scheduled);
+}
+
+async fn acks(account: &Account, audience: &str, id: &str) -> reqwest::Response {
+    let path = format!("/api/announcements/{audience}/{id}/acknowledgements");
+    account.request(Method::GET, &path).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_author_staff_and_admins_see_who_acknowledged_and_others_are_refused() {
+    let server = TestServer::start().await.unwrap();
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let mut teacher = paul.synced(&server).await.unwrap();
+    let put = DocEdit::PutAnnouncement {
+        id: "an-musee".into(),
+        announcement: announcement("paul.durand"),
+    };
+    assert!(publish(&mut teacher, &doc(GROUP_ANNOUNCEMENTS), &put).await);
+
+    // Before anyone acknowledged: every student of the group is pending, the author is not.
+    let resp = acks(&paul, "l2-info-a", "an-musee").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let before: Acknowledgements = resp.json().await.unwrap();
+    assert!(before.acknowledged.is_empty());
+    assert_eq!(before.pending.len(), 30, "{:?}", before.pending);
+    assert!(
+        before.pending.iter().any(|p| p.user.as_str() == "lea.martin" && p.name == "Léa Martin")
+    );
+    assert!(!before.pending.iter().any(|p| p.user.as_str() == "paul.durand"));
+
+    // Léa acknowledges it on her device (her `me` document, as the app does).
+    let lea_account = Account::demo(&server, "lea.martin").await.unwrap();
+    let mut lea = lea_account.synced(&server).await.unwrap();
+    let me = DocId::me(&lea_account.me.user);
+    lea.edit(&me, |am| {
+        let mut layer: MyLayer = read(am).unwrap().unwrap();
+        layer.acknowledged.insert("l2-info-a/an-musee".into(), 1_234_567);
+        write(am, &layer).unwrap();
+    })
+    .await
+    .unwrap();
+    lea.until("the acknowledgement is stored", |c| c.session.unacked(&me).is_empty())
+        .await
+        .unwrap();
+
+    let after: Acknowledgements = acks(&paul, "l2-info-a", "an-musee").await.json().await.unwrap();
+    assert_eq!(after.acknowledged.len(), 1);
+    assert_eq!(after.acknowledged[0].user.as_str(), "lea.martin");
+    assert_eq!(after.acknowledged[0].at_ms, 1_234_567);
+    assert_eq!(after.pending.len(), 29);
+    assert!(!after.pending.iter().any(|p| p.user.as_str() == "lea.martin"));
+    for login in ["vie.scolaire", "admin"] {
+        let who = Account::demo(&server, login).await.unwrap();
+        let resp = acks(&who, "l2-info-a", "an-musee").await;
+        assert_eq!(resp.status(), StatusCode::OK, "{login}");
+        let seen: Acknowledgements = resp.json().await.unwrap();
+        assert_eq!(seen, after, "{login} sees the same list");
+    }
+
+    // Students, guardians and teachers of other groups may not; unknown ones are not found.
+    let parent = Account::demo(&server, "parent.martin").await.unwrap();
+    let nina = outside_teacher(&server).await;
+    for (who, name) in [(&lea_account, "student"), (&parent, "guardian"), (&nina, "other teacher")]
+    {
+        let resp = acks(who, "l2-info-a", "an-musee").await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    let staff = Account::demo(&server, "vie.scolaire").await.unwrap();
+    assert_eq!(acks(&paul, "l2-info-a", "no-such").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(acks(&staff, "no-such-group", "an-musee").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(acks(&staff, "Bad%20Scope", "an-musee").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_teacher_writes_to_each_student_of_a_group_taught_in_a_private_thread() {
+    let server = TestServer::start().await.unwrap();
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let lea_account = Account::demo(&server, "lea.martin").await.unwrap();
+    let mut lea = lea_account.synced(&server).await.unwrap();
+    let threads_before: Vec<DocId> =
+        lea.session.documents().filter(|d| d.kind() == DocKind::Thread).cloned().collect();
+
+    // Whom he may write to: the students of his group.
+    let resp = paul.request(Method::GET, "/api/groups/l2-info-a/students").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let students: GroupStudents = resp.json().await.unwrap();
+    assert_eq!(students.students.len(), 30);
+    let resp =
+        lea_account.request(Method::GET, "/api/groups/l2-info-a/students").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    let message = json!({"subject": "Sortie de jeudi", "body": "Pensez à l'autorisation signée."});
+    let resp = paul
+        .request(Method::POST, "/api/groups/l2-info-a/threads")
+        .json(&message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let created: GroupThreadsCreated = resp.json().await.unwrap();
+    assert_eq!(created.threads.len(), 30, "one thread per student");
+
+    // Léa gets exactly one new thread, with the teacher alone: her reply goes to him only.
+    lea.until("the new thread arrives", |c| {
+        c.session.documents().any(|d| d.kind() == DocKind::Thread && !threads_before.contains(d))
+    })
+    .await
+    .unwrap();
+    let new: Vec<DocId> = lea
+        .session
+        .documents()
+        .filter(|d| d.kind() == DocKind::Thread && !threads_before.contains(d))
+        .cloned()
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert!(created.threads.contains(&new[0]));
+    let thread: Thread = lea.until_doc(&new[0], |t: &Thread| !t.messages.is_empty()).await.unwrap();
+    assert_eq!(thread.participants, ["lea.martin", "paul.durand"]);
+    assert_eq!(thread.messages[0].body, "Pensez à l'autorisation signée.");
+
+    // Refused: a student, a teacher of another group, an empty message; unknown group: 404.
+    let nina = outside_teacher(&server).await;
+    for (who, name) in [(&lea_account, "student"), (&nina, "other teacher")] {
+        let resp = who
+            .request(Method::POST, "/api/groups/l2-info-a/threads")
+            .json(&message)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    let empty = json!({"subject": "Sortie", "body": "  "});
+    let resp = paul
+        .request(Method::POST, "/api/groups/l2-info-a/threads")
+        .json(&empty)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let resp = admin
+        .request(Method::POST, "/api/groups/no-such-group/threads")
+        .json(&message)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+
+    // One student: a teacher only writes to students of the groups they teach.
+    let one = json!({"subject": "TP", "participants": ["lea.martin"], "body": "Bonjour"});
+    let resp = nina.request(Method::POST, "/api/threads").json(&one).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = paul.request(Method::POST, "/api/threads").json(&one).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
 }

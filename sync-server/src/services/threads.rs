@@ -2,9 +2,9 @@
 //! participants, who alone may read and write it (append only) from then on.
 
 use automerge::Automerge;
-use cartable_shared::api::NewThread;
-use cartable_shared::ids::{DocId, DocKind, UserId};
-use cartable_shared::roles::Principal;
+use cartable_shared::api::{GroupMessage, NewThread};
+use cartable_shared::ids::{DocId, DocKind, GroupId, UserId};
+use cartable_shared::roles::{Principal, Role};
 use cartable_shared::thread::{THREAD_SCHEMA, Thread, ThreadMessage};
 use rand::RngCore;
 
@@ -25,6 +25,13 @@ pub enum ThreadError {
     /// The request is invalid (empty subject or message, no other participant, too many…).
     #[error("{0}")]
     Invalid(String),
+    /// The sender may not write to these people (a teacher to students of groups they do not
+    /// teach, a student or guardian to a whole group).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No such group.
+    #[error("no such group")]
+    NotFound,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -34,6 +41,56 @@ fn random_id() -> String {
     let mut bytes = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+const NOT_YOUR_STUDENT: &str = "a teacher writes only to students of the groups they teach";
+
+/// Whether `sender` may start a conversation with `other`: a teacher only with students of
+/// the groups they teach (and with any adult); everyone else with anyone.
+fn may_write_to(sender: &Principal, other: &Principal) -> bool {
+    sender.role != Role::Teacher
+        || other.role != Role::Student
+        || other.groups.iter().any(|g| sender.teaches.contains(g))
+}
+
+/// Writes to every student of `group`: one private thread per student with the sender, so
+/// that each reply goes to the sender only. For the group's teachers, staff and admins.
+/// Returns the threads, by student name.
+pub async fn create_for_group(
+    store: &Store,
+    hub: &Hub,
+    sender: &Principal,
+    group: &GroupId,
+    req: GroupMessage,
+    now_ms: i64,
+) -> Result<Vec<DocId>, ThreadError> {
+    let allowed = match sender.role {
+        Role::Staff | Role::Admin => true,
+        Role::Teacher => sender.teaches.contains(group),
+        Role::Student | Role::Guardian => false,
+    };
+    if !allowed {
+        return Err(ThreadError::Forbidden(
+            "only the group's teachers, staff and admins write to a whole group",
+        ));
+    }
+    let g = group.clone();
+    let students =
+        store.read(move |dao| dao.group_students(&g)).await?.ok_or(ThreadError::NotFound)?;
+    if students.is_empty() {
+        return Err(ThreadError::Invalid("the group has no students".into()));
+    }
+    let mut threads = Vec::with_capacity(students.len());
+    for (student, _) in students {
+        let one = NewThread {
+            subject: req.subject.clone(),
+            participants: vec![student],
+            body: req.body.clone(),
+        };
+        threads.push(create(store, hub, sender, one, now_ms).await?);
+    }
+    tracing::info!(group = %group, by = %sender.user, threads = threads.len(), "group message sent");
+    Ok(threads)
 }
 
 /// Starts a thread from `sender` with `req.participants`; returns its document id.
@@ -86,11 +143,15 @@ pub async fn create(
     let outbox =
         super::push::events::outbox_of(&id, &Automerge::new(), &doc, Some(&sender.user), now_ms);
     let (doc_id, people) = (id.clone(), participants.clone());
+    let sender_principal = sender.clone();
     store
         .write(move |dao| {
             for p in &people {
-                if dao.user(p)?.is_none() {
+                let Some((principal, _)) = dao.principal(p)? else {
                     return Ok(Err(ThreadError::Invalid(format!("unknown participant {p}"))));
+                };
+                if !may_write_to(&sender_principal, &principal) {
+                    return Ok(Err(ThreadError::Forbidden(NOT_YOUR_STUDENT)));
                 }
             }
             dao.create_document(&doc_id, now_ms)?;

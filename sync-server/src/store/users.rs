@@ -266,6 +266,42 @@ impl Dao<'_> {
             Principal { user: row.id.clone(), role: row.role, groups, teaches, wards, subjects };
         Ok(Some((principal, row)))
     }
+
+    /// The students of `group` (its members of role student), with their display names, by
+    /// name; `None` if the group does not exist.
+    pub fn group_students(
+        &self,
+        group: &GroupId,
+    ) -> Result<Option<Vec<(UserId, String)>>, StoreError> {
+        if self.group_name(group)?.is_none() {
+            return Ok(None);
+        }
+        self.people(
+            "SELECT u.id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.group_id = ?1 AND u.role = 'student' ORDER BY u.display_name, u.id",
+            group.as_str(),
+        )
+        .map(Some)
+    }
+
+    /// Every account of `role`, with display names, by name.
+    pub fn accounts_of_role(&self, role: Role) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.people(
+            "SELECT id, display_name FROM users WHERE role = ?1 ORDER BY display_name, id",
+            role.as_str(),
+        )
+    }
+
+    fn people(&self, sql: &str, param: &str) -> Result<Vec<(UserId, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows =
+            stmt.query_map([param], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, name) = r?;
+            Ok((parse(id, "user id")?, name))
+        })
+        .collect()
+    }
 }
 
 #[cfg(test)]
