@@ -3,17 +3,20 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps, ConfirmDialogProps,
-    DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkViewProps, InstallHintProps,
-    LangSwitchProps, LoginFormProps, MessagesViewProps, PersonalEventsProps, SettingsViewProps,
-    StaleBannerProps, TabBarProps, UpdateBannerProps, WeekViewProps, announcements_view,
-    app_header, blocked_screen, confirm_dialog, documents_view, file_viewer, grades_view,
-    homework_view, install_hint, lang_switch, login_form, messages_view, personal_events,
-    settings_view, stale_banner, tab_bar, update_banner, week_view,
+    AnnounceFormProps, AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps,
+    ConfirmDialogProps, DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkFormProps,
+    HomeworkViewProps, InstallHintProps, LangSwitchProps, LoginFormProps, MessageFormProps,
+    MessagesViewProps, PersonalEventsProps, SessionDialogProps, SettingsViewProps,
+    StaleBannerProps, TabBarProps, UpdateBannerProps, WeekViewProps, announce_form,
+    announcements_view, app_header, blocked_screen, confirm_dialog, documents_view, file_viewer,
+    grades_view, homework_form, homework_view, install_hint, lang_switch, login_form, message_form,
+    messages_view, personal_events, session_dialog, settings_view, stale_banner, tab_bar,
+    update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
 use crate::state::{Action, Screen, Tab, View};
+use crate::teach::{audiences, message_groups, teaching_groups};
 use crate::views;
 use crate::web::IntlClock;
 use crate::week::{next_today, plan_week};
@@ -42,6 +45,12 @@ pub fn App() -> Html {
         });
     let (plan, next) = &*derived;
     let t = s.lang.t();
+    // What the user may publish (empty for students and guardians; the server decides anyway).
+    let (teaches, audiences, message_groups) = match &s.me {
+        Some(me) => (teaching_groups(me), audiences(me), message_groups(me)),
+        None => Default::default(),
+    };
+    let user = s.me.as_ref().map(|m| m.user.to_string()).unwrap_or_default();
     let header = app_header(&AppHeaderProps {
         lang: s.lang,
         user_name: s.me.as_ref().map(|m| m.display_name.as_str()),
@@ -101,6 +110,7 @@ pub fn App() -> Html {
                                 hidden: s.hidden_courses().len(),
                                 reveal: s.reveal_hidden,
                                 onintent,
+                                teaches: &teaches,
                             }) }
                             { personal_events(&PersonalEventsProps { events, lang, onintent }) }
                         </>
@@ -111,14 +121,41 @@ pub fn App() -> Html {
                     let items = views::homework_items(docs.map(|(_, h)| h), s.mine(), s.now_ms);
                     let workload =
                         views::workload(&items, s.today, |ms| crate::web::device_time(ms).date);
-                    homework_view(&HomeworkViewProps {
-                        workload: &workload,
-                        items: &items,
-                        lang,
-                        onintent,
-                        files: &s.files,
-                        onfile: &app.on_file,
-                    })
+                    let own: Vec<_> = s
+                        .views(|v| if let View::Homework(h) = v { Some(h) } else { None })
+                        .flat_map(|(_, h)| {
+                            h.assignments
+                                .iter()
+                                .map(move |(id, a)| (h.group.as_str(), id.as_str(), a))
+                        })
+                        .filter(|(_, _, a)| a.author == user)
+                        .collect();
+                    let editing = s.teach.editing.as_ref().and_then(|(g, id)| {
+                        own.iter().find(|(og, oid, _)| og == g && oid == id).copied()
+                    });
+                    html! {
+                        <>
+                            if !teaches.is_empty() {
+                                { homework_form(&HomeworkFormProps {
+                                    groups: &teaches,
+                                    own: &own,
+                                    editing,
+                                    status: s.teach.homework,
+                                    lang,
+                                    onteach: &app.on_teach,
+                                    onaction: &app.on_week,
+                                }) }
+                            }
+                            { homework_view(&HomeworkViewProps {
+                                workload: &workload,
+                                items: &items,
+                                lang,
+                                onintent,
+                                files: &s.files,
+                                onfile: &app.on_file,
+                            }) }
+                        </>
+                    }
                 }
                 Tab::Grades => {
                     let subjects: Vec<_> = s
@@ -139,7 +176,29 @@ pub fn App() -> Html {
                         s.views(|v| if let View::Announcements(a) = v { Some(a) } else { None });
                     let items =
                         views::visible_announcements(docs.map(|(_, a)| a), s.mine(), s.now_ms);
-                    announcements_view(&AnnouncementsViewProps { items: &items, lang, onintent })
+                    let own: Vec<_> = s
+                        .views(|v| if let View::Announcements(a) = v { Some(a) } else { None })
+                        .flat_map(|(_, a)| {
+                            a.items.iter().map(move |(id, n)| (a.audience.as_str(), id.as_str(), n))
+                        })
+                        .filter(|(_, _, n)| n.author == user)
+                        .collect();
+                    html! {
+                        <>
+                            if !audiences.is_empty() {
+                                { announce_form(&AnnounceFormProps {
+                                    audiences: &audiences,
+                                    own: &own,
+                                    acks: s.teach.acks.as_ref(),
+                                    status: s.teach.announce,
+                                    lang,
+                                    onteach: &app.on_teach,
+                                    onaction: &app.on_week,
+                                }) }
+                            }
+                            { announcements_view(&AnnouncementsViewProps { items: &items, lang, onintent }) }
+                        </>
+                    }
                 }
                 Tab::Documents => {
                     let libraries =
@@ -155,7 +214,18 @@ pub fn App() -> Html {
                         publish_groups: &publish_groups,
                     })
                 }
-                Tab::Messages => messages_view(&MessagesViewProps {
+                Tab::Messages => html! {
+                    <>
+                        if !message_groups.is_empty() && s.thread.is_none() {
+                            { message_form(&MessageFormProps {
+                                groups: &message_groups,
+                                students: &s.teach.students,
+                                state: s.teach.send,
+                                lang,
+                                onteach: &app.on_teach,
+                            }) }
+                        }
+                        { messages_view(&MessagesViewProps {
                     threads: s
                         .views(|v| if let View::Thread(t) = v { Some(t) } else { None })
                         .collect(),
@@ -164,7 +234,9 @@ pub fn App() -> Html {
                     lang,
                     onaction: &app.on_week,
                     onintent,
-                }),
+                }) }
+                    </>
+                },
                 Tab::Settings => settings_view(&SettingsViewProps {
                     lang,
                     theme: s.theme,
@@ -218,6 +290,9 @@ pub fn App() -> Html {
                 { confirm_dialog(&ConfirmDialogProps { lang: s.lang, confirm, pending: s.sync.pending, onsettings: &app.on_settings }) }
             }
             { screen }
+            if let Some(dialog) = &s.teach.dialog {
+                { session_dialog(&SessionDialogProps { dialog, lang: s.lang, onteach: &app.on_teach, onaction: &app.on_week }) }
+            }
             if let Some(viewer) = &s.files.viewer {
                 { file_viewer(&FileViewerProps { viewer, lang: s.lang, onfile: &app.on_file }) }
             }

@@ -6,24 +6,29 @@
 //! wasm for its lifecycle, and the whole view is small enough to diff at once: this keeps the
 //! first-paint download under its budget (DESIGN §10).
 
+mod announce_form;
 mod announcements_view;
 mod app_header;
 mod blocked_screen;
 mod confirm_dialog;
 mod day_section;
 mod documents_view;
+mod fields;
 mod file_actions;
 mod file_viewer;
 mod grades_view;
+mod homework_form;
 mod homework_view;
 mod install_hint;
 mod lang_switch;
 mod login_form;
+mod message_form;
 mod messages_view;
 mod next_session;
 mod personal_events;
 mod publish_form;
 mod session_card;
+mod session_dialog;
 mod settings_view;
 mod stale_banner;
 mod sync_indicator;
@@ -31,6 +36,7 @@ mod tab_bar;
 mod update_banner;
 mod week_view;
 
+pub use announce_form::{AnnounceFormProps, announce_form};
 pub use announcements_view::{AnnouncementsViewProps, announcements_view};
 pub use app_header::{AppHeaderProps, app_header};
 pub use blocked_screen::{BlockedScreenProps, blocked_screen};
@@ -40,15 +46,18 @@ pub use documents_view::{DocumentsViewProps, documents_view};
 pub use file_actions::{FileActionsProps, file_actions};
 pub use file_viewer::{FileViewerProps, file_viewer};
 pub use grades_view::{GradesViewProps, grades_view};
+pub use homework_form::{HomeworkFormProps, homework_form};
 pub use homework_view::{HomeworkViewProps, homework_view};
 pub use install_hint::{InstallHintProps, install_hint};
 pub use lang_switch::{LangSwitchProps, lang_switch};
 pub use login_form::{LoginFormProps, login_form};
+pub use message_form::{MessageFormProps, message_form};
 pub use messages_view::{MessagesViewProps, messages_view};
 pub use next_session::{NextSessionProps, next_session};
 pub use personal_events::{PersonalEventsProps, personal_events};
 pub use publish_form::{PublishFormProps, publish_form};
 pub use session_card::{SessionCardProps, session_card};
+pub use session_dialog::{SessionDialogProps, session_dialog};
 pub use settings_view::{SettingsViewProps, settings_view};
 pub use stale_banner::{StaleBannerProps, stale_banner};
 pub use sync_indicator::{SyncIndicatorProps, sync_indicator};

@@ -6,6 +6,7 @@ mod files;
 mod links;
 mod session;
 mod settings;
+mod teach;
 mod use_app;
 mod use_clock;
 mod use_install;

@@ -9,7 +9,10 @@
 use std::collections::BTreeMap;
 
 use cartable_shared::announcements::{Announcement, Severity};
-use cartable_shared::api::{BlockNotice, ConnectionInfo, Me, PushSubscriptionInfo, SessionChange};
+use cartable_shared::api::{
+    Acknowledged, Acknowledgements, BlockNotice, ConnectionInfo, Me, Person, PushSubscriptionInfo,
+    SessionChange,
+};
 use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::{
     Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
@@ -330,6 +333,38 @@ pub fn push_subscriptions<J: JsonValue>(v: &J) -> Option<Vec<PushSubscriptionInf
             })
         })
         .collect()
+}
+
+/// `api::Acknowledgements`.
+pub fn acknowledgements<J: JsonValue>(v: &J) -> Option<Acknowledgements> {
+    Some(Acknowledgements {
+        acknowledged: v
+            .field("acknowledged")?
+            .items()?
+            .iter()
+            .map(|a| {
+                Some(Acknowledged {
+                    user: parsed(a, "user")?,
+                    name: s(a, "name")?,
+                    at_ms: int(a, "at_ms")?,
+                })
+            })
+            .collect::<Option<_>>()?,
+        pending: people(v, "pending")?,
+    })
+}
+
+fn people<J: JsonValue>(v: &J, key: &str) -> Option<Vec<Person>> {
+    v.field(key)?
+        .items()?
+        .iter()
+        .map(|p| Some(Person { user: parsed(p, "user")?, name: s(p, "name")? }))
+        .collect()
+}
+
+/// `api::GroupStudents`, as its list.
+pub fn group_students<J: JsonValue>(v: &J) -> Option<Vec<Person>> {
+    people(v, "students")
 }
 
 /// `notify::PushPayload`, as the service worker recorded it.
@@ -872,6 +907,22 @@ mod tests {
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }
+    }
+
+    #[test]
+    fn acknowledgement_lists_and_students_read_as_serde_writes_them() {
+        let person = |u: &str, n: &str| Person { user: u.parse().unwrap(), name: n.into() };
+        let list = Acknowledgements {
+            acknowledged: vec![Acknowledged {
+                user: "lea.martin".parse().unwrap(),
+                name: "Léa \"M\"".into(),
+                at_ms: 1_800_000_000_000,
+            }],
+            pending: vec![person("tom", "Tom"), person("zoe", "Zoé")],
+        };
+        assert_eq!(acknowledgements(&via_serde(&list)), Some(list));
+        let students = cartable_shared::api::GroupStudents { students: vec![person("a", "A")] };
+        assert_eq!(group_students(&via_serde(&students)), Some(students.students));
     }
 
     fn edit(edit: DocEdit) -> EngineCommand {

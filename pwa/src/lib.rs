@@ -41,6 +41,7 @@ pub mod intents;
 pub mod json;
 pub mod settings;
 pub mod state;
+pub mod teach;
 pub mod views;
 pub mod week;
 

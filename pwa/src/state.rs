@@ -195,6 +195,8 @@ pub enum Action {
     EditRefused(DocId),
     /// The user closed the notice of refused changes.
     DismissRefused,
+    /// The publishing views (teachers, staff, admins).
+    Teach(crate::teach::TeachAction),
     /// Time passes: the clock, and today's date on the device.
     Tick {
         /// Now, UTC milliseconds.
@@ -333,6 +335,8 @@ pub struct AppState {
     pub reveal_hidden: bool,
     /// Local changes of this document were refused and undone: a notice says so.
     pub edit_refused: Option<DocId>,
+    /// The publishing views' state.
+    pub teach: crate::teach::TeachState,
 }
 
 impl AppState {
@@ -366,6 +370,7 @@ impl AppState {
             grades_seen_ms: 0,
             reveal_hidden: false,
             edit_refused: None,
+            teach: crate::teach::TeachState::default(),
         }
     }
 
@@ -480,6 +485,7 @@ impl AppState {
             Action::UpdateReady => self.update_ready = true,
             Action::EditRefused(doc) => self.edit_refused = Some(doc),
             Action::DismissRefused => self.edit_refused = None,
+            Action::Teach(a) => self.teach = std::mem::take(&mut self.teach).reduce(a),
             Action::Pinned { files, usage } => {
                 self.files.busy.retain(|b| !files.iter().any(|(s, _)| s == b));
                 self.files.pinned = files;

@@ -57,6 +57,19 @@ pub fn device_time(ms: i64) -> LocalDateTime {
     LocalDateTime { date, hour: d.get_hours() as u8, minute: d.get_minutes() as u8 }
 }
 
+/// The instant of a wall-clock time on the device (`minutes` after midnight of `date`), UTC
+/// milliseconds.
+pub fn device_instant(date: CivilDate, minutes: u32) -> i64 {
+    let d = js_sys::Date::new_with_year_month_day_hr_min(
+        date.year as u32,
+        i32::from(date.month) - 1,
+        i32::from(date.day),
+        (minutes / 60) as i32,
+        (minutes % 60) as i32,
+    );
+    d.get_time() as i64
+}
+
 /// Today on the device.
 pub fn today() -> CivilDate {
     device_time(now_ms()).date

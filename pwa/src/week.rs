@@ -11,6 +11,8 @@ const ZONE_MARGIN_MS: i64 = 14 * 3_600_000;
 /// One session as the week view shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCard {
+    /// The group whose timetable lists it (the first, for a session shared by groups).
+    pub group: String,
     /// The session's id in its timetable.
     pub id: String,
     /// Scheduled, cancelled or moved.
@@ -42,12 +44,13 @@ pub struct SessionCard {
 }
 
 impl SessionCard {
-    fn new(id: &str, s: &Session, clock: &impl ZoneClock) -> Self {
+    fn new(group: &str, id: &str, s: &Session, clock: &impl ZoneClock) -> Self {
         let moved_from = (s.status == SessionStatus::Moved || s.time_changed())
             .then_some(s.previous.as_ref())
             .flatten()
             .map(|p| (clock.local(p.start_ms, &s.zone), clock.local(p.end_ms, &s.zone)));
         Self {
+            group: group.to_owned(),
             id: id.to_owned(),
             status: s.status,
             kind: s.kind,
@@ -159,7 +162,7 @@ pub fn plan_week<'a>(
                 continue;
             }
             seen.push(id);
-            let card = SessionCard::new(id, s, clock);
+            let card = SessionCard::new(&t.group, id, s, clock);
             let offset = card.start.date.to_days() - monday.to_days();
             if let Ok(i) = usize::try_from(offset)
                 && let Some(day) = days.get_mut(i)
@@ -186,13 +189,13 @@ pub fn next_today<'a>(
     let until = today.utc_midnight_ms() + DAY_MS + ZONE_MARGIN_MS;
     timetables
         .into_iter()
-        .flat_map(|t| overlapping(t, now_ms, until))
-        .filter(|(_, s)| {
+        .flat_map(|t| overlapping(t, now_ms, until).map(move |(id, s)| (t.group.as_str(), id, s)))
+        .filter(|(_, _, s)| {
             s.status != SessionStatus::Cancelled
                 && s.end_ms > now_ms
                 && !hidden.contains(&s.subject)
         })
-        .map(|(id, s)| SessionCard::new(id, s, clock))
+        .map(|(group, id, s)| SessionCard::new(group, id, s, clock))
         .filter(|c| c.start.date == today)
         .min_by(|a, b| (a.start_ms, &a.id).cmp(&(b.start_ms, &b.id)))
 }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::{SessionCardProps, session_card};
 use crate::i18n::Lang;
+use crate::state::Action;
 use crate::week::DayPlan;
 
 /// Props of [`day_section`].
@@ -18,11 +19,15 @@ pub struct DaySectionProps<'a> {
     pub lang: Lang,
     /// Receives the session cards' intents.
     pub onintent: &'a Callback<EngineCommand>,
+    /// The groups whose sessions the user may change.
+    pub teaches: &'a [String],
+    /// Receives `Teach(OpenDialog)` from the sessions the user may change.
+    pub onedit: &'a Callback<Action>,
 }
 
 /// `<section class="day">` with an `<h2>` date (`lundi 23 novembre`) and its sessions.
 pub fn day_section(props: DaySectionProps<'_>) -> Html {
-    let DaySectionProps { day, today, lang, onintent } = props;
+    let DaySectionProps { day, today, lang, onintent, teaches, onedit } = props;
     let id = format!("day-{}", day.date);
     let heading = format!("h-{}", day.date);
     html! {
@@ -34,7 +39,12 @@ pub fn day_section(props: DaySectionProps<'_>) -> Html {
             } else {
                 <ol class="sessions">
                     { for day.sessions.iter().map(|c| html! {
-                        <li key={c.id.clone()}>{ session_card(SessionCardProps { card: c, lang, onintent }) }</li>
+                        <li key={c.id.clone()}>{ session_card(SessionCardProps {
+                            card: c,
+                            lang,
+                            onintent,
+                            onedit: teaches.contains(&c.group).then_some(onedit),
+                        }) }</li>
                     }) }
                 </ol>
             }

@@ -5,6 +5,8 @@ use cartable_shared::timetable::SessionStatus;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
+use crate::state::Action;
+use crate::teach::{SessionAction, SessionDialog, TeachAction};
 use crate::week::SessionCard;
 
 /// Props of [`session_card`].
@@ -16,6 +18,9 @@ pub struct SessionCardProps<'a> {
     pub lang: Lang,
     /// Receives "hide this course" / "show this course".
     pub onintent: &'a Callback<EngineCommand>,
+    /// Set when the user may change this session (a group they teach): receives
+    /// `Teach(OpenDialog)`.
+    pub onedit: Option<&'a Callback<Action>>,
 }
 
 /// `<article class="session" data-session-id data-status>`; a cancelled session has class
@@ -24,7 +29,7 @@ pub struct SessionCardProps<'a> {
 /// `button.course-hide` hides the subject (`.course-unhide` on a card of a hidden subject, class
 /// `course-hidden`, shows it again).
 pub fn session_card(props: SessionCardProps<'_>) -> Html {
-    let SessionCardProps { card, lang, onintent } = props;
+    let SessionCardProps { card, lang, onintent, onedit } = props;
     let t = lang.t();
     let cancelled = card.status == SessionStatus::Cancelled;
     let moved = card.status == SessionStatus::Moved || card.moved_from.is_some();
@@ -88,6 +93,51 @@ pub fn session_card(props: SessionCardProps<'_>) -> Html {
             <button type="button" class={classes!("link-button", toggle_class)} data-subject={card.subject.clone()} onclick={toggle}>
                 { toggle_text }<span class="sr-only">{ format!(" : {}", card.subject) }</span>
             </button>
+            if let Some(onedit) = onedit {
+                { edit_buttons(card, lang, onedit, cancelled) }
+            }
         </article>
+    }
+}
+
+/// `div.session-actions` with `button[data-action=cancel|move|room]`, each opening the session
+/// dialog with the session's current values (no cancel button once cancelled).
+fn edit_buttons(
+    card: &SessionCard,
+    lang: Lang,
+    onedit: &Callback<Action>,
+    cancelled: bool,
+) -> Html {
+    let t = lang.t().teach;
+    let open = |action: SessionAction| {
+        let cb = onedit.clone();
+        let dialog = SessionDialog {
+            group: card.group.clone(),
+            session: card.id.clone(),
+            action,
+            date: card.start.date.to_string(),
+            start: card.start.hm(),
+            end: card.end.hm(),
+            rooms: card.rooms.join(", "),
+            invalid: false,
+        };
+        Callback::from(move |_: MouseEvent| {
+            cb.emit(Action::Teach(TeachAction::OpenDialog(dialog.clone())))
+        })
+    };
+    let label = |what: &str| {
+        format!("{what} : {} {}", card.subject, lang.time_range(&card.start, &card.end))
+    };
+    html! {
+        <div class="session-actions">
+            if !cancelled {
+                <button type="button" data-action="cancel" aria-label={label(t.cancel_session)}
+                    onclick={open(SessionAction::Cancel)}>{ t.cancel_session }</button>
+            }
+            <button type="button" data-action="move" aria-label={label(t.move_session)}
+                onclick={open(SessionAction::Move)}>{ t.move_session }</button>
+            <button type="button" data-action="room" aria-label={label(t.change_room)}
+                onclick={open(SessionAction::Room)}>{ t.change_room }</button>
+        </div>
     }
 }

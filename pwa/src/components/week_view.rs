@@ -22,7 +22,7 @@ pub struct WeekViewProps<'a> {
     pub has_timetable: bool,
     /// The interface language.
     pub lang: Lang,
-    /// `PrevWeek`, `ThisWeek`, `NextWeek` or `RevealHidden`.
+    /// `PrevWeek`, `ThisWeek`, `NextWeek` or `RevealHidden`; `Teach(OpenDialog)` from a session.
     pub onnavigate: Callback<Action>,
     /// How many courses the user hid.
     pub hidden: usize,
@@ -30,6 +30,8 @@ pub struct WeekViewProps<'a> {
     pub reveal: bool,
     /// Receives the session cards' intents.
     pub onintent: &'a Callback<EngineCommand>,
+    /// The groups whose sessions the user may change (empty for students).
+    pub teaches: &'a [String],
 }
 
 /// `<main id="timetable">` with `#week-prev`, `#week-today`, `#week-next` and one
@@ -46,6 +48,7 @@ pub fn week_view(props: &WeekViewProps<'_>) -> Html {
         hidden,
         reveal,
         onintent,
+        teaches,
     } = props;
     let t = lang.t();
     let nav = |action: Action| {
@@ -91,7 +94,14 @@ pub fn week_view(props: &WeekViewProps<'_>) -> Html {
             }
             <div class="days">
                 { for plan.visible_days().map(|d| html! {
-                    { day_section(DaySectionProps { day: d, today: d.date == *today, lang: *lang, onintent }) }
+                    { day_section(DaySectionProps {
+                        day: d,
+                        today: d.date == *today,
+                        lang: *lang,
+                        onintent,
+                        teaches,
+                        onedit: onnavigate,
+                    }) }
                 }) }
             </div>
         </main>

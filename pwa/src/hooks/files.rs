@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 
+use cartable_shared::homework::BlobRef;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -122,17 +123,13 @@ fn chosen_file() -> Option<(web_sys::File, web_sys::HtmlInputElement)> {
     Some((input.files()?.get(0)?, input))
 }
 
-/// Uploads the chosen file for `group`, then adds it to the group's library.
-async fn publish(group: &str, title: &str, subject: &str, kind: &str) -> Result<(), PublishError> {
-    let (file, input) = chosen_file().ok_or(PublishError::Missing)?;
-    if title.is_empty() || subject.is_empty() || group.is_empty() {
-        return Err(PublishError::Missing);
-    }
+/// Uploads `file` for `group` (`POST /api/groups/{group}/files`): the stored file's reference.
+pub(crate) async fn upload(group: &str, file: &web_sys::File) -> Result<BlobRef, PublishError> {
     let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    init.set_body(&file);
+    init.set_body(file);
     let path = format!("/api/groups/{}/files?name={}", enc(group), enc(&file.name()));
     let window = web_sys::window().ok_or(PublishError::Server)?;
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(&path, &init))
@@ -147,9 +144,26 @@ async fn publish(group: &str, title: &str, subject: &str, kind: &str) -> Result<
         .map_err(|_| PublishError::Network)?
         .as_string()
         .unwrap_or_default();
-    let sha256 = web::parse_json(&body)
-        .and_then(|v| v.field("sha256")?.string())
-        .ok_or(PublishError::Server)?;
+    let v = web::parse_json(&body).ok_or(PublishError::Server)?;
+    let blob = || {
+        Some(BlobRef {
+            sha256: v.field("sha256")?.string()?,
+            name: v.field("name")?.string()?,
+            size: v.field("size")?.number()? as u64,
+            mime: v.field("mime")?.string()?,
+        })
+    };
+    blob().ok_or(PublishError::Server)
+}
+
+/// Uploads the chosen file for `group`, then adds it to the group's library.
+async fn publish(group: &str, title: &str, subject: &str, kind: &str) -> Result<(), PublishError> {
+    let (file, input) = chosen_file().ok_or(PublishError::Missing)?;
+    if title.is_empty() || subject.is_empty() || group.is_empty() {
+        return Err(PublishError::Missing);
+    }
+    let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+    let sha256 = upload(group, &file).await?.sha256;
     let q = json::quote;
     let kind = if kind.is_empty() { "document" } else { kind };
     let entry = format!(

@@ -15,6 +15,7 @@ use crate::files::FileCmd;
 use crate::i18n::Lang;
 use crate::settings::{Confirm, SettingsCommand, THEME_PREF, Theme};
 use crate::state::{Action, AppState, Screen, Tab};
+use crate::teach::TeachCmd;
 use crate::web;
 
 /// Key of the newest grade publication seen on this device, in `localStorage`: "new" grades
@@ -52,6 +53,8 @@ pub struct AppHandle {
     pub on_install: (Callback<()>, Callback<()>),
     /// "Mark all grades as seen", with the newest publication shown.
     pub on_grades_seen: Callback<i64>,
+    /// A command of the publishing views (teachers, staff, admins).
+    pub on_teach: Callback<TeachCmd>,
 }
 
 impl std::fmt::Debug for AppHandle {
@@ -242,6 +245,15 @@ pub fn use_app() -> AppHandle {
         });
     }
 
+    let on_teach = {
+        let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
+        let author = model.0.me.as_ref().map(|m| m.user.to_string()).unwrap_or_default();
+        Callback::from(move |cmd: TeachCmd| {
+            let run = super::teach::run(dispatch.clone(), engine.clone(), author.clone(), cmd);
+            wasm_bindgen_futures::spawn_local(run);
+        })
+    };
+
     let zone = (*use_memo((), |_| std::rc::Rc::<str>::from(device_zone()))).clone();
     let user_agent = (*use_memo((), |_| std::rc::Rc::<str>::from(user_agent()))).clone();
     AppHandle {
@@ -258,5 +270,6 @@ pub fn use_app() -> AppHandle {
         on_file,
         on_install,
         on_grades_seen,
+        on_teach,
     }
 }

@@ -105,6 +105,8 @@ pub struct TeachTexts {
     pub sent: &'static str,
     /// A message to a group needs the network.
     pub send_failed: &'static str,
+    /// The announcement form is missing something or its dates are the wrong way round.
+    pub invalid_announcement: &'static str,
 }
 
 /// French.
@@ -159,6 +161,7 @@ pub(super) static FR: TeachTexts = TeachTexts {
     send: "Envoyer",
     sent: "Message envoyé.",
     send_failed: "L'envoi a échoué : vérifiez la connexion et réessayez.",
+    invalid_announcement: "Il manque un titre, ou la date de fin précède la date de début.",
 };
 
 /// English.
@@ -213,4 +216,5 @@ pub(super) static EN: TeachTexts = TeachTexts {
     send: "Send",
     sent: "Message sent.",
     send_failed: "Sending failed: check the connection and try again.",
+    invalid_announcement: "A title is missing, or the end date comes before the start date.",
 };
