@@ -382,20 +382,21 @@ pub fn homework_edit(
 }
 
 /// The engine command publishing the announcement form; `None` when something required is
-/// missing or the dates are the wrong way round. Visible from the start of its first day (now
-/// if none) to the end of its last.
+/// missing or the dates are the wrong way round. Visible from the start of its first day
+/// (today if none: readers whose clock is a little behind see it at once too) to the end of
+/// its last.
 pub fn announcement_edit(
     form: &AnnouncementForm,
     author: &str,
     new_id: &str,
-    now_ms: i64,
+    today: CivilDate,
     instant: impl Fn(CivilDate, u32) -> i64,
 ) -> Option<EngineCommand> {
     if form.audience.is_empty() || form.title.trim().is_empty() {
         return None;
     }
     let from = match form.from.trim() {
-        "" => now_ms,
+        "" => instant(today, 0),
         d => instant(parse_date(d)?, 0),
     };
     let until = match form.until.trim() {
@@ -435,6 +436,10 @@ mod tests {
     /// Minutes since the epoch of a day, as if the device were on UTC.
     fn utc(day: CivilDate, minutes: u32) -> i64 {
         day.utc_midnight_ms() + i64::from(minutes) * 60_000
+    }
+
+    fn today() -> CivilDate {
+        CivilDate::new(2026, 11, 26).unwrap()
     }
 
     fn dialog(action: SessionAction) -> SessionDialog {
@@ -577,20 +582,20 @@ mod tests {
             ack_required: true,
         };
         let Some(EngineCommand::Edit { doc, edit: DocEdit::PutAnnouncement { id, announcement } }) =
-            announcement_edit(&form, "paul", "an-1", 1_000, utc)
+            announcement_edit(&form, "paul", "an-1", today(), utc)
         else {
             panic!()
         };
         assert_eq!((doc.as_str(), id.as_str()), ("announcements:l2-info-a", "an-1"));
         assert_eq!(announcement.severity, Severity::Warning);
-        assert_eq!(announcement.visible_from_ms, 1_000);
+        assert_eq!(announcement.visible_from_ms, today().utc_midnight_ms(), "from today");
         assert!(announcement.ack_required);
         let mut backwards = form.clone();
         backwards.from = "2026-12-01".into();
-        assert_eq!(announcement_edit(&backwards, "paul", "an-1", 1_000, utc), None);
+        assert_eq!(announcement_edit(&backwards, "paul", "an-1", today(), utc), None);
         let mut untitled = form;
         untitled.title = String::new();
-        assert_eq!(announcement_edit(&untitled, "paul", "an-1", 1_000, utc), None);
+        assert_eq!(announcement_edit(&untitled, "paul", "an-1", today(), utc), None);
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
             });
         }
         TeachCmd::SaveAnnouncement(form) => {
-            match announcement_edit(&form, &author, &new_id("an"), now, instant) {
+            match announcement_edit(&form, &author, &new_id("an"), web::today(), instant) {
                 Some(edit) => {
                     engine.send(&edit);
                     reset_form("announce-form");

@@ -14,7 +14,7 @@ import {
   openTab,
   screenshot,
 } from '../lib/browser.mjs';
-import { STUDENT } from '../lib/browser.mjs';
+import { STUDENT, TEACHER, signIn } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
 import { openSettings } from '../lib/settings.mjs';
 
@@ -110,6 +110,41 @@ describe('accessibility', () => {
         await expectNoViolations(page, `the timetable with the install hint and the stale banner (${scheme})`);
         await screenshot(page, `view-banners-${scheme}`);
         await context.setOffline(false);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  for (const scheme of ['light', 'dark']) {
+    test(`the teacher's publishing views have no axe violation (${scheme} scheme) and are screenshotted`, async () => {
+      const context = await newPhoneContext(env.browser, `a11y-teacher-${scheme}`);
+      try {
+        const page = await context.newPage();
+        await page.emulateMedia({ colorScheme: scheme });
+        await signIn(page, env.server.origin, TEACHER);
+        await expectSyncState(page, 'online');
+        await expectVisible(page, 'article.session .session-actions button', 'the session actions');
+        await expectNoViolations(page, `the teacher's timetable (${scheme})`);
+        await screenshot(page, `view-teacher-timetable-${scheme}`, 'article.session .session-actions');
+        for (const action of ['cancel', 'move', 'room']) {
+          await page.locator(`article.session button[data-action="${action}"]`).first().click();
+          await expectVisible(page, `#session-dialog[data-action="${action}"]`, `the ${action} dialog`);
+          await expectNoViolations(page, `the ${action} dialog (${scheme})`);
+          await screenshot(page, `view-teacher-dialog-${action}-${scheme}`);
+          await page.locator('#sd-back').click();
+        }
+        const forms = [
+          ['homework', '#teach-homework'],
+          ['announcements', '#teach-announce'],
+          ['messages', '#teach-message'],
+        ];
+        for (const [tab, form] of forms) {
+          await openTab(page, tab);
+          await expectVisible(page, form, `the teacher's form in ${tab}`);
+          await expectNoViolations(page, `the teacher's ${tab} view (${scheme})`);
+          await screenshot(page, `view-teacher-${tab}-${scheme}`, form);
+        }
       } finally {
         await context.close();
       }
