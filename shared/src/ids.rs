@@ -126,11 +126,14 @@ pub enum DocKind {
     Thread,
     /// `me:<user>`: the user's private layer.
     Me,
+    /// `gradebook:<group>`: a group's assessments as its teachers prepare them (never read by
+    /// students or guardians).
+    Gradebook,
 }
 
 impl DocKind {
     /// Every kind, in a stable order.
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 8] = [
         DocKind::Timetable,
         DocKind::Homework,
         DocKind::Grades,
@@ -138,6 +141,7 @@ impl DocKind {
         DocKind::Announcements,
         DocKind::Thread,
         DocKind::Me,
+        DocKind::Gradebook,
     ];
 
     /// The kind as written in a document id.
@@ -150,6 +154,7 @@ impl DocKind {
             DocKind::Announcements => "announcements",
             DocKind::Thread => "thread",
             DocKind::Me => "me",
+            DocKind::Gradebook => "gradebook",
         }
     }
 }

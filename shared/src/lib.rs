@@ -6,7 +6,8 @@
 //! - [`ids`]: identifiers (users, groups, sessions, documents) as newtypes;
 //! - [`roles`]: roles, the principal of a request, and who may read or write which document;
 //! - [`timetable`], [`homework`], [`grades`], [`library`], [`announcements`], [`thread`], [`me`]:
-//!   the schema of each kind of document (DESIGN §2), which is also its view model;
+//!   the schema of each kind of document (DESIGN §2), which is also its view model, and
+//!   [`gradebook`], the teachers' side of grades (drafts and scheduled publication);
 //! - [`notify`]: notification categories, levels, quiet hours and the push payload;
 //! - [`links`]: the app's deep links (`/?view=week&session=<id>`), built by the push sender
 //!   and read by the app;
@@ -32,6 +33,7 @@ pub mod api;
 pub mod calendar;
 pub mod edits;
 pub mod engine;
+pub mod gradebook;
 pub mod grades;
 pub mod homework;
 pub mod ids;

@@ -151,6 +151,11 @@ impl Principal {
                     Access::None
                 }
             }
+            // Drafts and grades not yet published: the group's teachers only (admins above).
+            DocKind::Gradebook => match self.role {
+                Role::Teacher if self.teaches_group(scope) => Access::Write,
+                _ => Access::None,
+            },
         }
     }
 
@@ -176,8 +181,14 @@ impl Principal {
                     docs.push(DocId::new(DocKind::Grades, w.as_str()).expect("valid"));
                 }
             }
-            Role::Teacher => docs
-                .push(DocId::new(DocKind::Announcements, ANNOUNCEMENTS_TEACHERS).expect("valid")),
+            Role::Teacher => {
+                docs.push(
+                    DocId::new(DocKind::Announcements, ANNOUNCEMENTS_TEACHERS).expect("valid"),
+                );
+                for g in &self.teaches {
+                    docs.push(DocId::new(DocKind::Gradebook, g.as_str()).expect("valid scope"));
+                }
+            }
             Role::Staff | Role::Admin => {}
         }
         docs.push(DocId::me(&self.user));
@@ -243,6 +254,28 @@ mod tests {
         assert_eq!(admin.access(&doc("thread:t1"), &parts), Access::None);
         assert_eq!(admin.access(&doc("me:lea"), &[]), Access::None);
         assert_eq!(admin.access(&doc("grades:lea"), &[]), Access::Write);
+    }
+
+    #[test]
+    fn a_gradebook_is_read_by_its_teachers_and_admins_only() {
+        let book = doc("gradebook:l2-a");
+        let prof = principal("prof", Role::Teacher, &[], &["l2-a"]);
+        assert_eq!(prof.access(&book, &[]), Access::Write);
+        assert!(prof.standing_documents().contains(&book));
+        let other = principal("other", Role::Teacher, &[], &["l2-b"]);
+        assert_eq!(other.access(&book, &[]), Access::None);
+        assert!(!other.standing_documents().contains(&book));
+        let lea = principal("lea", Role::Student, &["l2-a"], &[]);
+        assert_eq!(lea.access(&book, &[]), Access::None);
+        assert!(!lea.standing_documents().contains(&book));
+        let mut parent = principal("parent", Role::Guardian, &["l2-a"], &[]);
+        parent.wards = vec!["lea".parse().unwrap()];
+        assert_eq!(parent.access(&book, &[]), Access::None);
+        assert_eq!(
+            principal("cpe", Role::Staff, &["l2-a"], &["l2-a"]).access(&book, &[]),
+            Access::None
+        );
+        assert_eq!(principal("root", Role::Admin, &[], &[]).access(&book, &[]), Access::Write);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use automerge::Automerge;
 
 use crate::admin::DELETED_AUTHOR;
 use crate::announcements::ANNOUNCEMENTS_SCHEMA;
+use crate::gradebook::{GRADEBOOK_SCHEMA, Gradebook, GradebookAssessment};
 use crate::grades::GRADES_SCHEMA;
 use crate::homework::HOMEWORK_SCHEMA;
 use crate::ids::DocId;
@@ -43,6 +44,19 @@ pub enum Refusal {
     /// A thread's participants or subject were changed.
     #[error("a thread's participants and subject may not be changed")]
     ThreadMembership,
+    /// A field that only the server writes was changed (a gradebook's `roster`, an
+    /// assessment's `published_ms`).
+    #[error("the {0} field is written by the server only")]
+    ServerOnly(&'static str),
+    /// A score was written for someone who is not a student of the group.
+    #[error("{0} is not a student of the group")]
+    NotInRoster(String),
+    /// An assessment's values are out of range (score above the maximum, empty title …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A published assessment (or one of its scores) was removed.
+    #[error("a published assessment and its scores may not be removed")]
+    Published,
 }
 
 /// Who writes, with what the rules need to know of them.
@@ -190,10 +204,72 @@ pub fn check_typed(
         (TypedDoc::Me(b), TypedDoc::Me(a)) => {
             schema_and_scope((b.schema, a.schema, ME_SCHEMA), (&b.user, &a.user), doc)
         }
+        (TypedDoc::Gradebook(b), TypedDoc::Gradebook(a)) => {
+            schema_and_scope((b.schema, a.schema, GRADEBOOK_SCHEMA), (&b.group, &a.group), doc)?;
+            check_gradebook(writer, b, a)
+        }
         _ => {
             Err(Refusal::Schema(doc.kind().as_str(), "the versions are of different kinds".into()))
         }
     }
+}
+
+/// A gradebook change: values in range and scores for the roster's students (everyone); for
+/// a teacher also their own subjects and authorship, and nothing of what the server writes.
+fn check_gradebook(writer: Writer<'_>, b: &Gradebook, a: &Gradebook) -> Result<(), Refusal> {
+    let admin = writer.is_admin();
+    if !admin && b.roster != a.roster {
+        return Err(Refusal::ServerOnly("roster"));
+    }
+    for (old, new) in changed(&b.assessments, &a.assessments) {
+        if !admin {
+            for entry in old.iter().chain(new.iter()) {
+                if !writer.subjects.contains(&entry.subject) {
+                    return Err(Refusal::NotYourSubject(entry.subject.clone()));
+                }
+                if entry.author != writer.user() {
+                    return Err(Refusal::WrongAuthor);
+                }
+            }
+            if old.and_then(|o| o.published_ms) != new.and_then(|n| n.published_ms) && new.is_some()
+            {
+                return Err(Refusal::ServerOnly("published_ms"));
+            }
+        }
+        let Some(new) = new else {
+            // Removed: only while nobody has seen it.
+            if old.is_some_and(|o| o.published_ms.is_some()) {
+                return Err(Refusal::Published);
+            }
+            continue;
+        };
+        if let Some(reason) = new.invalid() {
+            return Err(Refusal::Invalid(reason));
+        }
+        scores_of(old, new, a)?;
+    }
+    Ok(())
+}
+
+/// The scores of an assessment changed from `old` to `new`: each new or changed one is of a
+/// student of the roster; none is removed once the assessment is published.
+fn scores_of(
+    old: Option<&GradebookAssessment>,
+    new: &GradebookAssessment,
+    book: &Gradebook,
+) -> Result<(), Refusal> {
+    let empty = BTreeMap::new();
+    let before = old.map_or(&empty, |o| &o.scores);
+    for (student, score) in &new.scores {
+        if before.get(student) != Some(score) && !book.roster.contains_key(student) {
+            return Err(Refusal::NotInRoster(student.clone()));
+        }
+    }
+    let published = old.is_some_and(|o| o.published_ms.is_some());
+    if published && before.keys().any(|k| !new.scores.contains_key(k)) {
+        return Err(Refusal::Published);
+    }
+    Ok(())
 }
 
 /// New or changed entries must name the writer as their author (admins may write for others).
@@ -280,6 +356,128 @@ mod tests {
         assert_eq!(
             check_write(w, &id, &before, &edited(&before, &forged)),
             Err(Refusal::WrongAuthor)
+        );
+    }
+
+    fn book_assessment(subject: &str, author: &str) -> GradebookAssessment {
+        use crate::gradebook::Score;
+        GradebookAssessment {
+            subject: subject.into(),
+            title: "Contrôle".into(),
+            date_ms: 0,
+            out_of: 20.0,
+            coefficient: 1.0,
+            author: author.into(),
+            publish_at_ms: None,
+            published_ms: None,
+            scores: BTreeMap::from([(
+                "lea".into(),
+                Score { score: Some(12.0), comment: "".into() },
+            )]),
+        }
+    }
+
+    fn gradebook() -> Gradebook {
+        let mut book = Gradebook::new("g");
+        book.roster.insert("lea".into(), "Léa Martin".into());
+        book.roster.insert("tom".into(), "Tom Petit".into());
+        book.assessments.insert("phys".into(), book_assessment("Physique", "other"));
+        book
+    }
+
+    #[test]
+    fn a_teacher_writes_gradebook_assessments_of_their_subjects_for_the_roster_only() {
+        use crate::gradebook::Score;
+        let (p, subjects) = teacher(&["Maths"]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "gradebook:g".parse().unwrap();
+        let book = gradebook();
+        let before = doc_of(&book);
+        let check = |after: &Gradebook| check_write(w, &id, &before, &edited(&before, after));
+
+        let mut ok = book.clone();
+        let mut mine = book_assessment("Maths", "prof");
+        mine.scores.insert("tom".into(), Score { score: None, comment: "absent".into() });
+        mine.publish_at_ms = Some(1_000);
+        ok.assessments.insert("m1".into(), mine.clone());
+        assert_eq!(check(&ok), Ok(()));
+
+        let mut foreign = book.clone();
+        foreign.assessments.insert("p2".into(), book_assessment("Physique", "prof"));
+        assert_eq!(check(&foreign), Err(Refusal::NotYourSubject("Physique".into())));
+
+        let mut theirs = book.clone();
+        theirs.assessments.get_mut("phys").unwrap().title = "Autre".into();
+        assert_eq!(check(&theirs), Err(Refusal::NotYourSubject("Physique".into())));
+
+        let mut forged = book.clone();
+        forged.assessments.insert("m2".into(), book_assessment("Maths", "someone-else"));
+        assert_eq!(check(&forged), Err(Refusal::WrongAuthor));
+
+        let mut stranger = ok.clone();
+        stranger.assessments.get_mut("m1").unwrap().scores.insert("zoe".into(), Score::default());
+        assert_eq!(check(&stranger), Err(Refusal::NotInRoster("zoe".into())));
+
+        let mut too_high = ok.clone();
+        too_high.assessments.get_mut("m1").unwrap().scores.get_mut("lea").unwrap().score =
+            Some(21.0);
+        assert!(
+            matches!(check(&too_high), Err(Refusal::Invalid(r)) if r.contains("between 0 and 20"))
+        );
+
+        let mut negative = ok.clone();
+        negative.assessments.get_mut("m1").unwrap().scores.get_mut("lea").unwrap().score =
+            Some(-0.5);
+        assert!(matches!(check(&negative), Err(Refusal::Invalid(_))));
+
+        let mut self_published = ok.clone();
+        self_published.assessments.get_mut("m1").unwrap().published_ms = Some(1_000);
+        assert_eq!(check(&self_published), Err(Refusal::ServerOnly("published_ms")));
+
+        let mut roster = book.clone();
+        roster.roster.insert("intrus".into(), "Intrus".into());
+        assert_eq!(check(&roster), Err(Refusal::ServerOnly("roster")));
+    }
+
+    #[test]
+    fn a_published_assessment_keeps_its_scores_and_the_server_sets_published_ms() {
+        let (p, subjects) = teacher(&["Maths"]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let server = Principal { role: Role::Admin, user: "system".parse().unwrap(), ..p.clone() };
+        let s = Writer { principal: &server, subjects: &[] };
+        let id: DocId = "gradebook:g".parse().unwrap();
+        let mut book = gradebook();
+        book.assessments.insert("m1".into(), book_assessment("Maths", "prof"));
+        let draft = doc_of(&book);
+
+        let mut deleted = book.clone();
+        deleted.assessments.remove("m1");
+        assert_eq!(check_write(w, &id, &draft, &edited(&draft, &deleted)), Ok(()), "a draft");
+
+        let mut published = book.clone();
+        published.assessments.get_mut("m1").unwrap().publish_at_ms = Some(5);
+        published.assessments.get_mut("m1").unwrap().published_ms = Some(6);
+        assert_eq!(check_write(s, &id, &draft, &edited(&draft, &published)), Ok(()));
+        let after = edited(&draft, &published);
+
+        let mut gone = published.clone();
+        gone.assessments.remove("m1");
+        assert_eq!(check_write(w, &id, &after, &edited(&after, &gone)), Err(Refusal::Published));
+        let mut no_score = published.clone();
+        no_score.assessments.get_mut("m1").unwrap().scores.clear();
+        assert_eq!(
+            check_write(w, &id, &after, &edited(&after, &no_score)),
+            Err(Refusal::Published)
+        );
+        let mut corrected = published.clone();
+        corrected.assessments.get_mut("m1").unwrap().scores.get_mut("lea").unwrap().score =
+            Some(13.0);
+        assert_eq!(check_write(w, &id, &after, &edited(&after, &corrected)), Ok(()));
+        let mut unpublished = published.clone();
+        unpublished.assessments.get_mut("m1").unwrap().published_ms = None;
+        assert_eq!(
+            check_write(w, &id, &after, &edited(&after, &unpublished)),
+            Err(Refusal::ServerOnly("published_ms"))
         );
     }
 

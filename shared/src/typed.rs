@@ -9,6 +9,7 @@ use automerge::Automerge;
 use autosurgeon::{Hydrate, HydrateError};
 
 use crate::announcements::Announcements;
+use crate::gradebook::Gradebook;
 use crate::grades::Grades;
 use crate::homework::Homework;
 use crate::ids::DocKind;
@@ -36,6 +37,8 @@ pub enum TypedDoc {
     Thread(Thread),
     /// `me:<user>`.
     Me(MyLayer),
+    /// `gradebook:<group>`.
+    Gradebook(Gradebook),
 }
 
 fn typed<T: Hydrate + Default>(doc: &Automerge) -> Result<T, HydrateError> {
@@ -53,6 +56,7 @@ impl TypedDoc {
             DocKind::Announcements => Self::Announcements(typed(doc)?),
             DocKind::Thread => Self::Thread(typed(doc)?),
             DocKind::Me => Self::Me(typed(doc)?),
+            DocKind::Gradebook => Self::Gradebook(typed(doc)?),
         })
     }
 
@@ -66,6 +70,7 @@ impl TypedDoc {
             Self::Announcements(_) => DocKind::Announcements,
             Self::Thread(_) => DocKind::Thread,
             Self::Me(_) => DocKind::Me,
+            Self::Gradebook(_) => DocKind::Gradebook,
         }
     }
 }

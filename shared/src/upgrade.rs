@@ -7,12 +7,14 @@
 //! A shipped step is never edited; a new schema version is a new step with its own test.
 //!
 //! Version 0 is a document written before the `schema` field existed. Version 1 is current for
-//! every kind but `me`, whose version 2 added `notifications` (the push settings).
+//! every kind but `me`, whose version 2 added `notifications` (the push settings). The
+//! `gradebook` kind was added at version 1 (its version 0 step only fills in the containers).
 
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ReadDoc, ScalarValue, Value};
 
 use crate::announcements::ANNOUNCEMENTS_SCHEMA;
+use crate::gradebook::GRADEBOOK_SCHEMA;
 use crate::grades::GRADES_SCHEMA;
 use crate::homework::HOMEWORK_SCHEMA;
 use crate::ids::{DocId, DocKind};
@@ -50,6 +52,7 @@ pub fn current_version(kind: DocKind) -> u64 {
         DocKind::Announcements => ANNOUNCEMENTS_SCHEMA,
         DocKind::Thread => THREAD_SCHEMA,
         DocKind::Me => ME_SCHEMA,
+        DocKind::Gradebook => GRADEBOOK_SCHEMA,
     }
 }
 
@@ -69,7 +72,9 @@ pub fn stored_version(doc: &Automerge) -> Result<u64, UpgradeError> {
 /// The scope field of a kind (`group`, `student`…), if it has one.
 fn scope_field(kind: DocKind) -> Option<&'static str> {
     match kind {
-        DocKind::Timetable | DocKind::Homework | DocKind::Library => Some("group"),
+        DocKind::Timetable | DocKind::Homework | DocKind::Library | DocKind::Gradebook => {
+            Some("group")
+        }
         DocKind::Grades => Some("student"),
         DocKind::Announcements => Some("audience"),
         DocKind::Me => Some("user"),
@@ -83,6 +88,7 @@ fn containers_v1(kind: DocKind) -> &'static [(&'static str, ObjType)] {
         DocKind::Timetable => &[("sessions", ObjType::Map)],
         DocKind::Homework => &[("assignments", ObjType::Map)],
         DocKind::Grades => &[("assessments", ObjType::Map)],
+        DocKind::Gradebook => &[("roster", ObjType::Map), ("assessments", ObjType::Map)],
         DocKind::Library | DocKind::Announcements => &[("items", ObjType::Map)],
         DocKind::Thread => &[("participants", ObjType::List), ("messages", ObjType::List)],
         DocKind::Me => &[
@@ -185,6 +191,19 @@ mod tests {
         upgrade(&id, &mut doc).unwrap();
         let t: Timetable = read(&doc).unwrap().unwrap();
         assert_eq!((t.schema, t.group.as_str(), t.sessions.len()), (1, "g1", 0));
+    }
+
+    #[test]
+    fn a_v0_gradebook_becomes_a_readable_empty_gradebook() {
+        use crate::gradebook::Gradebook;
+        let id: DocId = "gradebook:g1".parse().unwrap();
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "legacy", "x").unwrap();
+        tx.commit();
+        assert_eq!(upgrade(&id, &mut doc), Ok(Some(0)));
+        let book: Gradebook = read(&doc).unwrap().unwrap();
+        assert_eq!(book, Gradebook::new("g1"));
     }
 
     #[test]

@@ -247,7 +247,9 @@ pub fn derive_typed(id: &DocId, before: &TypedDoc, after: &TypedDoc, now_ms: i64
                 push(Category::NewMessage, text, id.to_string(), link, None);
             }
         }
-        // A `me` document raises no event; versions of different kinds cannot happen.
+        // A `me` document raises no event, nor a gradebook (the teachers' workspace: its
+        // publication into the students' grades documents raises `grade_published`); versions
+        // of different kinds cannot happen.
         _ => {}
     }
     out
