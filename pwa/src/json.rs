@@ -17,6 +17,7 @@ use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::{
     Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
 };
+use cartable_shared::gradebook::{Gradebook, GradebookAssessment, Score};
 use cartable_shared::grades::Assessment;
 use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
@@ -559,6 +560,34 @@ fn severity_name(severity: Severity) -> &'static str {
     }
 }
 
+/// `gradebook::Gradebook` (a group's gradebook, teachers and admins only).
+pub fn gradebook<J: JsonValue>(v: &J) -> Option<Gradebook> {
+    Some(Gradebook {
+        schema: schema(v)?,
+        group: s(v, "group")?,
+        roster: map_of(v, "roster", J::string).into_iter().collect(),
+        assessments: map_of(v, "assessments", |a| {
+            Some(GradebookAssessment {
+                subject: s(a, "subject")?,
+                title: s(a, "title")?,
+                date_ms: int(a, "date_ms")?,
+                out_of: a.field("out_of")?.number()?,
+                coefficient: a.field("coefficient")?.number()?,
+                author: s(a, "author")?,
+                publish_at_ms: opt_number(a, "publish_at_ms")?.map(|n| n as i64),
+                published_ms: opt_number(a, "published_ms")?.map(|n| n as i64),
+                scores: map_of(a, "scores", |sc| {
+                    Some(Score { score: opt_number(sc, "score")?, comment: s(sc, "comment")? })
+                })
+                .into_iter()
+                .collect(),
+            })
+        })
+        .into_iter()
+        .collect(),
+    })
+}
+
 fn severity(name: &str) -> Option<Severity> {
     Some(match name {
         "Information" => Severity::Information,
@@ -671,6 +700,7 @@ pub fn view<J: JsonValue>(kind: DocKind, v: &J) -> Option<(View, usize)> {
         DocKind::Thread => (View::Thread(thread(v)?), 0),
         DocKind::Me => (View::Me(my_layer(v)?), 0),
         DocKind::Library => (View::Library(library(v)?), 0),
+        DocKind::Gradebook => (View::Gradebook(gradebook(v)?), 0),
     })
 }
 
@@ -1121,6 +1151,34 @@ mod tests {
             },
         );
         assert_eq!(my_layer(&serde_json::to_value(&m).unwrap()), Some(m.into()));
+    }
+
+    #[test]
+    fn a_gradebook_reads_what_serde_writes() {
+        let mut book = Gradebook::new("l2-info-a");
+        book.roster.insert("lea.martin".into(), "Léa Martin".into());
+        book.roster.insert("tom".into(), "Tom".into());
+        let scores = [
+            ("lea.martin".to_owned(), Score { score: Some(12.5), comment: "Bien".into() }),
+            ("tom".to_owned(), Score { score: None, comment: String::new() }),
+        ];
+        let a = GradebookAssessment {
+            subject: "Algorithmique".into(),
+            title: "Contrôle".into(),
+            date_ms: 1_764_000_000_000,
+            out_of: 20.0,
+            coefficient: 1.5,
+            author: "paul.durand".into(),
+            publish_at_ms: Some(1_764_100_000_000),
+            published_ms: None,
+            scores: scores.into_iter().collect(),
+        };
+        book.assessments.insert("a1".into(), a.clone());
+        book.assessments.insert(
+            "a2".into(),
+            GradebookAssessment { publish_at_ms: None, published_ms: Some(5), ..a },
+        );
+        assert_eq!(gradebook(&via_serde(&book)), Some(book));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use cartable_shared::api::{BlockNotice, Me};
 use cartable_shared::engine::NotificationChange;
 use cartable_shared::engine::{Connection, SyncStatus};
+use cartable_shared::gradebook::Gradebook;
 use cartable_shared::ids::{DocId, DocKind};
 use cartable_shared::links::DeepLink;
 use cartable_shared::notify::NotificationSettings;
@@ -105,6 +106,8 @@ pub enum View {
     Me(MeView),
     /// `library:<group>`.
     Library(LibraryView),
+    /// `gradebook:<group>` (teachers of the group and admins only).
+    Gradebook(Gradebook),
 }
 
 /// A sync older than this, while not connected, makes the data "maybe stale".

@@ -24,6 +24,7 @@ use automerge::{Automerge, ReadDoc};
 use cartable_shared::announcements::Announcements;
 use cartable_shared::edits;
 use cartable_shared::engine::{Connection, EngineCommand, EngineEvent, SyncStatus};
+use cartable_shared::gradebook::Gradebook;
 use cartable_shared::grades::Grades;
 use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind};
@@ -745,6 +746,7 @@ fn snapshot(e: &Engine, doc: DocId) -> Option<DocWrite> {
         DocKind::Announcements => view_json::<Announcements>(&doc, am),
         DocKind::Thread => view_json::<Thread>(&doc, am),
         DocKind::Me => view_json::<MyLayer>(&doc, am),
+        DocKind::Gradebook => view_json::<Gradebook>(&doc, am),
     };
     Some(DocWrite { doc, bytes, pending, view })
 }

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use automerge::Automerge;
 use cartable_shared::announcements::{ANNOUNCEMENTS_SCHEMA, Announcement, Announcements, Severity};
 use cartable_shared::api::SessionChange;
+use cartable_shared::gradebook::{Gradebook, GradebookAssessment, Score};
 use cartable_shared::grades::{Assessment, GRADES_SCHEMA, Grades};
 use cartable_shared::homework::{Assignment, BlobRef, HOMEWORK_SCHEMA, Homework};
 use cartable_shared::ids::{DocId, DocKind, GroupId, UserId};
@@ -511,6 +512,41 @@ pub fn grades(student: &str, index: usize, today: NaiveDate) -> Grades {
     g
 }
 
+/// The group's gradebook: its students, and a draft of Paul's with some scores entered (the
+/// server keeps the roster from then on).
+pub fn gradebook(today: NaiveDate) -> Gradebook {
+    let mut book = Gradebook::new(GROUP);
+    let students = std::iter::once(("lea.martin", "Léa Martin")).chain(STUDENTS.iter().copied());
+    for (login, name) in students {
+        book.roster.insert(login.into(), name.into());
+    }
+    let scores = book
+        .roster
+        .keys()
+        .take(5)
+        .enumerate()
+        .map(|(n, s)| {
+            let score = Score { score: Some(8.0 + 2.5 * n as f64), comment: String::new() };
+            (s.clone(), score)
+        })
+        .collect();
+    book.assessments.insert(
+        "algo-controle-3".into(),
+        GradebookAssessment {
+            subject: ALGO.into(),
+            title: "Contrôle 3 — graphes".into(),
+            date_ms: paris_ms(monday_of(today) - Duration::days(2), (9, 0)),
+            out_of: 20.0,
+            coefficient: 1.0,
+            author: "paul.durand".into(),
+            publish_at_ms: None,
+            published_ms: None,
+            scores,
+        },
+    );
+    book
+}
+
 /// The group's course library.
 pub fn library(today: NaiveDate) -> Library {
     let monday = monday_of(today);
@@ -708,6 +744,7 @@ pub fn other_documents(today: NaiveDate) -> Result<Vec<(DocId, Automerge)>, Stri
         ),
         (id(DocKind::Announcements, GROUP)?, doc_of(&announcements(GROUP, today))?),
         (id(DocKind::Thread, THREAD)?, doc_of(&thread(today))?),
+        (id(DocKind::Gradebook, GROUP)?, doc_of(&gradebook(today))?),
     ];
     let students = std::iter::once("lea.martin").chain(STUDENTS.iter().map(|(login, _)| *login));
     for (i, student) in students.enumerate() {

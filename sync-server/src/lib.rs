@@ -255,6 +255,12 @@ impl AppState {
         if created > 0 {
             tracing::info!(created, "me documents created");
         }
+        let books = services::gradebook::refresh_rosters(&hub, &store, clock.now_ms())
+            .await
+            .map_err(|e| StartError::Task(format!("gradebooks: {e}")))?;
+        if books > 0 {
+            tracing::info!(created = books, "gradebooks created");
+        }
         let cookie_secure = cookie_secure(&config, public_origin.as_deref());
         tracing::info!(
             data_dir = %config.data_dir.display(),
@@ -429,6 +435,16 @@ pub async fn run(
     let guests = tokio::spawn(services::guests::schedule(state.clone(), token.clone()));
     // The push worker: expands the outbox and sends; ends when the server shuts down.
     let push = tokio::spawn(state.push_worker().run());
+    // The gradebook publisher; ends when the server shuts down.
+    let gradebooks = tokio::spawn(
+        services::gradebook::Publisher::new(
+            state.hub().clone(),
+            state.store().clone(),
+            state.inner.clock.clone(),
+            token.clone(),
+        )
+        .run(),
+    );
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let signal = token.clone();
     let served = axum::serve(listener, service)
@@ -443,6 +459,9 @@ pub async fn run(
     }
     if tokio::time::timeout(SOCKET_DRAIN, push).await.is_err() {
         tracing::warn!("the push worker did not stop in time");
+    }
+    if tokio::time::timeout(SOCKET_DRAIN, gradebooks).await.is_err() {
+        tracing::warn!("the gradebook publisher did not stop in time");
     }
     let sockets = state.sockets();
     sockets.close();

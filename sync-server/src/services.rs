@@ -8,6 +8,7 @@
 //! - [`files`]: uploads, course documents and attachments, who may download a file;
 //! - [`feeds`]: calendar feeds: iCalendar import into timetables, the personal export;
 //! - [`gdpr`]: a user's data export, an account's deletion with its personal data;
+//! - [`gradebook`]: teachers' gradebooks and their scheduled publication into students' grades;
 //! - [`groups`]: memberships changed by administrators, applied to live connections;
 //! - [`guests`]: guest accounts expire on their own (the clean-up job);
 //! - [`password`]: Argon2id hashing and verification;
@@ -32,6 +33,7 @@ pub mod feeds;
 pub mod files;
 pub mod gdpr;
 pub mod grade_import;
+pub mod gradebook;
 pub mod groups;
 pub mod guests;
 pub mod hub;

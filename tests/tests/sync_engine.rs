@@ -8,6 +8,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
 use cartable_shared::announcements::{Announcement, Announcements, Severity};
 use cartable_shared::api::SessionChange;
+use cartable_shared::gradebook::{Gradebook, GradebookAssessment, Score};
 use cartable_shared::grades::{Assessment, Grades};
 use cartable_shared::homework::{Assignment, Homework};
 use cartable_shared::ids::{DocId, DocKind};
@@ -27,6 +28,7 @@ const ANNOUNCEMENTS: &str = "announcements:everyone";
 const GROUP_ANNOUNCEMENTS: &str = "announcements:l2-info-a";
 const THREAD: &str = "thread:lea-paul-projet";
 const ME: &str = "me:lea.martin";
+const GRADEBOOK: &str = "gradebook:l2-info-a";
 
 fn doc(s: &str) -> DocId {
     s.parse().unwrap()
@@ -53,6 +55,7 @@ const MATRIX: &[(&str, [Expect; 5])] = &[
     (ANNOUNCEMENTS, [R, R, R, W, W]),
     (THREAD, [W, N, W, N, N]),
     (ME, [W, N, N, N, N]),
+    (GRADEBOOK, [N, N, W, N, W]),
 ];
 const ROLES: [&str; 5] = ["lea.martin", "parent.martin", "paul.durand", "vie.scolaire", "admin"];
 
@@ -158,6 +161,26 @@ fn valid_edit(user: &str, id: &DocId, doc: &mut Automerge) {
             let mut m: MyLayer = read(doc).unwrap().unwrap();
             m.notes.insert(key, "Penser à réviser".into());
             write(doc, &m).unwrap();
+        }
+        DocKind::Gradebook => {
+            let mut b: Gradebook = read(doc).unwrap().unwrap();
+            let scores =
+                [("lea.martin".to_owned(), Score { score: Some(12.0), comment: "".into() })];
+            b.assessments.insert(
+                key,
+                GradebookAssessment {
+                    subject: "Algorithmique".into(),
+                    title: "Interrogation à venir".into(),
+                    date_ms: 1_764_000_000_000,
+                    out_of: 20.0,
+                    coefficient: 1.0,
+                    author: user.into(),
+                    publish_at_ms: None,
+                    published_ms: None,
+                    scores: scores.into_iter().collect(),
+                },
+            );
+            write(doc, &b).unwrap();
         }
     }
 }

@@ -91,7 +91,10 @@ pub async fn create_group(
     Authenticated(who): Authenticated,
     ApiJson(req): ApiJson<NewGroup>,
 ) -> Result<(StatusCode, Json<GroupSummary>), ApiError> {
-    Ok((StatusCode::CREATED, Json(admin::create_group(state.store(), &who.principal, req).await?)))
+    let group = admin::create_group(state.store(), &who.principal, req).await?;
+    // The new group gets its gradebook.
+    state.hub().roster_wake().notify_one();
+    Ok((StatusCode::CREATED, Json(group)))
 }
 
 async fn guardian(
@@ -135,6 +138,10 @@ pub async fn import_roster(
     let options = RosterOptions { dry_run: q.dry_run, skip_invalid: q.skip_invalid };
     let now = state.clock().now_ms();
     let report = roster::import(state.store(), now, &who.principal, &body, options).await?;
+    if report.imported {
+        // The gradebooks' rosters follow the new memberships.
+        state.hub().roster_wake().notify_one();
+    }
     Ok(roster_answer(q, report))
 }
 

@@ -134,6 +134,10 @@ pub async fn import_roster(
     let options = RosterOptions { dry_run: q.dry_run, skip_invalid: q.skip_invalid };
     let now = state.clock().now_ms();
     let report = roster::import(state.store(), now, principal, &body, options).await?;
+    if report.imported {
+        // The gradebooks' rosters follow the new memberships.
+        state.hub().roster_wake().notify_one();
+    }
     Ok(roster_answer(q, report))
 }
 

@@ -197,18 +197,8 @@ async fn write_grade(
 ) -> Result<(), GradeImportError> {
     let doc = DocId::new(DocKind::Grades, student.as_str())
         .map_err(|e| GradeImportError::Invalid(e.to_string()))?;
-    let handle = match hub.open(&doc).await? {
-        Some(h) => h,
-        None => {
-            let empty =
-                Grades { schema: GRADES_SCHEMA, student: student.to_string(), ..Grades::default() };
-            let mut am = automerge::Automerge::new();
-            cartable_shared::sync::write(&mut am, &empty)
-                .map_err(|e| GradeImportError::Invalid(format!("could not write: {e}")))?;
-            hub.create(&doc, &am, now_ms).await?;
-            hub.open(&doc).await?.ok_or(GradeImportError::NotFound)?
-        }
-    };
+    let empty = Grades { schema: GRADES_SCHEMA, student: student.to_string(), ..Grades::default() };
+    let (handle, _) = hub.open_or_create(&doc, &empty, now_ms).await?;
     let key = key.to_owned();
     handle
         .edit_by(author.clone(), move |am| {

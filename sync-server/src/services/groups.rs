@@ -66,6 +66,7 @@ pub async fn set_membership(
         for who in std::iter::once(user).chain(guardians.iter()) {
             hub.presence().notify(who, Control::Reevaluate);
         }
+        hub.roster_wake().notify_one();
     }
     Ok(changed)
 }

@@ -301,6 +301,12 @@ struct HubInner {
     push_wake: Arc<Notify>,
     /// The server's clock, handed to every actor.
     clock: Arc<dyn Clock>,
+    /// Woken after a change of a `gradebook:` document was stored; the gradebook publisher
+    /// waits on it. Lives as long as the hub.
+    gradebook_wake: Arc<Notify>,
+    /// Woken after memberships changed (admin API, roster import): the gradebook publisher
+    /// then brings the rosters up to date. Lives as long as the hub.
+    roster_wake: Arc<Notify>,
     /// Running document actors by id. A std mutex: held only to look up or insert, never
     /// across an await. Lives as long as the hub.
     docs: Mutex<HashMap<DocId, DocHandle>>,
@@ -351,6 +357,8 @@ impl Hub {
                 next_peer: AtomicU64::new(1),
                 presence: Presence::default(),
                 push_wake: Arc::new(Notify::new()),
+                gradebook_wake: Arc::new(Notify::new()),
+                roster_wake: Arc::new(Notify::new()),
                 docs: Mutex::new(HashMap::new()),
                 loading: tokio::sync::Mutex::new(()),
             }),
@@ -388,6 +396,17 @@ impl Hub {
     /// Woken after each change that added notification events to the outbox.
     pub fn push_wake(&self) -> &Arc<Notify> {
         &self.inner.push_wake
+    }
+
+    /// Woken after each stored change of a `gradebook:` document.
+    pub fn gradebook_wake(&self) -> &Arc<Notify> {
+        &self.inner.gradebook_wake
+    }
+
+    /// To be woken (`notify_one`) after memberships changed, so that the gradebooks' rosters
+    /// follow.
+    pub fn roster_wake(&self) -> &Arc<Notify> {
+        &self.inner.roster_wake
     }
 
     fn running(&self, id: &DocId) -> Option<DocHandle> {
@@ -449,6 +468,7 @@ impl Hub {
             self.inner.shutdown.clone(),
             self.inner.push_wake.clone(),
             self.inner.clock.clone(),
+            self.inner.gradebook_wake.clone(),
         );
         // The actor task: owns the document; ends on shutdown or when every handle is gone.
         tokio::spawn(actor.run());
@@ -477,6 +497,25 @@ impl Hub {
     /// actor ends once the connections still holding it have let it go.
     pub fn forget(&self, id: &DocId) {
         self.inner.docs.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
+
+    /// The actor of a document, creating the document with `initial` as its content first if
+    /// it does not exist yet. Returns the handle and whether the document was created.
+    pub async fn open_or_create<T: autosurgeon::Reconcile>(
+        &self,
+        id: &DocId,
+        initial: &T,
+        now_ms: i64,
+    ) -> Result<(DocHandle, bool), HubError> {
+        if let Some(h) = self.open(id).await? {
+            return Ok((h, false));
+        }
+        let mut doc = Automerge::new();
+        cartable_shared::sync::write(&mut doc, initial)
+            .map_err(|e| HubError::Corrupt { doc: id.clone(), reason: e.to_string() })?;
+        let created = self.create(id, &doc, now_ms).await?;
+        let handle = self.open(id).await?.ok_or(HubError::Closed)?;
+        Ok((handle, created))
     }
 
     /// Creates a document from `doc`'s changes (no-op if it exists already). Returns whether

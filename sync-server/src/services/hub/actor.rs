@@ -19,7 +19,7 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, Change};
 use bytes::Bytes;
-use cartable_shared::ids::{DocId, UserId};
+use cartable_shared::ids::{DocId, DocKind, UserId};
 use cartable_shared::protocol::{ErrorCode, ServerFrame};
 use cartable_shared::roles::{Access, Principal};
 use cartable_shared::rules::typed_content;
@@ -122,6 +122,8 @@ pub(super) struct DocActor {
     push_wake: Arc<Notify>,
     /// The server's clock: event times, when sync states were kept.
     clock: Arc<dyn Clock>,
+    /// Told after a change of a gradebook was stored (the publisher re-reads it).
+    gradebook_wake: Arc<Notify>,
 }
 
 impl DocActor {
@@ -137,6 +139,7 @@ impl DocActor {
         shutdown: CancellationToken,
         push_wake: Arc<Notify>,
         clock: Arc<dyn Clock>,
+        gradebook_wake: Arc<Notify>,
     ) -> Self {
         DocActor {
             id,
@@ -153,6 +156,7 @@ impl DocActor {
             compacting: false,
             push_wake,
             clock,
+            gradebook_wake,
         }
     }
 
@@ -470,6 +474,9 @@ impl DocActor {
         self.stored_changes += n;
         if wake {
             self.push_wake.notify_one();
+        }
+        if self.id.kind() == DocKind::Gradebook {
+            self.gradebook_wake.notify_one();
         }
         Ok(())
     }
