@@ -5,13 +5,15 @@
 //! It asks `GET /api/me` first: nobody signed in, or someone who is not an administrator,
 //! gets a sentence and a link to the app (where one signs in); an administrator gets the
 //! screens, one component per file: accounts, groups and guardians, roster import, calendar
-//! feeds, API tokens. Every failure is shown as a sentence ([`Lang::failure`]); the server
+//! feeds, API tokens, the block period, the year rollover. Every failure is shown as a sentence ([`Lang::failure`]); the server
 //! decides what is allowed, the page only shows the answer.
 
 mod accounts;
 mod api;
+mod block;
 mod feeds;
 mod groups;
+mod rollover;
 mod roster;
 mod tokens;
 mod ui;
@@ -40,11 +42,20 @@ enum Screen {
     Roster,
     Feeds,
     Tokens,
+    Block,
+    Rollover,
 }
 
 impl Screen {
-    const ALL: [Screen; 5] =
-        [Screen::Accounts, Screen::Groups, Screen::Roster, Screen::Feeds, Screen::Tokens];
+    const ALL: [Screen; 7] = [
+        Screen::Accounts,
+        Screen::Groups,
+        Screen::Roster,
+        Screen::Feeds,
+        Screen::Tokens,
+        Screen::Block,
+        Screen::Rollover,
+    ];
 
     /// Its id in the page and in the address (`/admin#groups`).
     fn tag(self) -> &'static str {
@@ -54,6 +65,8 @@ impl Screen {
             Screen::Roster => "roster",
             Screen::Feeds => "feeds",
             Screen::Tokens => "tokens",
+            Screen::Block => "block",
+            Screen::Rollover => "rollover",
         }
     }
 
@@ -65,6 +78,8 @@ impl Screen {
             Screen::Roster => 2,
             Screen::Feeds => 3,
             Screen::Tokens => 4,
+            Screen::Block => 5,
+            Screen::Rollover => 6,
         };
         lang.admin().screens[i]
     }
@@ -165,6 +180,8 @@ fn AdminApp() -> Html {
                 Screen::Roster => html! { <roster::Roster {lang} /> },
                 Screen::Feeds => html! { <feeds::Feeds {lang} /> },
                 Screen::Tokens => html! { <tokens::Tokens {lang} /> },
+                Screen::Block => html! { <block::Block {lang} /> },
+                Screen::Rollover => html! { <rollover::Rollover {lang} /> },
             };
             html! {
                 <>

@@ -263,7 +263,7 @@ pub fn App() -> Html {
     html! {
         <>
             { header }
-            if let Some(why) = s.stale() {
+            if let (Some(why), None) = (s.stale(), s.blocked()) {
                 { stale_banner(StaleBannerProps { why, last_sync_ms: s.sync.last_sync_ms, today: s.today, lang: s.lang }) }
             }
             if let (Some(hint), Some(_)) = (s.install, &s.me) {

@@ -1,11 +1,14 @@
-//! Accounts: the list (role, groups, guardians' students), and creating one (role, name,
-//! login, an initial password shown once).
+//! Accounts: the list (role, groups, guardians' students, expiry), creating one (role, name,
+//! login, an initial password shown once, an optional end date: a guest account), and deleting
+//! one with its personal data after a confirmation that says what goes.
 
-use cartable_shared::admin::{AccountList, AccountSummary, CreatedAccount, NewAccount};
+use cartable_shared::admin::{
+    AccountDeleted, AccountList, AccountSummary, CreatedAccount, NewAccount,
+};
 use cartable_shared::roles::Role;
 use yew::prelude::*;
 
-use super::api;
+use super::api::{self, segment};
 use super::ui::{self, Notice, ScreenProps};
 use crate::i18n::Lang;
 
@@ -22,7 +25,7 @@ fn joined<T: ToString>(items: &[T]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn row(lang: Lang, a: &AccountSummary) -> Html {
+fn row(lang: Lang, a: &AccountSummary, ondelete: &Callback<(String, String)>) -> Html {
     let t = lang.admin();
     let mut groups = joined(&a.groups);
     if !a.teaches.is_empty() {
@@ -39,6 +42,18 @@ fn row(lang: Lang, a: &AccountSummary) -> Html {
             <td>{ role_name(lang, a.role) }</td>
             <td>{ or_none(groups) }</td>
             <td>{ or_none(joined(&a.wards)) }</td>
+            <td data-expired={a.expired.to_string()}>
+                { a.expires_at_ms.map_or_else(|| t.none.to_owned(), |ms| ui::day(lang, ms - 1)) }
+                if a.expired {
+                    { format!(" ({})", t.expired) }
+                }
+            </td>
+            <td>
+                <button type="button" class="danger-button account-delete"
+                    aria-label={format!("{} · {}", t.delete, a.login)}
+                    onclick={let (cb, who) = (ondelete.clone(), (a.login.to_string(), a.display_name.clone()));
+                        move |_| cb.emit(who.clone())}>{ t.delete }</button>
+            </td>
         </tr>
     }
 }
@@ -50,6 +65,34 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
     let t = lang.admin();
     let list = ui::use_load::<AccountList>("/api/admin/accounts");
     let notice = use_state(|| None::<Notice>);
+    // The account whose deletion waits for confirmation: (login, name).
+    let asked = use_state(|| None::<(String, String)>);
+    let ondelete = {
+        let asked = asked.clone();
+        Callback::from(move |who: (String, String)| asked.set(Some(who)))
+    };
+    let cancel = {
+        let asked = asked.clone();
+        Callback::from(move |_: MouseEvent| asked.set(None))
+    };
+    let confirm = {
+        let (asked, notice, reload) = (asked.clone(), notice.clone(), list.reload.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some((login, _)) = (*asked).clone() else { return };
+            asked.set(None);
+            let reload = reload.clone();
+            let path = format!("/api/admin/accounts/{}", segment(&login));
+            ui::run(
+                lang,
+                &notice,
+                async move { api::send::<_, AccountDeleted>("DELETE", &path, &()).await },
+                move |d| {
+                    reload.emit(());
+                    Some(format!("{} {}", lang.admin().deleted, d.user))
+                },
+            );
+        })
+    };
     let onsubmit = {
         let (notice, reload) = (notice.clone(), list.reload.clone());
         ui::on_submit(move || {
@@ -64,7 +107,7 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
                 role,
                 password: (!password.is_empty()).then_some(password),
                 subjects: ui::list(&ui::value("account-subjects")),
-                expires_at_ms: None,
+                expires_at_ms: ui::midnight_ms(&ui::value("account-expires"), 1),
             };
             let reload = reload.clone();
             ui::run(
@@ -97,9 +140,11 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
                             <th scope="col">{ t.role }</th>
                             <th scope="col">{ t.groups }</th>
                             <th scope="col">{ t.wards }</th>
+                            <th scope="col">{ t.expires }</th>
+                            <th scope="col"><span class="sr-only">{ t.delete }</span></th>
                         </tr>
                     </thead>
-                    <tbody>{ for l.accounts.iter().map(|a| row(lang, a)) }</tbody>
+                    <tbody>{ for l.accounts.iter().map(|a| row(lang, a, &ondelete)) }</tbody>
                 </table>
             }
         },
@@ -121,6 +166,8 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
                     </label>
                     { ui::field("text", "account-subjects", t.subjects, false) }
                     { ui::field("password", "account-password", t.password, false) }
+                    { ui::field("date", "account-expires", t.expires, false) }
+                    <p class="settings-note">{ t.expires_help }</p>
                     <button type="submit" id="account-create">{ t.create_account }</button>
                 </form>
                 { ui::notice(lang, "account-notice", &notice) }
@@ -128,6 +175,16 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
             <section aria-labelledby="accounts-list-title">
                 <h2 id="accounts-list-title">{ t.screens[0] }</h2>
                 <button type="button" onclick={let r = list.reload.clone(); move |_| r.emit(())}>{ t.reload }</button>
+                if let Some((login, name)) = &*asked {
+                    <div id="delete-confirm" role="alertdialog" aria-labelledby="delete-confirm-text"
+                        class="admin-card">
+                        <p id="delete-confirm-text">{ lang.delete_account_question(name, login) }</p>
+                        <div class="settings-actions">
+                            <button type="button" id="delete-yes" class="danger-button" onclick={confirm}>{ t.delete_yes }</button>
+                            <button type="button" onclick={cancel}>{ t.cancel }</button>
+                        </div>
+                    </div>
+                }
                 { table }
             </section>
         </>

@@ -45,6 +45,17 @@ pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
     read(&answer)
 }
 
+/// `method path` with `body` as JSON, without an answer to read.
+pub(crate) async fn send_only<B: Serialize>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<(), Failure> {
+    let json = serde_json::to_string(body).map_err(|_| Failure::Unreadable)?;
+    let answer = call(method, path, Some((&json, "application/json"))).await?;
+    if (200..300).contains(&answer.status) { Ok(()) } else { Err(failure(&answer)) }
+}
+
 /// `method path` without a body and without an answer to read (`204 No Content`, or a body
 /// the page does not need).
 pub(crate) async fn act(method: &str, path: &str) -> Result<(), Failure> {

@@ -163,6 +163,34 @@ pub(crate) fn when(lang: Lang, ms: i64) -> String {
     format!("{} {} {}", lang.short_date(at.date), at.date.year, at.hm())
 }
 
+/// A day: `23 nov. 2026`.
+pub(crate) fn day(lang: Lang, ms: i64) -> String {
+    let date = web::device_time(ms).date;
+    format!("{} {}", lang.short_date(date), date.year)
+}
+
+/// Midnight on this device's clock at the start of the day typed in a date input
+/// (`YYYY-MM-DD`), plus `days`, UTC milliseconds; `None` if nothing (valid) is typed. A guest
+/// account lasts through the day typed (`days` = 1: it ends at the next midnight); a block
+/// period ends as the day typed begins (`days` = 0).
+pub(crate) fn midnight_ms(text: &str, days: i32) -> Option<i64> {
+    let mut parts = text.splitn(3, '-').map(|p| p.parse::<i32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let midnight = js_sys::Date::new_with_year_month_day_hr_min_sec(
+        u32::try_from(y).ok()?,
+        m - 1,
+        d + days,
+        0,
+        0,
+        0,
+    );
+    let ms = midnight.get_time();
+    ms.is_finite().then_some(ms as i64)
+}
+
 /// A comma- or semicolon-separated list typed in a field.
 pub(crate) fn list(text: &str) -> Vec<String> {
     text.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()

@@ -151,6 +151,7 @@ pub fn settings_view(props: &SettingsViewProps<'_>) -> Html {
             { section("settings-notifications", t.notifications, notifications(props)) }
             { section("settings-storage", t.storage, storage(props)) }
             { section("settings-calendar", t.calendar, calendar(props)) }
+            { section("settings-data", lang.t().access.my_data, my_data(lang)) }
             { section("settings-account", t.connections, html! {
                 <>
                     { account }
@@ -184,6 +185,18 @@ fn hidden_courses(props: &SettingsViewProps<'_>) -> Html {
                     }) }
                 </ul>
             }
+        </>
+    }
+}
+
+/// Downloading one's data (GDPR): plain links, the server answers with attachments.
+fn my_data(lang: Lang) -> Html {
+    let t = lang.t().access;
+    html! {
+        <>
+            { note(None, t.my_data_about) }
+            <p><a id="download-data" href="/api/me/export" download="">{ t.download_json }</a></p>
+            <p><a id="download-calendar" href="/api/me/export.ics" download="">{ t.download_ics }</a></p>
         </>
     }
 }

@@ -188,7 +188,7 @@ pub struct AdminTexts {
     pub block_message: &'static str,
     /// Field: the end date (optional).
     pub block_until: &'static str,
-    /// Until an administrator lifts it.
+    /// No end date: until an administrator lifts it.
     pub block_no_end: &'static str,
     /// Button: set the block period.
     pub block_set: &'static str,
@@ -325,7 +325,7 @@ pub(super) static FR: AdminTexts = AdminTexts {
     block_current: "Fermeture en cours. Message affiché :",
     block_message: "Message aux élèves et aux familles",
     block_until: "Réouverture automatique le (facultatif)",
-    block_no_end: "jusqu’à ce qu’un administrateur la lève",
+    block_no_end: "Sans date de fin : jusqu’à ce qu’un administrateur la lève.",
     block_set: "Fermer l’accès",
     block_clear: "Rouvrir l’accès",
 
@@ -435,7 +435,7 @@ pub(super) static EN: AdminTexts = AdminTexts {
     block_current: "Closed now. Message shown:",
     block_message: "Message to students and families",
     block_until: "Reopens by itself on (optional)",
-    block_no_end: "until an administrator lifts it",
+    block_no_end: "No end date: until an administrator lifts it.",
     block_set: "Close access",
     block_clear: "Reopen access",
 
@@ -495,15 +495,17 @@ impl Lang {
     pub fn delete_account_question(self, name: &str, login: &str) -> String {
         match self {
             Lang::Fr => format!(
-                "Supprimer le compte de {name} ({login}) ? Son accès, ses sessions, ses \
-                 abonnements aux notifications, ses réglages, ses notes, ses appartenances aux \
-                 groupes et ses liens de responsable légal sont effacés, y compris sur ses \
-                 appareils. Ses messages restent dans les conversations, signés « compte \
-                 supprimé ». C’est définitif."
+                "Supprimer le compte de {name} ({login}) ? Son accès, ses sessions et son \
+                 historique de connexions, ses abonnements aux notifications, ses réglages et \
+                 notes personnelles, ses notes, ses appartenances aux groupes, ses liens de \
+                 responsable légal, son lien de calendrier et les jetons d’API qu’il a créés \
+                 sont effacés, y compris sur ses appareils. Ses messages restent dans les \
+                 conversations, signés « compte supprimé ». C’est définitif."
             ),
             Lang::En => format!(
-                "Delete the account of {name} ({login})? Their access, sessions, notification \
-                 subscriptions, settings, grades, group memberships and guardian links are \
+                "Delete the account of {name} ({login})? Their access, sessions and sign-in \
+                 history, notification subscriptions, settings and personal notes, grades, group \
+                 memberships, guardian links, calendar link and the API tokens they created are \
                  erased, on their devices too. Their messages stay in the conversations, signed \
                  “deleted account”. This cannot be undone."
             ),

@@ -1,9 +1,13 @@
 // The administration page (issue 7, item 2), on the real server with the demo administrator:
-// who may see it, accounts (a guest account), memberships, a roster import with a bad line
-// (preview first, nothing imported until confirmed), feeds and tokens with their errors in
-// words, axe-core on every screen, screenshots; the student app's link for administrators.
+// who may see it (nobody, a student: a sentence and a link; nothing of it precached), accounts
+// (generated password, a guest account's end date, deletion after a confirmation), memberships,
+// a roster import with a bad line (preview first, nothing imported until confirmed), feeds and
+// tokens with their errors in words, the block period as a student sees it (offline too) and
+// lifted, a student's data download (JSON and calendar), the year rollover (asked first, last
+// because it empties the demo groups); axe-core on every screen, screenshots.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 
 import { axeViolations } from '../lib/a11y.mjs';
@@ -12,12 +16,15 @@ import {
   describePage,
   expectInPage,
   expectServiceWorkerControl,
+  expectSyncState,
   expectVisible,
   newPhoneContext,
+  openTab,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
+import { openSettings } from '../lib/settings.mjs';
 
 export const ADMIN = { login: 'admin', password: 'admin-demo' };
 
@@ -45,6 +52,18 @@ export async function apiSignIn(page, origin, account) {
     account,
   );
   assert.equal(status, 200, `expected ${account.login} to sign in through the API`);
+}
+
+/** The desk-sized viewport of the administration page's tests. */
+const DESK_VIEWPORT = { width: 1100, height: 900 };
+
+/** A desk-sized page of `context`, signed in as the administrator, on `/admin#<screen>`. */
+async function adminPage(context, origin, screen) {
+  const page = await context.newPage();
+  await page.setViewportSize(DESK_VIEWPORT);
+  await apiSignIn(page, origin, ADMIN);
+  await page.goto(`${origin}/admin#${screen}`);
+  return page;
 }
 
 /** `GET path` as JSON with the page's session. */
@@ -108,7 +127,7 @@ describe('administration page', () => {
     const context = await newPhoneContext(env.browser, 'admin-screens');
     try {
       const page = await context.newPage();
-      await page.setViewportSize({ width: 1100, height: 900 });
+      await page.setViewportSize(DESK_VIEWPORT);
       // The app shows administrators a link to the page.
       await signIn(page, env.server.origin, ADMIN);
       await expectVisible(page, '#open-admin', 'the administration link in the header');
@@ -244,6 +263,169 @@ describe('administration page', () => {
       await expectInPage(page, 'the page in English', () =>
         document.documentElement.lang === 'en' && document.querySelector('#admin-tab-accounts')?.textContent === 'Accounts',
       );
+    } finally {
+      await context.close();
+    }
+  });
+  test('a guest account shows its end date; an account is deleted after a confirmation that says what goes', async () => {
+    const context = await newPhoneContext(env.browser, 'admin-guest');
+    try {
+      const page = await adminPage(context, env.server.origin, 'accounts');
+      await expectVisible(page, 'main#admin-accounts table#accounts-table', 'the accounts list');
+      await page.fill('#account-login', 'examinateur.invite');
+      await page.fill('#account-name', 'Examinateur Invité');
+      await page.selectOption('#account-role', 'staff');
+      await page.fill('#account-expires', '2099-06-30');
+      await page.locator('#account-create').click();
+      const created = await settledNotice(page, 'account-notice');
+      assert.equal(created.state, 'done', `expected the guest account to be created: ${created.text}`);
+      const row = page.locator('tr[data-login="examinateur.invite"]');
+      await row.waitFor();
+      assert.match(await row.innerText(), /30 juin 2099/, 'the end date of the guest account is listed');
+      assert.equal(await row.locator('[data-expired]').getAttribute('data-expired'), 'false');
+      const listed = (await getJson(page, '/api/admin/accounts')).accounts.find((a) => a.login === 'examinateur.invite');
+      // Access lasts through 30 June: it ends at midnight, on the page's (Paris) clock.
+      const midnight = await page.evaluate(() => new Date(2099, 6, 1).getTime());
+      assert.equal(
+        listed.expires_at_ms,
+        midnight,
+        `expected access to end as 1 July 2099 begins, got ${new Date(listed.expires_at_ms).toISOString()}`,
+      );
+
+      // Deleting: the confirmation names the account and says what goes; cancel keeps it.
+      await row.locator('button.account-delete').click();
+      await expectVisible(page, '#delete-confirm', 'the deletion confirmation');
+      const question = await page.locator('#delete-confirm-text').innerText();
+      assert.match(question, /Examinateur Invité \(examinateur\.invite\)/);
+      assert.match(question, /sessions/);
+      assert.match(question, /définitif/);
+      await expectNoViolations(page, 'the accounts screen with the deletion confirmation');
+      await screenshot(page, 'admin-delete-confirm', '#delete-confirm');
+      await page.locator('#delete-confirm button:not(#delete-yes)').click();
+      assert.equal(await page.locator('#delete-confirm').count(), 0);
+      assert.equal(await row.count(), 1, 'cancel deletes nothing');
+      await row.locator('button.account-delete').click();
+      await page.locator('#delete-yes').click();
+      const deleted = await settledNotice(page, 'account-notice');
+      assert.equal(deleted.state, 'done', `expected the account to be deleted: ${deleted.text}`);
+      assert.match(deleted.text, /Compte supprimé/);
+      await expectInPage(page, 'the deleted account gone from the list', () =>
+        document.querySelector('tr[data-login="examinateur.invite"]') == null,
+      );
+      // Oneself: refused, in words.
+      await page.locator('tr[data-login="admin"] button.account-delete').click();
+      await page.locator('#delete-yes').click();
+      const self = await settledNotice(page, 'account-notice');
+      assert.equal(self.state, 'failed', `expected deleting oneself to be refused: ${self.text}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a block period shows students its message instead of the content, offline too; lifting it brings the content back', async () => {
+    const student = await newPhoneContext(env.browser, 'admin-block-student');
+    const admin = await newPhoneContext(env.browser, 'admin-block-admin');
+    try {
+      const sp = await student.newPage();
+      await signIn(sp, env.server.origin, STUDENT);
+      await expectServiceWorkerControl(sp);
+      await expectVisible(sp, 'main#timetable article.session', 'the student\'s timetable');
+
+      const ap = await adminPage(admin, env.server.origin, 'block');
+      await expectVisible(ap, '#block-state[data-blocked="false"]', 'no block period at first');
+      const message = 'Cartable rouvre à la rentrée : bonnes vacances !';
+      await ap.fill('#block-message', message);
+      await ap.fill('#block-until', '2099-09-01');
+      await ap.locator('#block-set').click();
+      await expectVisible(ap, '#block-state[data-blocked="true"]', 'the block period set');
+      assert.equal(await ap.locator('#block-current-message').innerText(), message);
+      assert.match(await ap.locator('#block-current-until').innerText(), /1 sept\. 2099/);
+      await expectNoViolations(ap, 'the block period screen');
+      await screenshot(ap, 'admin-block');
+
+      // The student's app, at its next look at the server, shows the message, not the views.
+      await sp.reload();
+      await expectVisible(sp, 'main#blocked', 'the block period screen for the student');
+      assert.equal(await sp.locator('#blocked-message').innerText(), message);
+      assert.match(await sp.locator('#blocked-until').innerText(), /1er septembre/);
+      assert.equal(await sp.locator('main#timetable').count(), 0, 'no timetable while blocked');
+      await expectNoViolations(sp, 'the student\'s block period screen');
+      await screenshot(sp, 'view-blocked');
+      // Offline, the device remembers it (meta/me).
+      await student.setOffline(true);
+      await sp.reload();
+      await expectVisible(sp, 'main#blocked', 'the block period screen offline');
+      assert.equal(await sp.locator('main#timetable').count(), 0);
+      await student.setOffline(false);
+
+      await ap.locator('#block-clear').click();
+      await expectVisible(ap, '#block-state[data-blocked="false"]', 'the block period lifted');
+      await sp.locator('#blocked-retry').click();
+      await expectVisible(sp, 'main#timetable article.session', 'the timetable back after the block period', 20_000);
+      await expectSyncState(sp, 'online');
+    } finally {
+      await student.setOffline(false).catch(() => {});
+      await student.close();
+      // Whatever failed above, the next tests need the content open.
+      const page = await admin.newPage();
+      await apiSignIn(page, env.server.origin, ADMIN).catch(() => {});
+      await page.evaluate(() => fetch('/api/admin/block', { method: 'DELETE' })).catch(() => {});
+      await admin.close();
+    }
+  });
+
+  test('a student downloads their data as JSON and their calendar from the settings', async () => {
+    const context = await newPhoneContext(env.browser, 'admin-export');
+    try {
+      const page = await context.newPage();
+      await signIn(page, env.server.origin, STUDENT);
+      await openSettings(page);
+      await expectVisible(page, '#settings-data #download-data', 'the download my data link');
+      const [json] = await Promise.all([page.waitForEvent('download'), page.locator('#download-data').click()]);
+      assert.equal(json.suggestedFilename(), `cartable-${STUDENT.login}.json`);
+      const data = JSON.parse(await readFile(await json.path(), 'utf8'));
+      assert.equal(data.account.login, STUDENT.login);
+      assert.equal(data.account.display_name, 'Léa Martin');
+      assert.ok(data.groups.includes(STUDENT.group), `expected the groups in the export: ${data.groups}`);
+      const [ics] = await Promise.all([page.waitForEvent('download'), page.locator('#download-calendar').click()]);
+      const calendar = await readFile(await ics.path(), 'utf8');
+      assert.match(calendar, /^BEGIN:VCALENDAR/);
+      assert.match(calendar, /BEGIN:VEVENT/);
+      await screenshot(page, 'view-settings-data', '#settings-data');
+      await openTab(page, 'timetable');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the year rollover asks first, saying what happens, then archives each group (last: it empties the demo groups)', async () => {
+    const context = await newPhoneContext(env.browser, 'admin-rollover');
+    try {
+      const page = await adminPage(context, env.server.origin, 'rollover');
+      await expectVisible(page, 'main#admin-rollover #rollover-form', 'the rollover screen');
+      await expectVisible(page, '#admin-rollover p.empty', 'no archive yet');
+      await page.fill('#rollover-label', '2025-2026');
+      await page.locator('#rollover-start').click();
+      await expectVisible(page, '#rollover-confirm', 'the rollover confirmation');
+      assert.match(await page.locator('#rollover-confirm-text').innerText(), /archivés/);
+      assert.deepEqual((await getJson(page, '/api/admin/archives')).archives, [], 'nothing done before confirming');
+      await expectNoViolations(page, 'the rollover screen with its confirmation');
+      await screenshot(page, 'admin-rollover-confirm');
+      await page.locator('#rollover-yes').click();
+      await expectVisible(page, `#rollover-report li[data-group="${STUDENT.group}"]`, 'the report of the demo group');
+      assert.match(await page.locator(`#rollover-report li[data-group="${STUDENT.group}"]`).innerText(), /élèves retirés/);
+      const link = page.locator('#archives-list li[data-label="2025-2026"] a');
+      await link.waitFor();
+      const archive = await getJson(page, await link.getAttribute('href'));
+      assert.equal(archive.label, '2025-2026');
+      assert.ok(archive.groups.some((g) => g.group === STUDENT.group), 'the demo group is archived');
+      // The same label again: refused, in words.
+      await page.fill('#rollover-label', '2025-2026');
+      await page.locator('#rollover-start').click();
+      await page.locator('#rollover-yes').click();
+      const again = await settledNotice(page, 'rollover-notice');
+      assert.equal(again.state, 'failed', `expected a second rollover with the same label to be refused: ${again.text}`);
+      assert.match(again.text, /existe déjà/);
     } finally {
       await context.close();
     }
