@@ -71,6 +71,7 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
         let asked = asked.clone();
         Callback::from(move |who: (String, String)| asked.set(Some(who)))
     };
+    ui::use_focus_when(asked.is_some(), "delete-yes");
     let cancel = {
         let asked = asked.clone();
         Callback::from(move |_: MouseEvent| asked.set(None))

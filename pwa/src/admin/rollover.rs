@@ -42,6 +42,7 @@ pub(crate) fn Rollover(props: &ScreenProps) -> Html {
             asked.set((!label.is_empty()).then_some(label));
         })
     };
+    ui::use_focus_when(asked.is_some(), "rollover-yes");
     let cancel = {
         let asked = asked.clone();
         Callback::from(move |_: MouseEvent| asked.set(None))

@@ -11,10 +11,7 @@ use super::ui::{self, Notice, ScreenProps};
 use crate::i18n::Lang;
 
 fn scope_name(lang: Lang, scope: &str) -> String {
-    API_SCOPES
-        .iter()
-        .position(|s| *s == scope)
-        .map_or_else(|| scope.to_owned(), |i| lang.admin().scope_names[i].to_owned())
+    lang.scope_name(scope).map_or_else(|| scope.to_owned(), str::to_owned)
 }
 
 fn token_row(lang: Lang, tok: &ApiTokenInfo, revoke: &Callback<String>) -> Html {

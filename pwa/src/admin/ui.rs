@@ -135,6 +135,19 @@ pub(crate) fn checked(id: &str) -> bool {
         .is_some_and(|i| i.checked())
 }
 
+/// Moves the keyboard focus to the element `id` once it is rendered: a confirmation that
+/// appears elsewhere on the page is where the user's next key press goes.
+#[hook]
+pub(crate) fn use_focus_when(shown: bool, id: &'static str) {
+    use_effect_with(shown, move |shown| {
+        if *shown
+            && let Some(e) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = e.focus();
+        }
+    });
+}
+
 /// Empties the controls of the form `id` after it was sent.
 pub(crate) fn reset(id: &str) {
     if let Some(form) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok()) {

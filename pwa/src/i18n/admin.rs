@@ -165,8 +165,6 @@ pub struct AdminTexts {
     pub token_name: &'static str,
     /// Legend: scopes.
     pub scopes: &'static str,
-    /// The scopes, in the order of `admin::API_SCOPES`.
-    pub scope_names: [&'static str; 3],
     /// Button: create a token.
     pub create_token: &'static str,
     /// The secret follows, shown once.
@@ -313,7 +311,6 @@ pub(super) static FR: AdminTexts = AdminTexts {
 
     token_name: "Nom du jeton (le logiciel qui l’utilise)",
     scopes: "Droits",
-    scope_names: ["Lire les comptes", "Lire les groupes", "Importer des listes d’élèves"],
     create_token: "Créer un jeton",
     token_secret: "Jeton créé. Secret à copier maintenant, il ne sera plus affiché :",
     revoke: "Révoquer",
@@ -423,7 +420,6 @@ pub(super) static EN: AdminTexts = AdminTexts {
 
     token_name: "Token name (the software that uses it)",
     scopes: "Rights",
-    scope_names: ["Read accounts", "Read groups", "Import rosters"],
     create_token: "Create a token",
     token_secret: "Token created. Copy the secret now, it will not be shown again:",
     revoke: "Revoke",
@@ -512,6 +508,99 @@ impl Lang {
         }
     }
 
+    /// What an API token's scope allows (`cartable_shared::admin::API_SCOPES`); `None` for a
+    /// scope this version does not know (shown as it is).
+    pub fn scope_name(self, scope: &str) -> Option<&'static str> {
+        let fr = self == Lang::Fr;
+        Some(match scope {
+            "accounts:read" => {
+                if fr {
+                    "Lire les comptes"
+                } else {
+                    "Read accounts"
+                }
+            }
+            "groups:read" => {
+                if fr {
+                    "Lire les groupes"
+                } else {
+                    "Read groups"
+                }
+            }
+            "roster:import" => {
+                if fr {
+                    "Importer des listes d’élèves"
+                } else {
+                    "Import rosters"
+                }
+            }
+            "timetable:read" => {
+                if fr {
+                    "Lire les emplois du temps"
+                } else {
+                    "Read timetables"
+                }
+            }
+            "timetable:write" => {
+                if fr {
+                    "Modifier les séances (annuler, déplacer, changer de salle)"
+                } else {
+                    "Change sessions (cancel, move, change room)"
+                }
+            }
+            "homework:read" => {
+                if fr {
+                    "Lire les devoirs"
+                } else {
+                    "Read homework"
+                }
+            }
+            "homework:write" => {
+                if fr {
+                    "Publier des devoirs"
+                } else {
+                    "Publish homework"
+                }
+            }
+            "grades:read" => {
+                if fr {
+                    "Lire les notes"
+                } else {
+                    "Read grades"
+                }
+            }
+            "grades:import" => {
+                if fr {
+                    "Importer des notes (CSV)"
+                } else {
+                    "Import grades (CSV)"
+                }
+            }
+            "announcements:read" => {
+                if fr {
+                    "Lire les annonces"
+                } else {
+                    "Read announcements"
+                }
+            }
+            "announcements:write" => {
+                if fr {
+                    "Publier des annonces"
+                } else {
+                    "Publish announcements"
+                }
+            }
+            "reminders:write" => {
+                if fr {
+                    "Envoyer des rappels de la bibliothèque"
+                } else {
+                    "Send library reminders"
+                }
+            }
+            _ => return None,
+        })
+    }
+
     /// The summary of a roster preview or import: `12 comptes valides, 1 ligne refusée`.
     pub fn roster_summary(self, valid: usize, refused: usize) -> String {
         let (v, r) = match self {
@@ -555,7 +644,7 @@ mod tests {
     #[test]
     fn both_languages_name_every_screen_role_and_scope_differently() {
         for t in [&FR, &EN] {
-            for list in [&t.screens[..], &t.roles[..], &t.scope_names[..], &t.changes[..]] {
+            for list in [&t.screens[..], &t.roles[..], &t.changes[..]] {
                 let mut names = list.to_vec();
                 names.sort_unstable();
                 names.dedup();
@@ -564,6 +653,19 @@ mod tests {
             }
         }
         assert_ne!(FR.screens, EN.screens);
+    }
+
+    #[test]
+    fn every_api_scope_has_its_own_name_in_both_languages() {
+        use cartable_shared::admin::API_SCOPES;
+        for lang in Lang::ALL {
+            let mut names: Vec<&str> =
+                API_SCOPES.iter().map(|s| lang.scope_name(s).expect(s)).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), API_SCOPES.len());
+        }
+        assert_eq!(Lang::Fr.scope_name("nothing:yet"), None);
     }
 
     #[test]

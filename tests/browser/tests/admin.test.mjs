@@ -8,7 +8,10 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { describe, test } from 'node:test';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
 
 import { axeViolations } from '../lib/a11y.mjs';
 import {
@@ -18,12 +21,14 @@ import {
   expectServiceWorkerControl,
   expectSyncState,
   expectVisible,
+  launchBrowser,
   newPhoneContext,
   openTab,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
+import { CartableServer } from '../lib/server.mjs';
 import { openSettings } from '../lib/settings.mjs';
 
 export const ADMIN = { login: 'admin', password: 'admin-demo' };
@@ -226,7 +231,7 @@ describe('administration page', () => {
 
       // Feeds: an internal address is refused, and the page says so in words.
       await openAdminScreen(page, 'feeds');
-      await expectVisible(page, `#feed-group option[value="${STUDENT.group}"]`, 'the groups to choose from', 15_000).catch(() => {});
+      await page.locator(`#feed-group option[value="${STUDENT.group}"]`).waitFor({ state: 'attached' });
       await page.fill('#feed-url', 'http://127.0.0.1:9/edt.ics');
       await page.locator('#feed-form button[type="submit"]').click();
       const refused = await settledNotice(page, 'feeds-notice');
@@ -426,6 +431,68 @@ describe('administration page', () => {
       const again = await settledNotice(page, 'rollover-notice');
       assert.equal(again.state, 'failed', `expected a second rollover with the same label to be refused: ${again.text}`);
       assert.match(again.text, /existe déjà/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+const ICS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'ics');
+
+describe('administration page: calendar feeds', () => {
+  // A feed on loopback (allowed with --feed-allow) whose content the test switches.
+  const env = { server: null, browser: null, feed: null, served: 'feed_v1.ics' };
+  before(async () => {
+    env.feed = createServer(async (req, res) => {
+      const body = await readFile(path.join(ICS_DIR, env.served));
+      res.writeHead(200, { 'Content-Type': env.served.endsWith('.ics') ? 'text/calendar' : 'text/html' });
+      res.end(body);
+    });
+    await new Promise((resolve) => env.feed.listen(0, '127.0.0.1', resolve));
+    env.origin = `http://127.0.0.1:${env.feed.address().port}`;
+    env.server = await CartableServer.start('admin-feeds', ['--feed-allow', env.origin]);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.dispose();
+    await new Promise((resolve) => (env.feed ? env.feed.close(resolve) : resolve()));
+  });
+
+  test('a feed is registered, fetched on demand with what changed, keeps its sessions when broken, and is deleted', async () => {
+    const context = await newPhoneContext(env.browser, 'admin-feeds');
+    try {
+      const page = await adminPage(context, env.server.origin, 'feeds');
+      await expectVisible(page, '#admin-feeds p.empty', 'no feed at first');
+      await page.locator(`#feed-group option[value="${STUDENT.group}"]`).waitFor({ state: 'attached' });
+      await page.selectOption('#feed-group', STUDENT.group);
+      await page.fill('#feed-url', `${env.origin}/edt.ics`);
+      await page.locator('#feed-form button[type="submit"]').click();
+      const card = page.locator('#feeds-list section[data-feed]');
+      await card.waitFor();
+      assert.match(await card.innerText(), /jamais/, 'not fetched yet');
+
+      await card.locator('button.feed-refresh').click();
+      const fetched = await settledNotice(page, 'feeds-notice');
+      assert.equal(fetched.state, 'done', `expected the fetch to succeed: ${fetched.text}`);
+      assert.match(fetched.text, /3 ajoutées/, 'the three sessions of the feed are added');
+      await expectInPage(page, 'the card to show 3 sessions and a last success', () =>
+        /3 séances/.test(document.querySelector('#feeds-list section[data-feed]')?.innerText ?? '') &&
+        !/jamais/.test(document.querySelector('#feeds-list section[data-feed]')?.innerText ?? ''),
+      );
+
+      // The feed breaks (a maintenance page): the error is shown, the sessions are kept.
+      env.served = 'broken.ics';
+      await card.locator('button.feed-refresh').click();
+      const broken = await settledNotice(page, 'feeds-notice');
+      assert.match(broken.text, /Dernière erreur/, `expected the error in words: ${broken.text}`);
+      await expectVisible(page, '#feeds-list section[data-feed][data-error="true"] .feed-error', 'the error on the card');
+      assert.match(await card.innerText(), /3 séances/, 'the last good import is kept');
+      await expectNoViolations(page, 'the feeds screen with a broken feed');
+      await screenshot(page, 'admin-feeds-error');
+
+      await card.locator('button.feed-delete').click();
+      await expectVisible(page, '#admin-feeds p.empty', 'no feed after deleting it');
     } finally {
       await context.close();
     }
