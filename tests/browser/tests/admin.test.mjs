@@ -272,6 +272,29 @@ describe('administration page', () => {
       await context.close();
     }
   });
+  test('every screen of the administration page has no axe violation in the dark scheme, in English', async () => {
+    const context = await newPhoneContext(env.browser, 'admin-dark');
+    try {
+      const page = await context.newPage();
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.setViewportSize(DESK_VIEWPORT);
+      await apiSignIn(page, env.server.origin, ADMIN);
+      await page.evaluate(() => localStorage.setItem('cartable.lang', 'en'));
+      await page.goto(`${env.server.origin}/admin`);
+      await expectVisible(page, 'main#admin-accounts table#accounts-table', 'the accounts list');
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+      assert.equal(await page.locator('#admin-tab-accounts').innerText(), 'Accounts');
+      for (const id of ['accounts', 'groups', 'roster', 'feeds', 'tokens', 'block', 'rollover']) {
+        await openAdminScreen(page, id);
+        await expectInPage(page, `the ${id} screen loaded`, () => document.querySelector('[aria-busy="true"]') == null);
+        await expectNoViolations(page, `the ${id} screen (dark, English)`);
+        await screenshot(page, `admin-${id}-dark-en`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a guest account shows its end date; an account is deleted after a confirmation that says what goes', async () => {
     const context = await newPhoneContext(env.browser, 'admin-guest');
     try {
