@@ -38,6 +38,9 @@ pub enum Refusal {
     /// An entry names another author than the writer.
     #[error("an entry you wrote names another author")]
     WrongAuthor,
+    /// An entry someone else wrote was changed or removed.
+    #[error("only its author or an administrator may change or remove an entry")]
+    NotYourEntry,
     /// A thread message was rewritten or removed.
     #[error("thread messages are append only")]
     ThreadRewritten,
@@ -145,12 +148,17 @@ pub fn check_typed(
             schema_and_scope((b.schema, a.schema, HOMEWORK_SCHEMA), (&b.group, &a.group), doc)?;
             authored(
                 writer,
-                changed(&b.assignments, &a.assignments).map(|(_, n)| n.map(|x| &x.author)),
+                changed(&b.assignments, &a.assignments)
+                    .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
             )
         }
         (TypedDoc::Library(b), TypedDoc::Library(a)) => {
             schema_and_scope((b.schema, a.schema, LIBRARY_SCHEMA), (&b.group, &a.group), doc)?;
-            authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
+            authored(
+                writer,
+                changed(&b.items, &a.items)
+                    .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
+            )
         }
         (TypedDoc::Announcements(b), TypedDoc::Announcements(a)) => {
             schema_and_scope(
@@ -158,7 +166,11 @@ pub fn check_typed(
                 (&b.audience, &a.audience),
                 doc,
             )?;
-            authored(writer, changed(&b.items, &a.items).map(|(_, n)| n.map(|x| &x.author)))
+            authored(
+                writer,
+                changed(&b.items, &a.items)
+                    .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
+            )
         }
         (TypedDoc::Grades(b), TypedDoc::Grades(a)) => {
             schema_and_scope((b.schema, a.schema, GRADES_SCHEMA), (&b.student, &a.student), doc)?;
@@ -272,16 +284,24 @@ fn scores_of(
     Ok(())
 }
 
-/// New or changed entries must name the writer as their author (admins may write for others).
+/// New or changed entries must name the writer as their author, and an entry someone else
+/// wrote may be neither changed nor removed (admins may write for others).
 fn authored<'a>(
     writer: Writer<'_>,
-    mut authors: impl Iterator<Item = Option<&'a String>>,
+    mut changes: impl Iterator<Item = (Option<&'a String>, Option<&'a String>)>,
 ) -> Result<(), Refusal> {
-    if writer.is_admin() || authors.all(|a| a.is_none_or(|a| a == writer.user())) {
-        Ok(())
-    } else {
-        Err(Refusal::WrongAuthor)
+    if writer.is_admin() {
+        return Ok(());
     }
+    changes.try_for_each(|(old, new)| {
+        if new.is_some_and(|a| a != writer.user()) {
+            Err(Refusal::WrongAuthor)
+        } else if old.is_some_and(|a| a != writer.user()) {
+            Err(Refusal::NotYourEntry)
+        } else {
+            Ok(())
+        }
+    })
 }
 
 #[cfg(test)]
@@ -329,6 +349,46 @@ mod tests {
             author: author.into(),
             published_ms: Some(0),
         }
+    }
+
+    #[test]
+    fn an_entry_someone_else_wrote_is_changed_or_removed_only_by_an_admin() {
+        use crate::homework::{Assignment, HOMEWORK_SCHEMA, Homework};
+        let (p, subjects) = teacher(&[]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "homework:g".parse().unwrap();
+        let entry = |author: &str, title: &str| Assignment {
+            subject: "Maths".into(),
+            title: title.into(),
+            text: String::new(),
+            set_on_ms: 0,
+            due_ms: 1,
+            attachments: vec![],
+            hand_in: false,
+            author: author.into(),
+        };
+        let mut hw = Homework { schema: HOMEWORK_SCHEMA, group: "g".into(), ..Default::default() };
+        hw.assignments.insert("mine".into(), entry("prof", "A"));
+        hw.assignments.insert("theirs".into(), entry("other", "B"));
+        let base = doc_of(&hw);
+        let check = |after: &Homework| check_write(w, &id, &base, &edited(&base, after));
+        let mut v = hw.clone();
+        v.assignments.insert("mine".into(), entry("prof", "A bis"));
+        assert_eq!(check(&v), Ok(()), "one's own entry");
+        let mut v = hw.clone();
+        v.assignments.remove("mine");
+        assert_eq!(check(&v), Ok(()), "removing one's own entry");
+        let mut v = hw.clone();
+        v.assignments.remove("theirs");
+        assert_eq!(check(&v), Err(Refusal::NotYourEntry));
+        let mut v = hw.clone();
+        v.assignments.insert("theirs".into(), entry("prof", "B taken over"));
+        assert_eq!(check(&v), Err(Refusal::NotYourEntry));
+        let admin = Principal { role: Role::Admin, ..p.clone() };
+        let aw = Writer { principal: &admin, subjects: &subjects };
+        let mut v = hw.clone();
+        v.assignments.remove("theirs");
+        assert_eq!(check_write(aw, &id, &base, &edited(&base, &v)), Ok(()));
     }
 
     #[test]

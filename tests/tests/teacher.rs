@@ -139,6 +139,9 @@ async fn a_teachers_edits_of_groups_taught_reach_students_and_others_are_refused
     let forged =
         DocEdit::PutAssignment { id: "hw-x".into(), assignment: assignment("sophie.bernard") };
     assert!(!publish(&mut teacher, &doc(HOMEWORK), &forged).await);
+    // Another teacher's assignment may be neither removed nor taken over.
+    let theirs = DocEdit::RemoveAssignment { id: "bdd-normalisation".into() };
+    assert!(!publish(&mut teacher, &doc(HOMEWORK), &theirs).await);
     let fresh = paul.synced(&server).await.unwrap();
     let everyone: Announcements = fresh.read(&doc(EVERYONE)).unwrap();
     assert!(!everyone.items.contains_key("an-all"));
