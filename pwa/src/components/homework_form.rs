@@ -30,6 +30,10 @@ pub struct HomeworkFormProps<'a> {
     pub onaction: &'a Callback<Action>,
 }
 
+/// The fields start from the assignment being edited as their *default* values (not Yew's
+/// controlled `value`, which a re-render — a clock tick, a sync — would put back over what the
+/// teacher is typing).
+///
 /// `<section id="teach-homework">` with `form#homework-form` (`#hw-group`, `#hw-subject`,
 /// `#hw-title`, `#hw-text`, `#hw-due`, `#hw-hand-in`, `#hw-files`, `#hw-publish`,
 /// `#hw-status`) and `ul#own-homework` of `li[data-assignment-id]` with `.edit` and
@@ -91,14 +95,14 @@ pub fn homework_form(props: &HomeworkFormProps<'_>) -> Html {
                     }) }
                 </select>
                 <label for="hw-subject">{ t.subject }</label>
-                <input id="hw-subject" type="text" required=true maxlength="200" value={subject} />
+                <input id="hw-subject" type="text" required=true maxlength="200" ~defaultValue={subject} />
                 <label for="hw-title">{ t.title }</label>
-                <input id="hw-title" type="text" required=true maxlength="200" value={title} />
+                <input id="hw-title" type="text" required=true maxlength="200" ~defaultValue={title} />
                 <label for="hw-text">{ t.text }</label>
-                <textarea id="hw-text" rows="3" maxlength="10000" value={text} />
+                <textarea id="hw-text" rows="3" maxlength="10000" defaultvalue={text} />
                 <label for="hw-due">{ t.due }</label>
-                <input id="hw-due" type="date" required=true value={due} />
-                <label class="check"><input id="hw-hand-in" type="checkbox" checked={hand_in} />{ t.hand_in }</label>
+                <input id="hw-due" type="date" required=true ~defaultValue={due} />
+                <label class="check"><input id="hw-hand-in" type="checkbox" ~defaultChecked={hand_in} />{ t.hand_in }</label>
                 <label for="hw-files">{ t.attachments }</label>
                 <input id="hw-files" type="file" multiple=true aria-describedby="hw-files-hint" />
                 <p id="hw-files-hint" class="hint">{ t.attachments_online }</p>

@@ -57,15 +57,15 @@ pub fn session_dialog(props: &SessionDialogProps<'_>) -> Html {
                 <h2 id="sd-title">{ title }</h2>
                 if d.action == SessionAction::Move {
                     <label for="sd-date">{ t.new_date }</label>
-                    <input id="sd-date" type="date" required=true value={d.date.clone()} />
+                    <input id="sd-date" type="date" required=true ~defaultValue={d.date.clone()} />
                     <label for="sd-start">{ t.new_start }</label>
-                    <input id="sd-start" type="time" required=true value={d.start.clone()} />
+                    <input id="sd-start" type="time" required=true ~defaultValue={d.start.clone()} />
                     <label for="sd-end">{ t.new_end }</label>
-                    <input id="sd-end" type="time" required=true value={d.end.clone()} />
+                    <input id="sd-end" type="time" required=true ~defaultValue={d.end.clone()} />
                 }
                 if d.action == SessionAction::Room {
                     <label for="sd-rooms">{ t.new_rooms }</label>
-                    <input id="sd-rooms" type="text" required=true maxlength="200" value={d.rooms.clone()} />
+                    <input id="sd-rooms" type="text" required=true maxlength="200" ~defaultValue={d.rooms.clone()} />
                 }
                 <label for="sd-note">{ t.note }</label>
                 <textarea id="sd-note" rows="2" maxlength="500" />

@@ -19,8 +19,12 @@ import {
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
+import { axeViolations } from '../lib/a11y.mjs';
 import { useServerAndBrowser } from '../lib/fixture.mjs';
 import { expectNothingPending, expectSomethingPending } from '../lib/settings.mjs';
+
+/** A small PDF (the server sniffs uploads: it must look like one). */
+const PDF = Buffer.from('%PDF-1.4\n% sujet du TD\n%%EOF\n');
 
 /** `YYYY-MM-DD`, `days` from today on this machine. */
 function isoDay(days) {
@@ -115,10 +119,21 @@ describe('teacher views', () => {
       await teacher.fill('#hw-text', 'Exercices 1 à 3 du TD.');
       await teacher.fill('#hw-due', isoDay(5));
       await teacher.check('#hw-hand-in');
+      // An attachment needs the network (it is uploaded first): refused offline, nothing saved.
+      await teacher.setInputFiles('#hw-files', { name: 'td.pdf', mimeType: 'application/pdf', buffer: PDF });
+      await teacher.locator('#hw-publish').click();
+      await expectInPage(teacher, 'the attachment refused offline', () =>
+        document.querySelector('#hw-status')?.classList.contains('failure') === true, null);
+      assert.equal(
+        await teacher.locator('#own-homework li', { hasText: hwTitle }).count(),
+        0,
+        'nothing saved with the attachment refused',
+      );
+      await teacher.setInputFiles('#hw-files', []);
       await teacher.locator('#hw-publish').click();
       await expectInPage(teacher, 'the homework saved on the device', () =>
         document.querySelector('#hw-status')?.classList.contains('failure') === false, null);
-      await expectVisible(teacher, '#own-homework li', 'the new assignment in the teacher\'s own list');
+      await expectVisible(teacher, `#own-homework li:has-text("${hwTitle}")`, 'the new assignment in the teacher\'s own list');
       await screenshot(teacher, 'teacher-homework-offline', '#teach-homework');
 
       await openTab(teacher, 'announcements');
@@ -131,7 +146,7 @@ describe('teacher views', () => {
       await teacher.locator('#an-publish').click();
       await expectInPage(teacher, 'the announcement saved on the device', () =>
         document.querySelector('#an-status')?.classList.contains('failure') === false, null);
-      await expectVisible(teacher, '#own-announcements li', 'the new announcement in the teacher\'s own list');
+      await expectVisible(teacher, `#own-announcements li:has-text("${anTitle}")`, 'the new announcement in the teacher\'s own list');
       await expectSomethingPending(teacher);
       // Nothing reached the student while the teacher is offline.
       await student.waitForTimeout(1_000);
@@ -181,7 +196,29 @@ describe('teacher views', () => {
       assert.equal(pending, 29, 'the other students of the group are pending');
       await screenshot(teacher, 'teacher-acknowledgements', '#ack-list');
 
-      // 5. A message to the whole group: one private thread per student.
+      assert.deepEqual(await axeViolations(teacher), [], 'the acknowledgement list is accessible');
+
+      // 5. Online, homework with an attachment: uploaded, then the student sees it attached.
+      await openTab(teacher, 'homework');
+      await teacher.selectOption('#hw-group', STUDENT.group);
+      await teacher.fill('#hw-subject', 'Algorithmique');
+      await teacher.fill('#hw-title', `TD avec sujet ${stamp}`);
+      await teacher.fill('#hw-due', isoDay(6));
+      await teacher.setInputFiles('#hw-files', { name: `sujet-${stamp}.pdf`, mimeType: 'application/pdf', buffer: PDF });
+      await teacher.locator('#hw-publish').click();
+      await expectInPage(teacher, 'the homework with its attachment saved', () =>
+        document.querySelector('#hw-status')?.classList.contains('failure') === false &&
+        document.querySelector('#own-homework') !== null, null, 20_000);
+      await openTab(student, 'homework');
+      await expectInPage(
+        student,
+        'the attachment listed with the student\'s homework',
+        (name) => [...document.querySelectorAll('.attachment-name')].some((n) => n.textContent === name),
+        `sujet-${stamp}.pdf`,
+        20_000,
+      );
+
+      // 6. A message to the whole group: one private thread per student.
       await openTab(teacher, 'messages');
       await expectVisible(teacher, 'form#message-form', 'the message form');
       await teacher.selectOption('#msg-group', STUDENT.group);
