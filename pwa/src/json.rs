@@ -17,7 +17,7 @@ use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::{
     Connection, EngineCommand, EngineEvent, NotificationChange, SyncStatus,
 };
-use cartable_shared::gradebook::{Gradebook, GradebookAssessment, Score};
+use cartable_shared::gradebook::{Gradebook, GradebookAssessment, GradebookEdit, Score};
 use cartable_shared::grades::Assessment;
 use cartable_shared::homework::{Assignment, BlobRef};
 use cartable_shared::ids::DocKind;
@@ -242,6 +242,43 @@ fn doc_edit_json(edit: &DocEdit) -> String {
         DocEdit::RemoveAnnouncement { id } => {
             format!(r#"{{"remove_announcement":{{"id":{}}}}}"#, q(id))
         }
+        DocEdit::Gradebook(e) => format!(r#"{{"gradebook":{}}}"#, gradebook_edit_json(e)),
+    }
+}
+
+/// The JSON of a `gradebook::GradebookEdit`.
+fn gradebook_edit_json(edit: &GradebookEdit) -> String {
+    let q = |t: &str| quote(t);
+    let num = |n: Option<f64>| {
+        n.filter(|n| n.is_finite()).map_or_else(|| "null".into(), |n| format!("{n:?}"))
+    };
+    match edit {
+        GradebookEdit::Create { id, subject, title, date_ms, out_of, coefficient, author } => {
+            format!(
+                r#"{{"create":{{"id":{},"subject":{},"title":{},"date_ms":{date_ms},"out_of":{},"coefficient":{},"author":{}}}}}"#,
+                q(id),
+                q(subject),
+                q(title),
+                num(Some(*out_of)),
+                num(Some(*coefficient)),
+                q(author)
+            )
+        }
+        GradebookEdit::SetScores { id, scores } => {
+            let scores: Vec<String> = scores
+                .iter()
+                .map(|(k, v)| {
+                    format!(r#"{}:{{"score":{},"comment":{}}}"#, q(k), num(v.score), q(&v.comment))
+                })
+                .collect();
+            format!(r#"{{"set_scores":{{"id":{},"scores":{{{}}}}}}}"#, q(id), scores.join(","))
+        }
+        GradebookEdit::Schedule { id, publish_at_ms } => format!(
+            r#"{{"schedule":{{"id":{},"publish_at_ms":{}}}}}"#,
+            q(id),
+            publish_at_ms.map_or_else(|| "null".to_owned(), |t| t.to_string())
+        ),
+        GradebookEdit::DeleteDraft { id } => format!(r#"{{"delete_draft":{{"id":{}}}}}"#, q(id)),
     }
 }
 
@@ -934,6 +971,33 @@ mod tests {
                 },
             }),
             edit(DocEdit::RemoveAnnouncement { id: "an-1".into() }),
+            edit(DocEdit::Gradebook(GradebookEdit::Create {
+                id: "gb-1".into(),
+                subject: "Algorithmique".into(),
+                title: "Contrôle \"3\"".into(),
+                date_ms: 1_764_000_000_000,
+                out_of: 20.0,
+                coefficient: 1.5,
+                author: "paul.durand".into(),
+            })),
+            edit(DocEdit::Gradebook(GradebookEdit::SetScores {
+                id: "gb-1".into(),
+                scores: [
+                    ("lea.martin".to_owned(), Score { score: Some(12.25), comment: "Bien".into() }),
+                    ("tom".to_owned(), Score { score: None, comment: String::new() }),
+                ]
+                .into_iter()
+                .collect(),
+            })),
+            edit(DocEdit::Gradebook(GradebookEdit::Schedule {
+                id: "gb-1".into(),
+                publish_at_ms: Some(1_764_100_000_000),
+            })),
+            edit(DocEdit::Gradebook(GradebookEdit::Schedule {
+                id: "gb-1".into(),
+                publish_at_ms: None,
+            })),
+            edit(DocEdit::Gradebook(GradebookEdit::DeleteDraft { id: "gb-1".into() })),
         ] {
             assert_eq!(engine_command(&cmd), serde_json::to_string(&cmd).unwrap());
         }

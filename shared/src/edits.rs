@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::announcements::{Announcement, Announcements};
 use crate::api::SessionChange;
+use crate::gradebook::GradebookEdit;
 use crate::homework::{Assignment, Homework};
 use crate::ids::DocKind;
 use crate::timetable::{PreviousSlot, Session, SessionStatus, Timetable};
@@ -56,6 +57,8 @@ pub enum DocEdit {
         /// Its id.
         id: String,
     },
+    /// `gradebook:<group>`: a teacher's edit of the group's gradebook.
+    Gradebook(GradebookEdit),
 }
 
 /// Why an edit cannot be applied.
@@ -81,6 +84,7 @@ impl DocEdit {
             Self::PutAnnouncement { .. } | Self::RemoveAnnouncement { .. } => {
                 DocKind::Announcements
             }
+            Self::Gradebook(_) => DocKind::Gradebook,
         }
     }
 
@@ -254,6 +258,14 @@ pub fn apply_to_doc(
             let mut a: Announcements = read(am)?.ok_or(DocEditError::Empty)?;
             edit.apply_to_announcements(&mut a)?;
             write(am, &a)?;
+        }
+        DocKind::Gradebook => {
+            let DocEdit::Gradebook(e) = edit else {
+                return Err(EditError::WrongDocument(doc.kind()).into());
+            };
+            let mut b: crate::gradebook::Gradebook = read(am)?.ok_or(DocEditError::Empty)?;
+            e.apply(&mut b)?;
+            write(am, &b)?;
         }
         other => return Err(EditError::WrongDocument(other).into()),
     }

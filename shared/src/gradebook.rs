@@ -165,6 +165,114 @@ impl GradebookAssessment {
     }
 }
 
+/// A teacher's edit of a gradebook (inside `edits::DocEdit::Gradebook`), applied by the app's
+/// engine to its copy (offline too) and checked by the server's rules when it arrives.
+/// Each edit touches only what it names, so that edits made on two devices merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradebookEdit {
+    /// A new assessment (a draft, with no score yet).
+    Create {
+        /// Its id (chosen by the device).
+        id: String,
+        /// The subject.
+        subject: String,
+        /// What is assessed.
+        title: String,
+        /// When it takes place, UTC milliseconds.
+        date_ms: i64,
+        /// The maximum score.
+        out_of: f64,
+        /// Weight in the subject average.
+        coefficient: f64,
+        /// The writer.
+        author: String,
+    },
+    /// Sets the scores (and comments) of the students named; the others keep theirs.
+    SetScores {
+        /// The assessment.
+        id: String,
+        /// Student id → score.
+        scores: BTreeMap<String, Score>,
+    },
+    /// Sets when the grades are published (`None`: back to a draft). "Publish now" is the
+    /// current time.
+    Schedule {
+        /// The assessment.
+        id: String,
+        /// When, UTC milliseconds.
+        publish_at_ms: Option<i64>,
+    },
+    /// Deletes an assessment that was never published.
+    DeleteDraft {
+        /// The assessment.
+        id: String,
+    },
+}
+
+impl GradebookEdit {
+    /// Applies the edit to `book`; on an error `book` is unchanged.
+    pub fn apply(&self, book: &mut Gradebook) -> Result<(), crate::edits::EditError> {
+        use crate::edits::EditError;
+        let invalid = |a: &GradebookAssessment| a.invalid().map(EditError::Invalid);
+        match self {
+            Self::Create { id, subject, title, date_ms, out_of, coefficient, author } => {
+                let ok_id = !id.is_empty()
+                    && id.len() <= 64
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if !ok_id {
+                    return Err(EditError::Invalid(
+                        "ids are 1 to 64 letters, digits, - or _".into(),
+                    ));
+                }
+                if book.assessments.contains_key(id) {
+                    return Err(EditError::Invalid("this assessment exists already".into()));
+                }
+                let a = GradebookAssessment {
+                    subject: subject.trim().to_owned(),
+                    title: title.trim().to_owned(),
+                    date_ms: *date_ms,
+                    out_of: *out_of,
+                    coefficient: *coefficient,
+                    author: author.clone(),
+                    publish_at_ms: None,
+                    published_ms: None,
+                    scores: BTreeMap::new(),
+                };
+                if let Some(e) = invalid(&a) {
+                    return Err(e);
+                }
+                book.assessments.insert(id.clone(), a);
+            }
+            Self::SetScores { id, scores } => {
+                let roster = &book.roster;
+                if let Some(stranger) = scores.keys().find(|s| !roster.contains_key(*s)) {
+                    return Err(EditError::Invalid(format!("{stranger} is not in the group")));
+                }
+                let a = book.assessments.get(id).ok_or(EditError::NotFound)?;
+                let mut changed = a.clone();
+                changed.scores.extend(scores.iter().map(|(k, v)| (k.clone(), v.clone())));
+                if let Some(e) = invalid(&changed) {
+                    return Err(e);
+                }
+                book.assessments.insert(id.clone(), changed);
+            }
+            Self::Schedule { id, publish_at_ms } => {
+                let a = book.assessments.get_mut(id).ok_or(EditError::NotFound)?;
+                a.publish_at_ms = *publish_at_ms;
+            }
+            Self::DeleteDraft { id } => {
+                let a = book.assessments.get(id).ok_or(EditError::NotFound)?;
+                if a.published_ms.is_some() {
+                    return Err(EditError::Invalid("a published assessment stays".into()));
+                }
+                book.assessments.remove(id);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The key of a gradebook assessment in the students' `grades:<student>` documents:
 /// `<group>.<assessment>`, so that two groups' assessments (whose ids their teachers' devices
 /// choose) can never overwrite each other or a grade written another way.
@@ -217,6 +325,59 @@ mod tests {
         assert_eq!(a.grade_of("tom", 9).unwrap().score, None, "absent");
         assert_eq!(a.grade_of("tom", 9).unwrap().comment, None);
         assert!(a.grade_of("zoe", 9).is_none(), "no score, no grade");
+    }
+
+    fn book() -> Gradebook {
+        let mut b = Gradebook::new("g");
+        b.roster.insert("lea".into(), "Léa".into());
+        b.roster.insert("tom".into(), "Tom".into());
+        b
+    }
+
+    fn create(id: &str) -> GradebookEdit {
+        GradebookEdit::Create {
+            id: id.into(),
+            subject: "Maths".into(),
+            title: " Contrôle 1 ".into(),
+            date_ms: 1_000,
+            out_of: 20.0,
+            coefficient: 2.0,
+            author: "prof".into(),
+        }
+    }
+
+    #[test]
+    fn edits_create_score_schedule_and_delete_a_draft() {
+        use crate::edits::EditError;
+        let mut b = book();
+        create("a1").apply(&mut b).unwrap();
+        assert_eq!(b.assessments["a1"].title, "Contrôle 1");
+        assert_eq!(b.assessments["a1"].status(), Status::Draft);
+        assert!(create("a1").apply(&mut b).is_err(), "ids are unique");
+        assert!(create("a b").apply(&mut b).is_err());
+
+        let set = |student: &str, score: Option<f64>| GradebookEdit::SetScores {
+            id: "a1".into(),
+            scores: BTreeMap::from([(student.into(), Score { score, comment: String::new() })]),
+        };
+        set("lea", Some(12.0)).apply(&mut b).unwrap();
+        set("tom", None).apply(&mut b).unwrap();
+        assert_eq!(b.assessments["a1"].scores.len(), 2, "other students keep their scores");
+        let before = b.clone();
+        assert!(matches!(set("lea", Some(20.5)).apply(&mut b), Err(EditError::Invalid(_))));
+        assert!(matches!(set("zoe", Some(1.0)).apply(&mut b), Err(EditError::Invalid(_))));
+        assert_eq!(b, before, "a refused edit changes nothing");
+        let missing = GradebookEdit::SetScores { id: "nope".into(), scores: BTreeMap::new() };
+        assert_eq!(missing.apply(&mut b), Err(EditError::NotFound));
+
+        GradebookEdit::Schedule { id: "a1".into(), publish_at_ms: Some(9) }.apply(&mut b).unwrap();
+        assert_eq!(b.assessments["a1"].status(), Status::Scheduled);
+        b.assessments.get_mut("a1").unwrap().published_ms = Some(10);
+        let delete = GradebookEdit::DeleteDraft { id: "a1".into() };
+        assert!(delete.apply(&mut b).is_err(), "published: kept");
+        b.assessments.get_mut("a1").unwrap().published_ms = None;
+        delete.apply(&mut b).unwrap();
+        assert!(b.assessments.is_empty());
     }
 
     #[test]
