@@ -9,11 +9,13 @@ use crate::calendar::{CivilDate, LocalDateTime};
 
 mod access;
 mod admin;
+mod gradebook;
 mod settings;
 mod teach;
 
 pub use access::AccessTexts;
 pub use admin::{AdminTexts, Failure};
+pub use gradebook::GradebookTexts;
 pub use settings::SettingsTexts;
 pub use teach::TeachTexts;
 
@@ -504,6 +506,8 @@ pub struct Texts {
     pub access: &'static AccessTexts,
     /// The publishing views (teachers, staff, admins).
     pub teach: &'static TeachTexts,
+    /// The teacher's gradebook.
+    pub gradebook: &'static GradebookTexts,
 }
 
 /// French.
@@ -661,6 +665,7 @@ pub static FR: Texts = Texts {
     settings: &settings::FR,
     access: &access::FR,
     teach: &teach::FR,
+    gradebook: &gradebook::FR,
 };
 
 /// English.
@@ -817,6 +822,7 @@ pub static EN: Texts = Texts {
     settings: &settings::EN,
     access: &access::EN,
     teach: &teach::EN,
+    gradebook: &gradebook::EN,
 };
 
 #[cfg(test)]

@@ -36,6 +36,7 @@
 pub mod backoff;
 pub mod calendar;
 pub mod files;
+pub mod gradebook;
 pub mod i18n;
 pub mod intents;
 pub mod json;
