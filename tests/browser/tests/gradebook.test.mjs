@@ -1,0 +1,203 @@
+// The teacher's grade table (issue 7, item 1: grades for a whole group in one table, published
+// at once or at a set time): a teacher creates an assessment on a phone, goes offline, types the
+// scores (Enter moves down the table) and publishes. Nothing reaches the student while the phone
+// is offline: the grades live in the gradebook, which the server never sends to students. Back
+// online, the publish time has passed: the server publishes, the student's open app shows the
+// grade without a reload, and the push service receives a "grade published" message for her
+// device (decrypted by the fake push service).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  STUDENT,
+  TEACHER,
+  describePage,
+  expectInPage,
+  expectSyncState,
+  expectVisible,
+  launchBrowser,
+  newPhoneContext,
+  openTab,
+  screenshot,
+  signIn,
+} from '../lib/browser.mjs';
+import { axeViolations } from '../lib/a11y.mjs';
+import { FakePush, stubPushSubscription } from '../lib/fake_push.mjs';
+import { CartableServer } from '../lib/server.mjs';
+import { expectNothingPending, expectSomethingPending, openSettings } from '../lib/settings.mjs';
+
+const GROUP = STUDENT.group;
+
+/** `YYYY-MM-DD` of today on this machine. */
+function today() {
+  const d = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Polls `fn` until it returns something truthy, at most `ms`; fails with `what`. */
+async function waitFor(what, fn, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`expected ${what} within ${ms / 1000} s`);
+}
+
+/** Whether the student's grades view lists a grade titled `title`. */
+function studentHasGrade(page, title) {
+  return page.evaluate(
+    (t) => [...document.querySelectorAll('li.grade .grade-title')].some((e) => e.textContent.includes(t)),
+    title,
+  );
+}
+
+describe('gradebook', () => {
+  const env = { fake: null, server: null, browser: null };
+  before(async () => {
+    env.fake = await FakePush.start();
+    env.server = await CartableServer.start('gradebook', ['--push-allow', env.fake.origin]);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.dispose();
+    env.fake?.stop();
+  });
+
+  test('grades published offline on a phone reach the student, with a push, only once back online', async () => {
+    const origin = env.server.origin;
+    const subscription = await env.fake.subscribe();
+    const studentContext = await newPhoneContext(env.browser, 'gradebook-student');
+    const teacherContext = await newPhoneContext(env.browser, 'gradebook-teacher');
+    await studentContext.grantPermissions(['notifications'], { origin });
+    await stubPushSubscription(studentContext, subscription);
+    try {
+      // The student, with notifications on, keeps her grades open.
+      const student = await studentContext.newPage();
+      await signIn(student, origin, STUDENT);
+      await expectSyncState(student, 'online');
+      await openSettings(student);
+      await enablePush(student);
+      await openTab(student, 'grades');
+      await expectVisible(student, 'main#grades', 'the student\'s grades');
+      assert.equal(await student.locator('#gradebooks, section.gradebook').count(), 0, 'a student sees no gradebook');
+      await student.evaluate(() => {
+        window.__cartableNoReload = true;
+      });
+
+      // The teacher creates an assessment (online).
+      const teacher = await teacherContext.newPage();
+      await signIn(teacher, origin, TEACHER);
+      await expectSyncState(teacher, 'online');
+      await openTab(teacher, 'grades');
+      const book = `section.gradebook[data-group="${GROUP}"]`;
+      await expectVisible(teacher, book, `the gradebook of ${GROUP}${await describePage(teacher)}`);
+      const title = `Contrôle e2e ${Date.now().toString(36)}`;
+      await teacher.fill(`#gb-new-subject-${GROUP}`, 'Algorithmique');
+      await teacher.fill(`#gb-new-title-${GROUP}`, title);
+      await teacher.fill(`#gb-new-date-${GROUP}`, today());
+      await teacher.fill(`#gb-new-out-of-${GROUP}`, '20');
+      await teacher.fill(`#gb-new-coef-${GROUP}`, '2');
+      await teacher.locator(`${book} form.gb-new button[type="submit"]`).click();
+      const created = `${book} details.gb-assessment:has(.gb-name:text-is("Algorithmique · ${title}"))`;
+      await expectVisible(teacher, created, 'the new assessment, a draft');
+      const id = await teacher.locator(created).getAttribute('data-assessment-id');
+      const assessment = `${book} details.gb-assessment[data-assessment-id="${id}"]`;
+      assert.equal(await teacher.locator(assessment).getAttribute('data-status'), 'draft');
+      await expectNothingPending(teacher, 30_000);
+
+      // Offline: the scores, typed down the table, then "publish now".
+      await teacherContext.setOffline(true);
+      await expectSyncState(teacher, 'offline');
+      const lea = teacher.locator(`${assessment} tr[data-student="${STUDENT.login}"] input.gb-score`);
+      await lea.fill('15,5');
+      await lea.press('Enter');
+      const next = await teacher.evaluate(() => document.activeElement?.closest('tr')?.dataset.student ?? null);
+      assert.ok(next && next !== STUDENT.login, `Enter moves to the next student (focus on ${next})`);
+      await teacher.keyboard.type('12');
+      await teacher.keyboard.press('Enter');
+      const leaComment = teacher.locator(`${assessment} tr[data-student="${STUDENT.login}"] input.gb-comment`);
+      await leaComment.fill('Très bon travail');
+      await leaComment.press('Tab');
+      await expectInPage(
+        teacher,
+        'the two scores kept on the device',
+        ([sel, login]) => {
+          const d = document.querySelector(sel);
+          const row = d?.querySelector(`tr[data-student="${login}"]`);
+          return row?.querySelector('input.gb-score')?.value === '15,5' && row.querySelector('input.gb-comment')?.value === 'Très bon travail';
+        },
+        [assessment, STUDENT.login],
+      );
+      // A score above the maximum is refused at the input.
+      const last = teacher.locator(`${assessment} tbody tr:last-child input.gb-score`);
+      await last.fill('25');
+      await last.press('Tab');
+      assert.equal(await last.evaluate((i) => i.validity.customError), true, 'a score above 20 is flagged');
+      await last.fill('');
+      await last.press('Tab');
+      await screenshot(teacher, 'gradebook-offline-table', assessment);
+      await teacher.locator(`${assessment} button.gb-publish-now`).click();
+      await expectInPage(
+        teacher,
+        'the assessment scheduled on the device (the server publishes it)',
+        (sel) => document.querySelector(sel)?.dataset.status === 'scheduled',
+        assessment,
+      );
+      await expectSomethingPending(teacher);
+
+      // Nothing reaches the student while the phone is offline, though the time has come.
+      await student.waitForTimeout(3_000);
+      assert.equal(await studentHasGrade(student, title), false, 'not in the student\'s grades yet');
+      const early = (await env.fake.messages(subscription.id)).filter((m) => m.payload?.category === 'grade_published');
+      assert.equal(early.length, 0, 'no push yet');
+
+      // Back online: the server publishes at once (the time has passed).
+      await teacherContext.setOffline(false);
+      await expectSyncState(teacher, 'online', 45_000);
+      await expectNothingPending(teacher, 30_000);
+      await expectInPage(
+        student,
+        `the grade "${title}" in the student's open app`,
+        (t) => [...document.querySelectorAll('li.grade')].some((li) => li.querySelector('.grade-title')?.textContent.includes(t) && li.textContent.includes('15,5')),
+        title,
+        30_000,
+      );
+      assert.equal(await student.evaluate(() => window.__cartableNoReload === true), true, 'no reload happened');
+      await screenshot(student, 'gradebook-student-grade', 'main#grades');
+      const pushed = await waitFor(
+        'a decrypted "grade published" push for the student\'s device',
+        async () => (await env.fake.messages(subscription.id)).filter((m) => m.decrypted && m.payload?.category === 'grade_published'),
+        30_000,
+      );
+      assert.equal(pushed.length, 1, `exactly one push: ${JSON.stringify(pushed)}`);
+      assert.match(pushed[0].payload.url, /view=grades&assessment=/);
+      assert.doesNotMatch(JSON.stringify(pushed[0].payload), /15[.,]5/, 'no score on the lock screen');
+      await expectInPage(
+        teacher,
+        'the assessment published on the teacher\'s phone',
+        (sel) => document.querySelector(sel)?.dataset.status === 'published',
+        assessment,
+        20_000,
+      );
+      await screenshot(teacher, 'gradebook-published', book);
+      const violations = await axeViolations(teacher);
+      assert.deepEqual(violations, [], `axe on the gradebook:\n${violations.join('\n')}`);
+    } finally {
+      await teacherContext.close();
+      await studentContext.close();
+    }
+  });
+});
+
+/** Turns notifications on in the open settings (the subscription is the stubbed one). */
+async function enablePush(page) {
+  await expectVisible(page, '#push-status[data-state="off"]', 'push supported and off');
+  await page.fill('#push-label', 'Téléphone de Léa');
+  await page.locator('#push-enable').click();
+  await expectVisible(page, '#push-status[data-state="on"]', 'push on after the tap');
+}
