@@ -110,7 +110,9 @@ async fn serve(
         tracing::info!(user = %user, "sync connection refused: block period");
         return;
     }
-    match conn.welcome().await {
+    // The connection's handlers are boxed where they are awaited: the task of an idle
+    // connection then holds only the loop's small state, not room for the largest of them.
+    match Box::pin(conn.welcome()).await {
         Ok(frame) => {
             if !send(&mut sink, Message::Binary(frame)).await {
                 conn.close().await;
@@ -132,7 +134,7 @@ async fn serve(
                 break;
             }
             Some(control) = outbox.control.recv() => {
-                if let Flow::CloseWith { last, code, reason } = conn.on_control(control).await {
+                if let Flow::CloseWith { last, code, reason } = Box::pin(conn.on_control(control)).await {
                     if let Some(last) = last {
                         send(&mut sink, Message::Binary(last)).await;
                     }
@@ -150,7 +152,7 @@ async fn serve(
             },
             msg = stream.next() => {
                 let flow = match msg {
-                    Some(Ok(Message::Binary(data))) => conn.on_binary(&data).await,
+                    Some(Ok(Message::Binary(data))) => Box::pin(conn.on_binary(&data)).await,
                     Some(Ok(Message::Text(_))) => conn.on_text(),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Flow::Continue,
                     Some(Ok(Message::Close(_))) | None => break,

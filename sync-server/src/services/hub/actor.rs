@@ -169,7 +169,7 @@ impl DocActor {
                 biased;
                 () = self.shutdown.cancelled() => break,
                 _ = keep.tick() => {
-                    self.keep_states(false).await;
+                    Box::pin(self.keep_states(false)).await;
                     continue;
                 }
                 cmd = self.inbox.recv() => match cmd {
@@ -177,9 +177,11 @@ impl DocActor {
                     None => break,
                 },
             };
+            // The handlers are boxed where they are awaited: the task of an idle actor (most of
+            // them: one per user's `me` document) then holds only this loop's small state.
             match cmd {
                 Command::Sync { peer, principal, access, data, resume } => {
-                    self.on_sync(peer, &principal, access, &data, resume).await
+                    Box::pin(self.on_sync(peer, &principal, access, &data, resume)).await
                 }
                 Command::Leave { peer, persist, done } => {
                     if let Some(slot) = self.peers.remove(&peer)
@@ -192,7 +194,7 @@ impl DocActor {
                     }
                 }
                 Command::Edit { edit, checker, author, reply } => {
-                    let _ = reply.send(self.on_edit(edit, &checker, author).await);
+                    let _ = reply.send(Box::pin(self.on_edit(edit, &checker, author)).await);
                 }
                 Command::Compacted { removed } => {
                     self.compacting = false;
