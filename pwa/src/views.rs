@@ -167,7 +167,9 @@ pub fn workload(
     day_of: impl Fn(i64) -> CivilDate,
 ) -> Vec<(CivilDate, u32)> {
     let mut days: Vec<(CivilDate, u32)> = Vec::new();
-    for i in items.iter().filter(|i| !i.done) {
+    // Work still ahead: an assignment whose due time has passed (earlier today) is overdue,
+    // shown as such, and not counted in the load of its day.
+    for i in items.iter().filter(|i| !i.done && !i.overdue) {
         let day = day_of(i.assignment.due_ms);
         if day < from {
             continue;
@@ -403,10 +405,12 @@ mod tests {
         h.assignments.insert("b".into(), assignment("Réseaux", day(3)));
         h.assignments.insert("done".into(), assignment("Réseaux", day(3)));
         h.assignments.insert("c".into(), assignment("Anglais", day(5)));
+        h.assignments.insert("earlier-today".into(), assignment("Anglais", day(2)));
         let mut mine = MyLayer::default();
         mine.homework_done.insert("g/done".into(), true);
         let (h, mine) = (HomeworkView::from(h), MeView::from(mine));
-        let items = homework_items([&h], Some(&mine), 0);
+        // Now: day 2, after the due time of "earlier-today".
+        let items = homework_items([&h], Some(&mine), day(2) + 1);
         let from = CivilDate::from_days(2);
         let load = workload(&items, from, |ms| CivilDate::from_days(ms.div_euclid(86_400_000)));
         assert_eq!(load, [(CivilDate::from_days(3), 2), (CivilDate::from_days(5), 1)]);
