@@ -258,17 +258,19 @@ fn check_gradebook(writer: Writer<'_>, b: &Gradebook, a: &Gradebook) -> Result<(
         if let Some(reason) = new.invalid() {
             return Err(Refusal::Invalid(reason));
         }
-        scores_of(old, new, a)?;
+        scores_of(old, new, a, admin)?;
     }
     Ok(())
 }
 
 /// The scores of an assessment changed from `old` to `new`: each new or changed one is of a
-/// student of the roster; none is removed once the assessment is published.
+/// student of the roster; none is removed once the assessment is published (except by an
+/// administrator: the server removes a deleted account's scores).
 fn scores_of(
     old: Option<&GradebookAssessment>,
     new: &GradebookAssessment,
     book: &Gradebook,
+    admin: bool,
 ) -> Result<(), Refusal> {
     let empty = BTreeMap::new();
     let before = old.map_or(&empty, |o| &o.scores);
@@ -278,7 +280,7 @@ fn scores_of(
         }
     }
     let published = old.is_some_and(|o| o.published_ms.is_some());
-    if published && before.keys().any(|k| !new.scores.contains_key(k)) {
+    if published && !admin && before.keys().any(|k| !new.scores.contains_key(k)) {
         return Err(Refusal::Published);
     }
     Ok(())
@@ -528,6 +530,11 @@ mod tests {
         assert_eq!(
             check_write(w, &id, &after, &edited(&after, &no_score)),
             Err(Refusal::Published)
+        );
+        assert_eq!(
+            check_write(s, &id, &after, &edited(&after, &no_score)),
+            Ok(()),
+            "the server removes a deleted account's scores"
         );
         let mut corrected = published.clone();
         corrected.assessments.get_mut("m1").unwrap().scores.get_mut("lea").unwrap().score =

@@ -173,6 +173,31 @@ async fn the_roster_follows_memberships_changed_by_an_administrator() {
 }
 
 #[tokio::test]
+async fn a_deleted_accounts_scores_leave_the_gradebook_with_it() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let mut device = paul.synced(&server).await.unwrap();
+    let book: Gradebook = device.read(&book_id()).unwrap();
+    let draft = &book.assessments["algo-controle-3"];
+    assert!(draft.scores.contains_key("adam.fournier"), "the demo draft scores him");
+    let resp = bounded(
+        "delete",
+        admin.request(Method::DELETE, "/api/admin/accounts/adam.fournier").send(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap_or_default());
+    let book = device
+        .until_doc(&book_id(), |b: &Gradebook| !b.roster.contains_key("adam.fournier"))
+        .await
+        .unwrap();
+    assert!(!book.assessments["algo-controle-3"].scores.contains_key("adam.fournier"));
+    assert_eq!(book.assessments["algo-controle-3"].scores.len(), draft.scores.len() - 1);
+}
+
+#[tokio::test]
 async fn a_scheduled_assessment_is_published_at_its_time_with_one_push_per_student_device() {
     let clock = Arc::new(ManualClock::new(wall_ms()));
     let fake = FakePush::start().await.unwrap();

@@ -202,6 +202,8 @@ pub async fn delete_account(
     for g in &guardians {
         hub.presence().notify(g, Control::Reevaluate);
     }
+    // The gradebooks forget the account (roster and scores).
+    hub.roster_wake().notify_one();
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     tracing::info!(by = %admin.user, user = %user, documents, connections, "account deleted");
     Ok(AccountDeleted {

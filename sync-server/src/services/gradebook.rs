@@ -23,9 +23,10 @@
 //!
 //! The roster (the group's students) is written by the server: when a gradebook is created
 //! (one per group, at start and when groups appear), when memberships change (see
-//! [`Hub::roster_wake`]), and at every safety tick.
+//! [`Hub::roster_wake`]: the admin API, roster imports, the year rollover, an account's
+//! deletion), and at every safety tick. A deleted account's scores leave the gradebooks then.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,7 +84,8 @@ struct GroupRoster {
     teachers: Vec<UserId>,
 }
 
-async fn rosters(store: &Store) -> Result<Vec<GroupRoster>, StoreError> {
+/// Every group's roster, and every account that exists.
+async fn rosters(store: &Store) -> Result<(Vec<GroupRoster>, BTreeSet<String>), StoreError> {
     store
         .read(|dao| {
             let mut out = Vec::new();
@@ -98,17 +100,21 @@ async fn rosters(store: &Store) -> Result<Vec<GroupRoster>, StoreError> {
                 }
                 out.push(GroupRoster { group: g.id, students, teachers: g.teachers });
             }
-            Ok(out)
+            let users = dao.user_ids()?.iter().map(ToString::to_string).collect();
+            Ok((out, users))
         })
         .await
 }
 
-/// Creates the gradebook of every group that has none and brings every roster up to date.
-/// Returns how many gradebooks were created. The teachers of a new gradebook who are connected
-/// are sent a new `Welcome` listing it.
+/// Creates the gradebook of every group that has none and brings every roster up to date;
+/// the scores of deleted accounts are removed with them (personal data). Returns how many
+/// gradebooks were created. The teachers of a new gradebook who are connected are sent a new
+/// `Welcome` listing it.
 pub async fn refresh_rosters(hub: &Hub, store: &Store, now_ms: i64) -> Result<u32, GradebookError> {
     let mut created = 0;
-    for r in rosters(store).await? {
+    let (groups, users) = rosters(store).await?;
+    let users = Arc::new(users);
+    for r in groups {
         let id = gradebook_id(&r.group);
         let mut initial = Gradebook::new(r.group.as_str());
         initial.roster = r.students.clone();
@@ -120,19 +126,20 @@ pub async fn refresh_rosters(hub: &Hub, store: &Store, now_ms: i64) -> Result<u3
             }
             continue;
         }
-        let students = r.students;
+        let (students, users) = (r.students, users.clone());
         let doc = id.clone();
         let written = handle
             .edit(move |am| {
-                let book: Gradebook = typed(&doc, am)?;
-                if book.roster == students {
+                let mut book: Gradebook = typed(&doc, am)?;
+                let before = book.clone();
+                book.roster = students;
+                for a in book.assessments.values_mut() {
+                    a.scores.retain(|student, _| users.contains(student));
+                }
+                if book == before {
                     return Err(String::new());
                 }
-                let mut tx = am.transaction();
-                autosurgeon::reconcile_prop(&mut tx, automerge::ROOT, "roster", &students)
-                    .map_err(|e| e.to_string())?;
-                tx.commit();
-                Ok(())
+                cartable_shared::sync::write(am, &book).map_err(|e| e.to_string())
             })
             .await?;
         match written {

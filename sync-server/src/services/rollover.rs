@@ -160,6 +160,8 @@ async fn roll_group(
     for who in &guardians {
         hub.presence().notify(who, Control::Reevaluate);
     }
+    // The gradebook's roster follows.
+    hub.roster_wake().notify_one();
     tracing::info!(label, group = %group.id, students = archive.students.len(), "group archived");
     Ok(summary(&archive))
 }
