@@ -375,6 +375,7 @@ mod tests {
             rooms: vec![],
             teachers: vec![],
             status,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),

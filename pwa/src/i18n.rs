@@ -284,6 +284,8 @@ pub struct Texts {
     pub no_timetable_yet: &'static str,
     /// Badge of a cancelled session.
     pub cancelled: &'static str,
+    /// Badge of a session gone from its calendar feed (not confirmed).
+    pub probably_cancelled: &'static str,
     /// Badge of a moved session.
     pub moved: &'static str,
     /// Before the former time of a moved session.
@@ -538,6 +540,7 @@ pub static FR: Texts = Texts {
     no_sessions_week: "Aucun cours cette semaine.",
     no_timetable_yet: "L’emploi du temps n’est pas encore sur cet appareil. Il arrivera à la prochaine synchronisation.",
     cancelled: "Annulé",
+    probably_cancelled: "Probablement annulé",
     moved: "Déplacé",
     moved_from: "Prévu initialement :",
     room_changed: "Changement de salle :",
@@ -696,6 +699,7 @@ pub static EN: Texts = Texts {
     no_sessions_week: "No classes this week.",
     no_timetable_yet: "The timetable is not on this device yet. It will arrive with the next sync.",
     cancelled: "Cancelled",
+    probably_cancelled: "Probably cancelled",
     moved: "Moved",
     moved_from: "Originally:",
     room_changed: "Room changed:",

@@ -478,6 +478,7 @@ fn session<J: JsonValue>(v: &J) -> Option<Session> {
         rooms: strings(v, "rooms")?,
         teachers: strings(v, "teachers")?,
         status: status(&s(v, "status")?)?,
+        probably: v.field("probably").and_then(|b| b.boolean()).unwrap_or(false),
         previous,
         note: match v.field("note") {
             Some(n) => Some(n.string()?),
@@ -783,6 +784,7 @@ mod tests {
             rooms: vec!["B12".into(), "B13".into()],
             teachers: vec!["Mme Petit".into()],
             status,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),

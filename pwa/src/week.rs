@@ -17,6 +17,8 @@ pub struct SessionCard {
     pub id: String,
     /// Scheduled, cancelled or moved.
     pub status: SessionStatus,
+    /// Cancelled only because it vanished from its calendar feed ("probably cancelled").
+    pub probably: bool,
     /// Lecture, tutorial, lab or exam.
     pub kind: SessionKind,
     /// The subject.
@@ -53,6 +55,7 @@ impl SessionCard {
             group: group.to_owned(),
             id: id.to_owned(),
             status: s.status,
+            probably: s.probably_cancelled(),
             kind: s.kind,
             subject: s.subject.clone(),
             start: clock.local(s.start_ms, &s.zone),
@@ -225,6 +228,7 @@ mod tests {
             rooms: vec!["Amphi A".into()],
             teachers: vec!["M. Durand".into()],
             status: SessionStatus::Scheduled,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),
@@ -297,10 +301,14 @@ mod tests {
         let mut cancelled = session(1, 16);
         cancelled.status = SessionStatus::Cancelled;
         cancelled.note = Some("Enseignant absent".into());
-        let t = timetable(vec![("m", moved), ("r", room), ("x", cancelled)]);
+        let mut guess = session(1, 18);
+        guess.status = SessionStatus::Cancelled;
+        guess.probably = true;
+        let t = timetable(vec![("m", moved), ("r", room), ("x", cancelled), ("y", guess)]);
         let plan = plan_week([&t], monday(), &PARIS_WINTER);
         let day = &plan.days[1].sessions;
         let (m, r, x) = (&day[0], &day[1], &day[2]);
+        assert!(!x.probably && day[3].probably, "only the session gone from its feed");
         assert_eq!(m.status_attr(), "moved");
         let (from, _) = m.moved_from.unwrap();
         assert_eq!((from.date, from.hm().as_str()), (monday(), "10:00"));

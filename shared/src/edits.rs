@@ -206,6 +206,8 @@ pub fn apply_session_change(
             note
         }
     };
+    // A person's change is never a guess (a feed's vanished session may be confirmed here).
+    session.probably = false;
     if let Some(note) = note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         session.note = Some(note.to_owned());
     }
@@ -289,10 +291,20 @@ mod tests {
             rooms: vec!["Amphi A".into()],
             teachers: vec!["Julien Lefèvre".into()],
             status: SessionStatus::Scheduled,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),
         }
+    }
+
+    #[test]
+    fn a_teachers_cancellation_confirms_a_probable_one() {
+        let mut s = session();
+        s.status = SessionStatus::Cancelled;
+        s.probably = true;
+        apply_session_change(&mut s, &SessionChange::Cancel { note: None }).unwrap();
+        assert_eq!((s.status, s.probably), (SessionStatus::Cancelled, false));
     }
 
     fn assignment(title: &str) -> Assignment {

@@ -310,6 +310,7 @@ mod tests {
             rooms: vec!["B12".into()],
             teachers: vec!["Mme Petit".into()],
             status: SessionStatus::Scheduled,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),

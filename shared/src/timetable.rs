@@ -46,6 +46,13 @@ pub struct Session {
     pub teachers: Vec<String>,
     /// Whether it takes place as planned.
     pub status: SessionStatus,
+    /// With `status: Cancelled`: the session only vanished from its calendar feed, so it is
+    /// *probably* cancelled (nobody confirmed it). Stored as its own field, absent (false) in
+    /// documents written before it, so that apps that do not know it still read the session,
+    /// as cancelled.
+    #[serde(default)]
+    #[cfg_attr(feature = "crdt", autosurgeon(missing = "Default::default"))]
+    pub probably: bool,
     /// What the time and rooms were before the last change, if they changed.
     pub previous: Option<PreviousSlot>,
     /// A note to the students (why it is cancelled, what to bring…).
@@ -93,6 +100,11 @@ pub struct PreviousSlot {
 }
 
 impl Session {
+    /// Gone from its calendar feed without a confirmed cancellation.
+    pub fn probably_cancelled(&self) -> bool {
+        self.status == SessionStatus::Cancelled && self.probably
+    }
+
     /// The rooms changed since the session was planned (and it still takes place).
     pub fn room_changed(&self) -> bool {
         self.status != SessionStatus::Cancelled
@@ -140,6 +152,7 @@ mod tests {
             rooms: vec!["Amphi A".into()],
             teachers: vec!["M. Durand".into()],
             status,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),
@@ -166,5 +179,60 @@ mod tests {
         t.sessions.insert("c".into(), session(99_000_000, SessionStatus::Scheduled));
         let ids: Vec<&str> = t.between(0, 20_000_000).into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["a", "b"]);
+    }
+
+    /// A session as versions before `probably` wrote and read it.
+    #[cfg(feature = "crdt")]
+    #[derive(Debug, Reconcile, Hydrate)]
+    struct OldSession {
+        start_ms: i64,
+        end_ms: i64,
+        zone: String,
+        subject: String,
+        kind: SessionKind,
+        rooms: Vec<String>,
+        teachers: Vec<String>,
+        status: SessionStatus,
+        previous: Option<PreviousSlot>,
+        note: Option<String>,
+        source: String,
+    }
+
+    #[cfg(feature = "crdt")]
+    #[test]
+    fn probably_cancelled_sessions_read_as_cancelled_by_older_apps_and_back() {
+        use automerge::Automerge;
+        let mut guess = session(0, SessionStatus::Cancelled);
+        guess.probably = true;
+        let mut doc = Automerge::new();
+        crate::sync::write(&mut doc, &std::collections::BTreeMap::from([("s", guess.clone())]))
+            .unwrap();
+        let old: std::collections::BTreeMap<String, OldSession> =
+            crate::sync::read(&doc).unwrap().unwrap();
+        assert_eq!(old["s"].status, SessionStatus::Cancelled, "an older app sees it cancelled");
+        let new: std::collections::BTreeMap<String, Session> =
+            crate::sync::read(&doc).unwrap().unwrap();
+        assert!(new["s"].probably_cancelled());
+
+        let mut written_before = Automerge::new();
+        let o = &old["s"];
+        let before = OldSession {
+            start_ms: o.start_ms,
+            end_ms: o.end_ms,
+            zone: o.zone.clone(),
+            subject: o.subject.clone(),
+            kind: o.kind,
+            rooms: o.rooms.clone(),
+            teachers: o.teachers.clone(),
+            status: o.status,
+            previous: None,
+            note: None,
+            source: o.source.clone(),
+        };
+        crate::sync::write(&mut written_before, &std::collections::BTreeMap::from([("s", before)]))
+            .unwrap();
+        let read: std::collections::BTreeMap<String, Session> =
+            crate::sync::read(&written_before).unwrap().unwrap();
+        assert_eq!(read["s"], session(0, SessionStatus::Cancelled), "absent means not a guess");
     }
 }

@@ -227,6 +227,7 @@ fn make_session(date: NaiveDate, s: &Slot, note: Option<&str>) -> Session {
         rooms: vec![s.room.to_owned()],
         teachers: vec![s.teacher.to_owned()],
         status: SessionStatus::Scheduled,
+        probably: false,
         previous: None,
         note: note.map(str::to_owned),
         source: "manual".to_owned(),

@@ -24,7 +24,8 @@ pub struct SessionCardProps<'a> {
 }
 
 /// `<article class="session" data-session-id data-status>`; a cancelled session has class
-/// `cancelled`, its subject struck through and `.badge-cancelled`; a moved one `.badge-moved`
+/// `cancelled`, its subject struck through and `.badge-cancelled` (also class `probably`, and
+/// the badge says so, when it only vanished from its calendar feed); a moved one `.badge-moved`
 /// and its former time; a room change `.room-change` with `<del>` and `<ins>`. Its
 /// `button.course-hide` hides the subject (`.course-unhide` on a card of a hidden subject, class
 /// `course-hidden`, shows it again).
@@ -36,6 +37,7 @@ pub fn session_card(props: SessionCardProps<'_>) -> Html {
     let class = classes!(
         "session",
         cancelled.then_some("cancelled"),
+        card.probably.then_some("probably"),
         moved.then_some("moved"),
         card.old_rooms.is_some().then_some("room-changed"),
         card.hidden.then_some("course-hidden"),
@@ -67,7 +69,9 @@ pub fn session_card(props: SessionCardProps<'_>) -> Html {
             <p class="session-meta">{ meta.join(" · ") }</p>
             if cancelled {
                 <p class="session-change">
-                    <span class="badge badge-cancelled">{ t.cancelled }</span>
+                    <span class="badge badge-cancelled">
+                        { if card.probably { t.probably_cancelled } else { t.cancelled } }
+                    </span>
                     if let Some(note) = &card.note {
                         <span class="session-note">{ note }</span>
                     }

@@ -40,6 +40,7 @@ fn new_session(feed: &FeedId, f: &FeedSession) -> Session {
         rooms: f.rooms.clone(),
         teachers: f.teachers.clone(),
         status: if f.cancelled { SessionStatus::Cancelled } else { SessionStatus::Scheduled },
+        probably: false,
         previous: None,
         note: f.note.clone(),
         source: feed.to_string(),
@@ -103,6 +104,8 @@ pub fn apply(
                 {
                     remember(cur);
                     cur.status = SessionStatus::Cancelled;
+                    // Nobody said so: it is only gone from the feed.
+                    cur.probably = true;
                     summary.cancelled += 1;
                 }
             }
@@ -131,9 +134,11 @@ fn update(cur: &mut Session, p: &FeedSession, n: &FeedSession, summary: &mut Imp
             cur.status = SessionStatus::Cancelled;
             summary.cancelled += 1;
         }
+        cur.probably = false;
     } else if !n.cancelled && p.cancelled && cur.status == SessionStatus::Cancelled {
         cur.status =
             if cur.previous.is_some() { SessionStatus::Moved } else { SessionStatus::Scheduled };
+        cur.probably = false;
         summary.restored += 1;
     }
     if (p.start_ms, p.end_ms) != (n.start_ms, n.end_ms) {
@@ -240,17 +245,32 @@ mod tests {
     }
 
     #[test]
-    fn a_session_gone_from_the_feed_is_cancelled_and_restored_when_it_comes_back() {
+    fn a_session_gone_from_the_feed_is_probably_cancelled_and_restored_when_it_comes_back() {
         let v1 = [fs("a", NOW + H, "A1"), fs("b", NOW + 30 * H, "B2")];
         let mut t = first(&v1);
         let v2 = [fs("b", NOW + 30 * H, "B2")];
         let s = apply(&feed(), &import(&v1), &import(&v2), &mut t, NOW);
         assert_eq!(s.cancelled, 1);
         assert_eq!(get(&t, "a").status, SessionStatus::Cancelled);
+        assert!(get(&t, "a").probably_cancelled(), "only gone from the feed");
+        assert!(!get(&t, "b").probably_cancelled());
         let s = apply(&feed(), &import(&v2), &import(&v1), &mut t, NOW);
         assert_eq!(s.restored, 1);
         assert_eq!(get(&t, "a").status, SessionStatus::Scheduled);
+        assert!(!get(&t, "a").probably);
         assert_eq!(get(&t, "a").previous, None);
+    }
+
+    #[test]
+    fn a_cancellation_the_feed_states_is_not_a_guess() {
+        let v1 = [fs("a", NOW + H, "A1"), fs("b", NOW + 30 * H, "B2")];
+        let mut t = first(&v1);
+        let mut cancelled = fs("a", NOW + H, "A1");
+        cancelled.cancelled = true;
+        let v2 = [cancelled, fs("b", NOW + 30 * H, "B2")];
+        apply(&feed(), &import(&v1), &import(&v2), &mut t, NOW);
+        assert_eq!(get(&t, "a").status, SessionStatus::Cancelled);
+        assert!(!get(&t, "a").probably_cancelled());
     }
 
     #[test]

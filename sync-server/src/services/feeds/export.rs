@@ -214,11 +214,17 @@ pub fn render(data: &ExportData, host: &str, now_ms: i64) -> String {
                 fields.push(format!("DESCRIPTION:{}", escape(&description.join("\n"))));
             }
             fields.push(format!("CATEGORIES:{}", kind_code(s.kind)));
-            let status =
-                if s.status == SessionStatus::Cancelled { "CANCELLED" } else { "CONFIRMED" };
+            // A session only gone from its feed is tentative, and says so in its title.
+            let (status, summary) = match s.status {
+                _ if s.probably_cancelled() => {
+                    ("TENTATIVE", format!("{} (probablement annulé)", s.subject))
+                }
+                SessionStatus::Cancelled => ("CANCELLED", s.subject.clone()),
+                _ => ("CONFIRMED", s.subject.clone()),
+            };
             fields.push(format!("STATUS:{status}"));
             let uid = format!("session.{}.{id}@{host}", t.group);
-            event(uid, s.start_ms, s.end_ms, &s.subject, fields);
+            event(uid, s.start_ms, s.end_ms, &summary, fields);
         }
     }
     for h in &data.homework {
@@ -284,6 +290,7 @@ mod tests {
                     rooms,
                     teachers: vec!["Marc Durand".into()],
                     status,
+                    probably: false,
                     previous: None,
                     note: Some("Apporter; un ordinateur".into()),
                     source: "manual".into(),

@@ -31,6 +31,7 @@ fn session(subject: &str) -> Session {
         rooms: vec!["B012".into()],
         teachers: vec!["Paul Durand".into()],
         status: SessionStatus::Scheduled,
+        probably: false,
         previous: None,
         note: None,
         source: "manual".into(),

@@ -41,6 +41,9 @@ pub enum EventText {
         zone: String,
         /// Rooms (the new ones).
         rooms: Vec<String>,
+        /// A cancellation that is only probable (the session vanished from its feed).
+        #[serde(default)]
+        probably: bool,
     },
     /// Homework set, changed, or due tomorrow.
     Homework {
@@ -178,6 +181,7 @@ pub fn derive_typed(id: &DocId, before: &TypedDoc, after: &TypedDoc, now_ms: i64
                     start_ms: new.start_ms,
                     zone: new.zone.clone(),
                     rooms: new.rooms.clone(),
+                    probably: new.probably_cancelled(),
                 };
                 let link = DeepLink::Week { session: Some(sid.clone()) };
                 push(category, text, format!("{id}/{sid}"), link, Some(class));
@@ -331,6 +335,7 @@ mod tests {
             rooms: vec!["B12".into()],
             teachers: vec!["M. Durand".into()],
             status: SessionStatus::Scheduled,
+            probably: false,
             previous: None,
             note: None,
             source: "manual".into(),

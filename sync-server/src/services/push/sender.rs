@@ -323,6 +323,7 @@ mod tests {
                 start_ms: 1_795_676_400_000,
                 zone: "Europe/Paris".into(),
                 rooms: vec!["B12".into()],
+                probably: false,
             },
             Some((1_795_676_400_000, 1_795_680_000_000)),
         );

@@ -72,10 +72,12 @@ pub fn render(category: Category, text: &EventText, lang: Lang) -> Text {
             };
             (format!("{head} · {subject}"), title.clone())
         }
-        EventText::Session { subject, start_ms, zone, rooms } => {
+        EventText::Session { subject, start_ms, zone, rooms, probably } => {
             let at = when(*start_ms, zone, lang);
             let rooms = rooms.join(", ");
             let (head, body) = match (category, lang) {
+                (C::ClassCancelled, Fr) if *probably => ("Cours probablement annulé", at),
+                (C::ClassCancelled, En) if *probably => ("Class probably cancelled", at),
                 (C::ClassCancelled, Fr) => ("Cours annulé", at),
                 (C::ClassCancelled, En) => ("Class cancelled", at),
                 (C::ClassMoved, Fr) => ("Cours déplacé", format!("Nouvel horaire : {at}")),
@@ -156,9 +158,21 @@ mod tests {
             start_ms: 1_795_676_400_000,
             zone: "Europe/Paris".into(),
             rooms: vec!["B12".into()],
+            probably: false,
         };
         let fr = render(Category::ClassCancelled, &session, Lang::Fr);
         assert_eq!(fr.title, "Cours annulé · Réseaux");
+        let guess = EventText::Session {
+            subject: "Réseaux".into(),
+            start_ms: 1_795_676_400_000,
+            zone: "Europe/Paris".into(),
+            rooms: vec!["B12".into()],
+            probably: true,
+        };
+        let fr = render(Category::ClassCancelled, &guess, Lang::Fr);
+        assert_eq!(fr.title, "Cours probablement annulé · Réseaux");
+        let en = render(Category::ClassCancelled, &guess, Lang::En);
+        assert_eq!(en.title, "Class probably cancelled · Réseaux");
         assert_eq!(fr.body, "26/11 à 08:00");
         let en = render(Category::RoomChanged, &session, Lang::En);
         assert_eq!(en.body, "26/11 at 08:00 · room B12");
