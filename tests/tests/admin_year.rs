@@ -42,6 +42,13 @@ async fn me_of(account: &Account) -> Me {
     resp.json().await.unwrap()
 }
 
+/// `GET path` as `who`: 200 and its JSON.
+async fn get<T: serde::de::DeserializeOwned>(who: &Account, path: &str) -> T {
+    let resp = who.request(Method::GET, path).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.json().await.unwrap()
+}
+
 async fn error_of(resp: reqwest::Response) -> ErrorBody {
     resp.json().await.expect("an error body")
 }
@@ -86,8 +93,7 @@ async fn a_block_period_keeps_students_and_guardians_out_until_it_ends() {
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{body}");
         assert!(error_of(resp).await.message.contains(reason), "{body}");
     }
-    let none: Option<BlockNotice> =
-        admin.request(Method::GET, "/api/admin/block").send().await.unwrap().json().await.unwrap();
+    let none: Option<BlockNotice> = get(&admin, "/api/admin/block").await;
     assert_eq!(none, None);
     assert_eq!(me_of(&lea).await.blocked, None);
 
@@ -110,8 +116,7 @@ async fn a_block_period_keeps_students_and_guardians_out_until_it_ends() {
     assert_eq!(me_of(&parent).await.blocked, Some(notice.clone()));
     assert_eq!(me_of(&paul).await.blocked, None);
     assert_eq!(me_of(&admin).await.blocked, None);
-    let got: Option<BlockNotice> =
-        admin.request(Method::GET, "/api/admin/block").send().await.unwrap().json().await.unwrap();
+    let got: Option<BlockNotice> = get(&admin, "/api/admin/block").await;
     assert_eq!(got, Some(notice.clone()));
     let blocked = refused_sync(&server, &lea).await.expect("no welcome for a blocked student");
     assert_eq!(blocked, vec![(ErrorCode::Blocked, message.to_owned())]);
@@ -196,14 +201,7 @@ async fn a_guest_account_expires_on_its_own_with_its_sessions_and_push_subscript
         .unwrap();
     assert_eq!(left, (0, 0));
     // Listed as expired.
-    let list: AccountList = admin
-        .request(Method::GET, "/api/admin/accounts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: AccountList = get(&admin, "/api/admin/accounts").await;
     let jury = list.accounts.iter().find(|a| a.login.as_str() == "jury").unwrap();
     assert_eq!((jury.expires_at_ms, jury.expired), (Some(expires), true));
     let lea = list.accounts.iter().find(|a| a.login.as_str() == "lea.martin").unwrap();
@@ -253,24 +251,10 @@ async fn the_year_rollover_archives_class_documents_once_per_label() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // The archive keeps everything, for administrators only.
-    let list: ArchiveList = admin
-        .request(Method::GET, "/api/admin/archives")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: ArchiveList = get(&admin, "/api/admin/archives").await;
     assert_eq!(list.archives.len(), 1);
     assert_eq!(list.archives[0].label, "2025-2026");
-    let archive: Archive = admin
-        .request(Method::GET, "/api/admin/archives/2025-2026")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let archive: Archive = get(&admin, "/api/admin/archives/2025-2026").await;
     let kept = archive.groups.iter().find(|g| g.group.as_str() == demo::GROUP).unwrap();
     assert_eq!((&kept.library, &kept.homework), (&library, &homework));
     assert!(kept.students.iter().any(|s| s.as_str() == "lea.martin"));
@@ -371,21 +355,13 @@ async fn deleting_an_account_reaches_every_device_and_keeps_the_others_conversat
         assert_eq!(a.author, expected);
     }
     // Gone from the administration, and for good (a restart recreates nothing).
-    let groups: GroupList =
-        admin.request(Method::GET, "/api/admin/groups").send().await.unwrap().json().await.unwrap();
+    let groups: GroupList = get(&admin, "/api/admin/groups").await;
     assert!(groups.groups.iter().all(|g| g.members.iter().all(|m| m.as_str() != "lea.martin")));
     let dir = server.data_dir().to_path_buf();
     let temp = server.stop().await.unwrap();
     let server = TestServer::start_in(&dir).await.unwrap();
     let admin = Account::demo(&server, "admin").await.unwrap();
-    let list: AccountList = admin
-        .request(Method::GET, "/api/admin/accounts")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: AccountList = get(&admin, "/api/admin/accounts").await;
     assert!(list.accounts.iter().all(|a| a.login.as_str() != "lea.martin"));
     let store = Store::open(&dir.join(cartable_sync_server::DATABASE_FILE)).unwrap();
     let docs = store.read_blocking(|dao| dao.document_ids()).unwrap();

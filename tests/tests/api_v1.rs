@@ -42,6 +42,13 @@ fn call(
     }
 }
 
+/// `GET path` with `token`: 200 and its JSON.
+async fn get<T: serde::de::DeserializeOwned>(server: &TestServer, path: &str, token: &str) -> T {
+    let resp = call(server, Method::GET, path, Some(token)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    resp.json().await.unwrap()
+}
+
 fn doc(s: &str) -> DocId {
     s.parse().unwrap()
 }
@@ -115,22 +122,10 @@ async fn missing_wrong_and_under_scoped_tokens_are_refused_and_nothing_changes()
     // Nothing was written by the refused calls.
     let all = token(&admin, &["homework:read", "announcements:read"]).await;
     let hw: Homework =
-        call(&server, Method::GET, &format!("/api/v1/groups/{}/homework", demo::GROUP), Some(&all))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        get(&server, &format!("/api/v1/groups/{}/homework", demo::GROUP), &all).await;
     assert!(!hw.assignments.contains_key("hw1"));
     let an: Announcements =
-        call(&server, Method::GET, &format!("/api/v1/announcements/{}", demo::GROUP), Some(&all))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        get(&server, &format!("/api/v1/announcements/{}", demo::GROUP), &all).await;
     assert!(!an.items.contains_key("a1"));
 }
 
@@ -219,14 +214,7 @@ async fn an_api_change_reaches_a_connected_students_device_and_raises_its_push()
     let g = demo::GROUP;
 
     // A session cancelled by the school's system: struck through on her device, pushed.
-    let timetable: Timetable =
-        call(&server, Method::GET, &format!("/api/v1/groups/{g}/sessions"), Some(&t))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let timetable: Timetable = get(&server, &format!("/api/v1/groups/{g}/sessions"), &t).await;
     let now = chrono::Utc::now().timestamp_millis();
     let (id, _) = timetable
         .sessions
@@ -304,13 +292,7 @@ async fn an_api_change_reaches_a_connected_students_device_and_raises_its_push()
     assert_eq!(categories, ["announcement_alert", "class_cancelled", "library_reminder"]);
 
     // Her grades, as her device holds them.
-    let grades: Grades = call(&server, Method::GET, "/api/v1/students/lea.martin/grades", Some(&t))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let grades: Grades = get(&server, "/api/v1/students/lea.martin/grades", &t).await;
     let held: Grades = device.read(&doc("grades:lea.martin")).unwrap();
     assert_eq!(grades, held);
 }

@@ -162,13 +162,10 @@ mod tests {
         };
         let fr = render(Category::ClassCancelled, &session, Lang::Fr);
         assert_eq!(fr.title, "Cours annulé · Réseaux");
-        let guess = EventText::Session {
-            subject: "Réseaux".into(),
-            start_ms: 1_795_676_400_000,
-            zone: "Europe/Paris".into(),
-            rooms: vec!["B12".into()],
-            probably: true,
-        };
+        let mut guess = session.clone();
+        if let EventText::Session { probably, .. } = &mut guess {
+            *probably = true;
+        }
         let fr = render(Category::ClassCancelled, &guess, Lang::Fr);
         assert_eq!(fr.title, "Cours probablement annulé · Réseaux");
         let en = render(Category::ClassCancelled, &guess, Lang::En);
