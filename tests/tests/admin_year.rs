@@ -9,6 +9,7 @@ use cartable_shared::admin::{
     GroupList, RolloverReport, UserExport,
 };
 use cartable_shared::api::{ErrorBody, Me};
+use cartable_shared::gradebook::{Gradebook, Score};
 use cartable_shared::grades::Grades;
 use cartable_shared::homework::Homework;
 use cartable_shared::ids::DocId;
@@ -318,6 +319,18 @@ async fn deleting_an_account_reaches_every_device_and_keeps_the_others_conversat
     let grades_id: DocId = "grades:lea.martin".parse().unwrap();
     assert!(parent_device.read::<Grades>(&grades_id).is_some());
     let before: Thread = paul_device.read(&thread_id).unwrap();
+    // Her teacher grades her in his gradebook (a draft) first.
+    let book_id: DocId = format!("gradebook:{}", demo::GROUP).parse().unwrap();
+    let mut book: Gradebook = paul_device.read(&book_id).unwrap();
+    let assessment = book.assessments.values_mut().next().expect("a demo assessment");
+    let score = Score { score: Some(15.0), comment: String::new() };
+    assessment.scores.insert("lea.martin".into(), score);
+    paul_device.edit(&book_id, |d| cartable_shared::sync::write(d, &book).unwrap()).await.unwrap();
+    paul_device
+        .until("the score is stored", |c| c.session.unacked(&book_id).is_empty())
+        .await
+        .unwrap();
+    assert!(paul_device.errors.is_empty(), "{:?}", paul_device.errors);
     let delete = |who: &Account, user: &str| {
         who.request(Method::DELETE, &format!("/api/admin/accounts/{user}")).send()
     };
@@ -354,6 +367,13 @@ async fn deleting_an_account_reaches_every_device_and_keeps_the_others_conversat
         let expected = if b.author == "lea.martin" { DELETED_AUTHOR } else { b.author.as_str() };
         assert_eq!(a.author, expected);
     }
+    // Her roster entry and scores leave the teacher's gradebook.
+    let gradebook = paul_device
+        .until_doc::<Gradebook>(&book_id, |b| !b.roster.contains_key("lea.martin"))
+        .await
+        .unwrap();
+    assert!(gradebook.assessments.values().all(|a| !a.scores.contains_key("lea.martin")));
+    assert!(!gradebook.roster.is_empty(), "the other students stay");
     // Gone from the administration, and for good (a restart recreates nothing).
     let groups: GroupList = get(&admin, "/api/admin/groups").await;
     assert!(groups.groups.iter().all(|g| g.members.iter().all(|m| m.as_str() != "lea.martin")));
