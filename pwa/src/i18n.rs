@@ -252,6 +252,8 @@ pub struct Texts {
     pub err_credentials: &'static str,
     /// Too many attempts, or the account is locked for a while.
     pub err_rate_limited: &'static str,
+    /// A guest account that has expired.
+    pub err_expired: &'static str,
     /// The server cannot be reached.
     pub err_network: &'static str,
     /// The server failed.
@@ -524,6 +526,7 @@ pub static FR: Texts = Texts {
     login_busy: "Connexion…",
     err_credentials: "Identifiant ou mot de passe incorrect.",
     err_rate_limited: "Trop de tentatives. Réessayez dans quelques minutes.",
+    err_expired: "Ce compte invité a expiré. Demandez un nouvel accès à l’établissement.",
     err_network: "Serveur injoignable. Vérifiez votre connexion puis réessayez.",
     err_server: "Le serveur a rencontré une erreur. Réessayez plus tard.",
     logout: "Se déconnecter",
@@ -683,6 +686,7 @@ pub static EN: Texts = Texts {
     login_busy: "Signing in…",
     err_credentials: "Wrong username or password.",
     err_rate_limited: "Too many attempts. Try again in a few minutes.",
+    err_expired: "This guest account has expired. Ask the school for a new access.",
     err_network: "The server cannot be reached. Check your connection and try again.",
     err_server: "The server ran into an error. Try again later.",
     logout: "Sign out",

@@ -138,6 +138,8 @@ pub enum LoginError {
     Credentials,
     /// Too many attempts or the account is locked for a while.
     RateLimited,
+    /// A guest account whose time is over (`403 account_expired`).
+    Expired,
     /// No answer from the server.
     Network,
     /// The server answered with an error.
@@ -148,7 +150,8 @@ impl LoginError {
     /// The error for an HTTP status of `POST /api/login`.
     pub fn from_status(status: u16) -> Self {
         match status {
-            400 | 401 | 403 | 404 => LoginError::Credentials,
+            400 | 401 | 404 => LoginError::Credentials,
+            403 => LoginError::Expired,
             423 | 429 => LoginError::RateLimited,
             _ => LoginError::Server,
         }
@@ -160,6 +163,7 @@ impl LoginError {
         match self {
             LoginError::Credentials => t.err_credentials,
             LoginError::RateLimited => t.err_rate_limited,
+            LoginError::Expired => t.err_expired,
             LoginError::Network => t.err_network,
             LoginError::Server => t.err_server,
         }
@@ -763,6 +767,9 @@ mod tests {
             s.login_error.unwrap().message(Lang::Fr),
             "Identifiant ou mot de passe incorrect."
         );
+        let expired = LoginError::from_status(403);
+        assert_eq!(expired, LoginError::Expired, "403 account_expired");
+        assert!(expired.message(Lang::En).contains("expired"));
         let s = s.reduce(Action::LoginStarted).reduce(Action::LoggedIn(me()));
         assert_eq!(s.screen, Screen::Timetable);
         assert_eq!(s.login_error, None);
