@@ -559,6 +559,15 @@ impl AppState {
                 if matches!(link, DeepLink::Today | DeepLink::Week { session: None }) {
                     self.week = self.today.monday();
                 }
+                if let DeepLink::Week { session: Some(id) } = &link {
+                    // A link to a session of a hidden course (a notification) shows it anyway.
+                    let hidden = self.hidden_courses();
+                    let of_hidden = self
+                        .timetable_views()
+                        .filter_map(|t| t.sessions.get(id))
+                        .any(|s| hidden.contains(&s.subject));
+                    self.reveal_hidden |= of_hidden;
+                }
                 self.focus = Some(link);
             }
             Action::ShowWeek(monday) => self.week = monday,
@@ -858,6 +867,44 @@ mod tests {
         s = s.reduce(Action::SignedOut);
         assert_eq!(s.files.trip, Trip::Idle);
         assert!(s.files.pinned.is_empty());
+    }
+
+    #[test]
+    fn a_link_to_a_session_of_a_hidden_course_reveals_the_hidden_courses() {
+        use cartable_shared::me::MyLayer;
+        use cartable_shared::timetable::{Session, SessionKind, SessionStatus};
+        let session = |subject: &str| Session {
+            start_ms: 0,
+            end_ms: 1,
+            zone: "Europe/Paris".into(),
+            subject: subject.into(),
+            kind: SessionKind::Td,
+            rooms: vec![],
+            teachers: vec![],
+            status: SessionStatus::Cancelled,
+            previous: None,
+            note: None,
+            source: "manual".into(),
+            probably: false,
+        };
+        let mut t = Timetable::new("l2-info-a");
+        t.sessions.insert("sport".into(), session("Sport"));
+        t.sessions.insert("algo".into(), session("Algorithmique"));
+        let layer = MyLayer { hidden_courses: vec!["Sport".into()], ..Default::default() };
+        let s = fresh()
+            .reduce(Action::LoggedIn(me()))
+            .reduce(Action::ViewUpdated(doc(), View::Timetable(t)))
+            .reduce(Action::ViewUpdated("me:lea.martin".parse().unwrap(), View::Me(layer.into())));
+        let open = |s: &AppState, id: &str| {
+            s.clone()
+                .reduce(Action::Open(DeepLink::Week { session: Some(id.into()) }))
+                .reveal_hidden
+        };
+        assert!(!open(&s, "algo"));
+        assert!(open(&s, "sport"));
+        assert!(
+            !s.reduce(Action::RevealHidden(true)).reduce(Action::RevealHidden(false)).reveal_hidden
+        );
     }
 
     #[test]
