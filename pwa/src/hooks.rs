@@ -8,6 +8,7 @@ mod session;
 mod settings;
 mod teach;
 mod use_app;
+mod use_blocked;
 mod use_clock;
 mod use_install;
 mod use_service_worker;

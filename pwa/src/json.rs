@@ -112,6 +112,7 @@ pub fn engine_event<J: JsonValue>(v: &J) -> Option<EngineEvent> {
         "view_updated" => EngineEvent::ViewUpdated { doc: parsed(v, "doc")? },
         "view_dropped" => EngineEvent::ViewDropped { doc: parsed(v, "doc")? },
         "signed_out" => EngineEvent::SignedOut,
+        "blocked" => EngineEvent::Blocked,
         "edit_refused" => {
             EngineEvent::EditRefused { doc: parsed(v, "doc")?, message: s(v, "message")? }
         }
@@ -861,6 +862,7 @@ mod tests {
             EngineEvent::ViewUpdated { doc: "timetable:l2-info-a".parse().unwrap() },
             EngineEvent::ViewDropped { doc },
             EngineEvent::SignedOut,
+            EngineEvent::Blocked,
             EngineEvent::Ready,
             EngineEvent::EditRefused {
                 doc: "homework:g".parse().unwrap(),

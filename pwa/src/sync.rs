@@ -10,6 +10,8 @@
 //! `online` after [`QUIET_MS`] without any ([`AWAIT_REPLY_MS`] when the engine sent the last
 //! one): that is a completed sync; `offline` when the socket is closed. A closed socket is reopened with [`Backoff`], or at once on `Reconnect`; a socket
 //! that fails to open makes the engine ask `/api/me`, and a `401` ends in `signed_out`.
+//! A `Blocked` error frame (block period) posts `blocked` and stops the reconnections until the
+//! UI, having seen the period lifted in `GET /api/me`, sends `Reconnect`.
 //!
 //! Everything runs on the worker's single thread: the state is one thread-local [`Engine`],
 //! borrowed briefly by each callback and never across an `await`. Commands are handled one at a
@@ -99,6 +101,8 @@ struct Engine {
     quiet_timer: Option<i32>,
     /// The server reported an error since the last quiet period.
     error_in_burst: bool,
+    /// The server keeps this user out (block period): no reconnection until `Reconnect`.
+    blocked: bool,
     dirty: BTreeSet<DocId>,
     dropped: BTreeSet<DocId>,
     /// The user's edits waiting for their document (the `me` document before the first sync
@@ -166,6 +170,7 @@ async fn handle(cmd: EngineCommand) {
                 with(|e| {
                     cancel_timer(&mut e.reconnect_timer);
                     e.backoff.reset();
+                    e.blocked = false;
                 });
                 connect();
             }
@@ -556,6 +561,14 @@ fn apply(e: &mut Engine, out: Outcome) -> bool {
         {
             e.refused.insert(d.clone(), message.clone());
         }
+        if code == ErrorCode::Blocked {
+            // Not a network failure: the server closes the connection and the UI shows the
+            // notice; reconnecting before the period is lifted would only be refused again.
+            e.blocked = true;
+            cancel_timer(&mut e.reconnect_timer);
+            post(&EngineEvent::Blocked);
+            continue;
+        }
         let doc = doc.map(|d| d.to_string()).unwrap_or_default();
         web::warn(&format!("sync error from the server ({code:?}) {doc}: {message}"));
         e.error_in_burst = true;
@@ -603,7 +616,7 @@ async fn check_session(generation: u32) {
 
 fn schedule_reconnect() {
     let delay = with(|e| {
-        if !e.running || e.reconnect_timer.is_some() || e.socket.is_some() {
+        if !e.running || e.blocked || e.reconnect_timer.is_some() || e.socket.is_some() {
             return None;
         }
         Some(e.backoff.next_delay_ms(js_sys::Math::random()))

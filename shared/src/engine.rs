@@ -152,6 +152,9 @@ pub enum EngineEvent {
     },
     /// The server refused the session (expired or revoked): the UI shows the login screen.
     SignedOut,
+    /// A block period keeps this user out (`ErrorCode::Blocked`): the engine stops
+    /// reconnecting until the UI sends `Reconnect`; the UI reads `GET /api/me` for the notice.
+    Blocked,
     /// Local changes of `doc` were refused (by the server, whose message is given, or because
     /// the edit did not apply to the document as the device holds it) and were discarded: the
     /// UI tells the user that what they changed there was not kept.

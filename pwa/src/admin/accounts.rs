@@ -66,21 +66,11 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
     let list = ui::use_load::<AccountList>("/api/admin/accounts");
     let notice = use_state(|| None::<Notice>);
     // The account whose deletion waits for confirmation: (login, name).
-    let asked = use_state(|| None::<(String, String)>);
-    let ondelete = {
-        let asked = asked.clone();
-        Callback::from(move |who: (String, String)| asked.set(Some(who)))
-    };
-    ui::use_focus_when(asked.is_some(), "delete-yes");
-    let cancel = {
-        let asked = asked.clone();
-        Callback::from(move |_: MouseEvent| asked.set(None))
-    };
+    let ask = ui::use_ask::<(String, String)>("delete-yes");
     let confirm = {
-        let (asked, notice, reload) = (asked.clone(), notice.clone(), list.reload.clone());
+        let (asked, notice, reload) = (ask.asked.clone(), notice.clone(), list.reload.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some((login, _)) = (*asked).clone() else { return };
-            asked.set(None);
+            let Some((login, _)) = ui::Ask::take(&asked) else { return };
             let reload = reload.clone();
             let path = format!("/api/admin/accounts/{}", segment(&login));
             ui::run(
@@ -145,7 +135,7 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
                             <th scope="col"><span class="sr-only">{ t.delete }</span></th>
                         </tr>
                     </thead>
-                    <tbody>{ for l.accounts.iter().map(|a| row(lang, a, &ondelete)) }</tbody>
+                    <tbody>{ for l.accounts.iter().map(|a| row(lang, a, &ask.ask)) }</tbody>
                 </table>
             }
         },
@@ -176,15 +166,10 @@ pub(crate) fn Accounts(props: &ScreenProps) -> Html {
             <section aria-labelledby="accounts-list-title">
                 <h2 id="accounts-list-title">{ t.screens[0] }</h2>
                 <button type="button" onclick={let r = list.reload.clone(); move |_| r.emit(())}>{ t.reload }</button>
-                if let Some((login, name)) = &*asked {
-                    <div id="delete-confirm" role="alertdialog" aria-labelledby="delete-confirm-text"
-                        class="admin-card">
-                        <p id="delete-confirm-text">{ lang.delete_account_question(name, login) }</p>
-                        <div class="settings-actions">
-                            <button type="button" id="delete-yes" class="danger-button" onclick={confirm}>{ t.delete_yes }</button>
-                            <button type="button" onclick={cancel}>{ t.cancel }</button>
-                        </div>
-                    </div>
+                if let Some((login, name)) = &*ask.asked {
+                    { ui::confirm_dialog(lang, ("delete-confirm", "delete-yes"),
+                        &lang.delete_account_question(name, login), t.delete_yes,
+                        (confirm, ask.cancel.clone())) }
                 }
                 { table }
             </section>

@@ -28,13 +28,25 @@ fn outcome(lang: Lang, o: &RefreshOutcome) -> String {
     }
 }
 
-fn feed_card(lang: Lang, f: &FeedInfo, act: &Callback<(String, bool)>) -> Html {
+fn feed_card(
+    lang: Lang,
+    f: &FeedInfo,
+    refresh: &Callback<String>,
+    delete: &Callback<(String, String)>,
+) -> Html {
     let t = lang.admin();
     let id = f.id.to_string();
-    let button = |refresh: bool, text: &str| {
-        let (act, id) = (act.clone(), id.clone());
-        let onclick = Callback::from(move |_: MouseEvent| act.emit((id.clone(), refresh)));
-        let class = if refresh { "feed-refresh" } else { "feed-delete danger-button" };
+    let button = |is_refresh: bool, text: &str| {
+        let (refresh, delete, id, url) =
+            (refresh.clone(), delete.clone(), id.clone(), f.url.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if is_refresh {
+                refresh.emit(id.clone())
+            } else {
+                delete.emit((id.clone(), url.clone()))
+            }
+        });
+        let class = if is_refresh { "feed-refresh" } else { "feed-delete danger-button" };
         html! { <button type="button" {class} {onclick} aria-label={format!("{text} · {}", f.url)}>{ text }</button> }
     };
     let title_id = format!("feed-{id}-title");
@@ -72,27 +84,34 @@ pub(crate) fn Feeds(props: &ScreenProps) -> Html {
     let groups = ui::use_load::<GroupList>("/api/admin/groups");
     let notice = use_state(|| None::<Notice>);
     let reload = list.reload.clone();
-    let act = {
+    let refresh = {
         let (notice, reload) = (notice.clone(), reload.clone());
-        Callback::from(move |(id, refresh): (String, bool)| {
+        Callback::from(move |id: String| {
+            let reload = reload.clone();
+            let path = format!("/api/admin/feeds/{}/refresh", segment(&id));
+            ui::run(
+                lang,
+                &notice,
+                async move { api::send("POST", &path, &()).await },
+                move |o: RefreshOutcome| {
+                    reload.emit(());
+                    Some(outcome(lang, &o))
+                },
+            );
+        })
+    };
+    // The feed whose deletion waits for confirmation: (id, url).
+    let ask = ui::use_ask::<(String, String)>("feed-delete-yes");
+    let delete = {
+        let (notice, reload, asked) = (notice.clone(), reload.clone(), ask.asked.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some((id, _)) = ui::Ask::take(&asked) else { return };
             let reload = reload.clone();
             let path = format!("/api/admin/feeds/{}", segment(&id));
-            if refresh {
-                ui::run(
-                    lang,
-                    &notice,
-                    async move { api::send("POST", &format!("{path}/refresh"), &()).await },
-                    move |o: RefreshOutcome| {
-                        reload.emit(());
-                        Some(outcome(lang, &o))
-                    },
-                );
-            } else {
-                ui::run(lang, &notice, async move { api::act("DELETE", &path).await }, move |()| {
-                    reload.emit(());
-                    Some(lang.admin().saved.to_owned())
-                });
-            }
+            ui::run(lang, &notice, async move { api::act("DELETE", &path).await }, move |()| {
+                reload.emit(());
+                Some(lang.admin().saved.to_owned())
+            });
         })
     };
     let register = {
@@ -135,7 +154,7 @@ pub(crate) fn Feeds(props: &ScreenProps) -> Html {
         &list.data,
         |l| l.feeds.is_empty(),
         |l| {
-            html! { <div id="feeds-list">{ for l.feeds.iter().map(|f| feed_card(lang, f, &act)) }</div> }
+            html! { <div id="feeds-list">{ for l.feeds.iter().map(|f| feed_card(lang, f, &refresh, &ask.ask)) }</div> }
         },
     );
     html! {
@@ -155,6 +174,10 @@ pub(crate) fn Feeds(props: &ScreenProps) -> Html {
             <section aria-labelledby="feeds-list-title">
                 <h2 id="feeds-list-title">{ t.screens[3] }</h2>
                 <button type="button" onclick={move |_| reload.emit(())}>{ t.reload }</button>
+                if let Some((_, url)) = &*ask.asked {
+                    { ui::confirm_dialog(lang, ("feed-delete-confirm", "feed-delete-yes"),
+                        &lang.delete_feed_question(url), t.delete, (delete, ask.cancel.clone())) }
+                }
                 { feeds }
             </section>
         </>

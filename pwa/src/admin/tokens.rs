@@ -14,11 +14,11 @@ fn scope_name(lang: Lang, scope: &str) -> String {
     lang.scope_name(scope).map_or_else(|| scope.to_owned(), str::to_owned)
 }
 
-fn token_row(lang: Lang, tok: &ApiTokenInfo, revoke: &Callback<String>) -> Html {
+fn token_row(lang: Lang, tok: &ApiTokenInfo, revoke: &Callback<(String, String)>) -> Html {
     let t = lang.admin();
     let onclick = {
-        let (revoke, id) = (revoke.clone(), tok.id.clone());
-        Callback::from(move |_: MouseEvent| revoke.emit(id.clone()))
+        let (revoke, who) = (revoke.clone(), (tok.id.clone(), tok.name.clone()));
+        Callback::from(move |_: MouseEvent| revoke.emit(who.clone()))
     };
     let scopes: Vec<String> = tok.scopes.iter().map(|s| scope_name(lang, s)).collect();
     html! {
@@ -70,9 +70,13 @@ pub(crate) fn Tokens(props: &ScreenProps) -> Html {
             );
         })
     };
+    // The token whose revocation waits for confirmation: (id, name).
+    let ask = ui::use_ask::<(String, String)>("revoke-yes");
     let revoke = {
         let (notice, reload, secret) = (notice.clone(), reload.clone(), secret.clone());
-        Callback::from(move |id: String| {
+        let asked = ask.asked.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some((id, _)) = ui::Ask::take(&asked) else { return };
             let reload = reload.clone();
             secret.set(None);
             let path = format!("/api/admin/tokens/{}", segment(&id));
@@ -87,7 +91,7 @@ pub(crate) fn Tokens(props: &ScreenProps) -> Html {
         &list.data,
         |l| l.tokens.is_empty(),
         |l| {
-            html! { <ul id="tokens-list" class="admin-list">{ for l.tokens.iter().map(|tok| token_row(lang, tok, &revoke)) }</ul> }
+            html! { <ul id="tokens-list" class="admin-list">{ for l.tokens.iter().map(|tok| token_row(lang, tok, &ask.ask)) }</ul> }
         },
     );
     html! {
@@ -116,6 +120,10 @@ pub(crate) fn Tokens(props: &ScreenProps) -> Html {
             <section aria-labelledby="tokens-list-title">
                 <h2 id="tokens-list-title">{ t.screens[4] }</h2>
                 <button type="button" onclick={move |_| reload.emit(())}>{ t.reload }</button>
+                if let Some((_, name)) = &*ask.asked {
+                    { ui::confirm_dialog(lang, ("revoke-confirm", "revoke-yes"),
+                        &lang.revoke_token_question(name), t.revoke, (revoke, ask.cancel.clone())) }
+                }
                 { tokens }
             </section>
         </>

@@ -208,3 +208,59 @@ pub(crate) fn midnight_ms(text: &str, days: i32) -> Option<i64> {
 pub(crate) fn list(text: &str) -> Vec<String> {
     text.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
+
+/// A destructive action waiting for the administrator's confirmation: what it applies to.
+pub(crate) struct Ask<T: 'static> {
+    /// What waits for confirmation, if anything.
+    pub asked: UseStateHandle<Option<T>>,
+    /// Asks (shows the question).
+    pub ask: Callback<T>,
+    /// Drops the question.
+    pub cancel: Callback<MouseEvent>,
+}
+
+impl<T: Clone + 'static> Ask<T> {
+    /// Takes what was confirmed, closing the question.
+    pub(crate) fn take(asked: &UseStateHandle<Option<T>>) -> Option<T> {
+        let value = (**asked).clone();
+        asked.set(None);
+        value
+    }
+}
+
+/// The state of a confirmation whose yes button is `yes_id` (focused when it appears).
+#[hook]
+pub(crate) fn use_ask<T: Clone + 'static>(yes_id: &'static str) -> Ask<T> {
+    let asked = use_state(|| None::<T>);
+    use_focus_when(asked.is_some(), yes_id);
+    let ask = {
+        let asked = asked.clone();
+        Callback::from(move |what: T| asked.set(Some(what)))
+    };
+    let cancel = {
+        let asked = asked.clone();
+        Callback::from(move |_: MouseEvent| asked.set(None))
+    };
+    Ask { asked, ask, cancel }
+}
+
+/// The confirmation `<div id="{id}" role="alertdialog">`: the question (`{id}-text`), the
+/// danger button `yes_id` that runs the action, and Cancel.
+pub(crate) fn confirm_dialog(
+    lang: Lang,
+    (id, yes_id): (&'static str, &'static str),
+    question: &str,
+    yes: &str,
+    (onyes, oncancel): (Callback<MouseEvent>, Callback<MouseEvent>),
+) -> Html {
+    let text_id = format!("{id}-text");
+    html! {
+        <div {id} role="alertdialog" aria-labelledby={text_id.clone()} class="admin-card">
+            <p id={text_id}>{ question }</p>
+            <div class="settings-actions">
+                <button type="button" id={yes_id} class="danger-button" onclick={onyes}>{ yes }</button>
+                <button type="button" onclick={oncancel}>{ lang.admin().cancel }</button>
+            </div>
+        </div>
+    }
+}

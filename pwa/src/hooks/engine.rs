@@ -132,6 +132,10 @@ fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
             web::warn(&format!("changes to {doc} were refused: {message}"));
             dispatch.dispatch(Action::EditRefused(doc));
         }
+        EngineEvent::Blocked => {
+            let (dispatch, link) = (dispatch.clone(), link.clone());
+            wasm_bindgen_futures::spawn_local(session::check_me(dispatch, link));
+        }
         EngineEvent::SignedOut => {
             let (dispatch, link) = (dispatch.clone(), link.clone());
             wasm_bindgen_futures::spawn_local(session::sign_out_here(dispatch, link));

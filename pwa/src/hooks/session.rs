@@ -144,7 +144,7 @@ pub(crate) async fn boot(dispatch: Dispatch, engine: EngineLink) {
 
 /// `GET /api/me`: refreshes the stored user; a `401` signs out; no answer changes nothing
 /// (offline).
-async fn check_me(dispatch: Dispatch, engine: EngineLink) {
+pub(super) async fn check_me(dispatch: Dispatch, engine: EngineLink) {
     match web::api("GET", "/api/me", None).await {
         Ok(a) if a.status == 200 => {
             if let Some(me) = read_me(&a.body) {

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::settings::{self, device_zone, user_agent};
+use super::use_blocked::use_blocked;
 use super::use_clock::use_clock;
 use super::use_install::{self, use_install};
 use super::use_service_worker::{apply_update, use_service_worker};
@@ -91,6 +92,7 @@ pub fn use_app() -> AppHandle {
         });
     }
     use_clock(dispatch.clone());
+    use_blocked(model.0.blocked().is_some(), dispatch.clone(), (*engine).clone());
     use_service_worker(dispatch.clone());
     use_install(dispatch.clone());
     {

@@ -508,6 +508,34 @@ impl Lang {
         }
     }
 
+    /// The confirmation of an API token's revocation: the systems using it lose access.
+    pub fn revoke_token_question(self, name: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Révoquer le jeton « {name} » ? Les systèmes qui l’utilisent n’ont plus accès, \
+                 tout de suite. C’est définitif."
+            ),
+            Lang::En => format!(
+                "Revoke the token “{name}”? The systems using it lose access at once. This \
+                 cannot be undone."
+            ),
+        }
+    }
+
+    /// The confirmation of a calendar feed's deletion: its sessions stay in the timetable.
+    pub fn delete_feed_question(self, url: &str) -> String {
+        match self {
+            Lang::Fr => format!(
+                "Supprimer le flux {url} ? Il ne sera plus relevé ; les séances déjà importées \
+                 restent dans l’emploi du temps."
+            ),
+            Lang::En => format!(
+                "Delete the feed {url}? It will no longer be fetched; the sessions already \
+                 imported stay in the timetable."
+            ),
+        }
+    }
+
     /// What an API token's scope allows (`cartable_shared::admin::API_SCOPES`); `None` for a
     /// scope this version does not know (shown as it is).
     pub fn scope_name(self, scope: &str) -> Option<&'static str> {
@@ -680,5 +708,9 @@ mod tests {
         assert!(fr.contains("Léa Martin (lea.martin)") && fr.contains("définitif"));
         let en = Lang::En.delete_account_question("Léa Martin", "lea.martin");
         assert!(en.contains("Léa Martin (lea.martin)") && en.contains("cannot be undone"));
+        for lang in [Lang::Fr, Lang::En] {
+            assert!(lang.revoke_token_question("SIS export").contains("SIS export"));
+            assert!(lang.delete_feed_question("https://ics.example/a.ics").contains("a.ics"));
+        }
     }
 }

@@ -255,7 +255,21 @@ describe('administration page', () => {
       assert.equal(status, 200, 'the token works');
       await expectNoViolations(page, 'the tokens screen');
       await screenshot(page, 'admin-tokens');
+      // Revoking asks first, naming the token; cancelling keeps it.
       await page.locator('#tokens-list li button.token-revoke').click();
+      await expectVisible(page, '#revoke-confirm', 'the revocation question');
+      assert.match(await page.locator('#revoke-confirm-text').innerText(), /« SIS »/);
+      await expectInPage(page, 'the focus on the confirmation', () => document.activeElement?.id === 'revoke-yes');
+      await expectNoViolations(page, 'the revocation question');
+      await page.locator('#revoke-confirm button:not(#revoke-yes)').click();
+      assert.equal(await page.locator('#revoke-confirm').count(), 0, 'the question closed');
+      const kept = await page.evaluate(
+        (s) => fetch('/api/v1/accounts', { headers: { Authorization: `Bearer ${s}` }, credentials: 'omit' }).then((r) => r.status),
+        tokenSecret,
+      );
+      assert.equal(kept, 200, 'a cancelled revocation keeps the token');
+      await page.locator('#tokens-list li button.token-revoke').click();
+      await page.locator('#revoke-yes').click();
       await expectVisible(page, '#admin-tokens p.empty', 'no token left');
       const after = await page.evaluate(
         (s) => fetch('/api/v1/accounts', { headers: { Authorization: `Bearer ${s}` }, credentials: 'omit' }).then((r) => r.status),
@@ -371,9 +385,9 @@ describe('administration page', () => {
       await expectNoViolations(ap, 'the block period screen');
       await screenshot(ap, 'admin-block');
 
-      // The student's app, at its next look at the server, shows the message, not the views.
-      await sp.reload();
-      await expectVisible(sp, 'main#blocked', 'the block period screen for the student');
+      // The student's app, left open (no reload), shows the message instead of the views: the
+      // server's Blocked frame on the open connection makes it read GET /api/me at once.
+      await expectVisible(sp, 'main#blocked', 'the block period screen for the student, live', 15_000);
       assert.equal(await sp.locator('#blocked-message').innerText(), message);
       assert.match(await sp.locator('#blocked-until').innerText(), /1er septembre/);
       assert.equal(await sp.locator('main#timetable').count(), 0, 'no timetable while blocked');
@@ -384,12 +398,14 @@ describe('administration page', () => {
       await sp.reload();
       await expectVisible(sp, 'main#blocked', 'the block period screen offline');
       assert.equal(await sp.locator('main#timetable').count(), 0);
-      await student.setOffline(false);
 
+      // Lifted while the device is offline: back online, the page (not reloaded) asks the
+      // server again, shows the timetable and the engine reconnects.
       await ap.locator('#block-clear').click();
       await expectVisible(ap, '#block-state[data-blocked="false"]', 'the block period lifted');
-      await sp.locator('#blocked-retry').click();
+      await student.setOffline(false);
       await expectVisible(sp, 'main#timetable article.session', 'the timetable back after the block period', 20_000);
+      assert.equal(await sp.locator('main#blocked').count(), 0, 'no block screen once lifted');
       await expectSyncState(sp, 'online');
     } finally {
       await student.setOffline(false).catch(() => {});
@@ -514,7 +530,17 @@ describe('administration page: calendar feeds', () => {
       await expectNoViolations(page, 'the feeds screen with a broken feed');
       await screenshot(page, 'admin-feeds-error');
 
+      // Deleting asks first, naming the feed; cancelling keeps it.
       await card.locator('button.feed-delete').click();
+      await expectVisible(page, '#feed-delete-confirm', 'the deletion question');
+      assert.ok((await page.locator('#feed-delete-confirm-text').innerText()).includes(`${env.origin}/edt.ics`));
+      await expectInPage(page, 'the focus on the confirmation', () => document.activeElement?.id === 'feed-delete-yes');
+      await expectNoViolations(page, 'the feed deletion question');
+      await page.locator('#feed-delete-confirm button:not(#feed-delete-yes)').click();
+      assert.equal(await page.locator('#feed-delete-confirm').count(), 0, 'the question closed');
+      assert.equal((await getJson(page, '/api/admin/feeds')).feeds.length, 1, 'a cancelled deletion keeps the feed');
+      await card.locator('button.feed-delete').click();
+      await page.locator('#feed-delete-yes').click();
       await expectVisible(page, '#admin-feeds p.empty', 'no feed after deleting it');
     } finally {
       await context.close();
