@@ -16,6 +16,7 @@ mod documents_view;
 mod fields;
 mod file_actions;
 mod file_viewer;
+mod gradebook_import;
 mod gradebook_view;
 mod grades_view;
 mod homework_form;

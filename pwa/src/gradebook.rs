@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use cartable_shared::admin::GradeEntry;
 use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::EngineCommand;
 use cartable_shared::gradebook::{Gradebook, GradebookAssessment, GradebookEdit, Score};
@@ -58,6 +59,38 @@ pub fn score_edit(
     }
     let scores = BTreeMap::from([(student.to_owned(), new)]);
     Some(edit(group, GradebookEdit::SetScores { id: id.to_owned(), scores }))
+}
+
+/// The command writing the valid lines of a grades file's preview into assessment `id` (the
+/// same set-scores edit as typing them); `None` when there is no valid line.
+pub fn import_edit(group: &str, id: &str, lines: &[GradeEntry]) -> Option<EngineCommand> {
+    let scores: BTreeMap<String, Score> = lines
+        .iter()
+        .map(|l| {
+            let score = Score { score: l.score, comment: l.comment.clone().unwrap_or_default() };
+            (l.student.to_string(), score)
+        })
+        .collect();
+    (!scores.is_empty())
+        .then(|| edit(group, GradebookEdit::SetScores { id: id.to_owned(), scores }))
+}
+
+/// The query of the server's grades import for assessment `a` held on `day` (`YYYY-MM-DD`),
+/// each value passed through `enc` (percent-encoding).
+pub fn import_query(
+    a: &GradebookAssessment,
+    day: &str,
+    dry_run: bool,
+    enc: fn(&str) -> String,
+) -> String {
+    format!(
+        "title={}&subject={}&date={}&out_of={}&coefficient={}&dry_run={dry_run}",
+        enc(&a.title),
+        enc(&a.subject),
+        enc(day),
+        a.out_of,
+        a.coefficient
+    )
 }
 
 /// What the new assessment form holds.
@@ -244,5 +277,38 @@ mod tests {
         b.assessments.insert("a0".into(), later);
         assert_eq!(roster(&b), vec![("lea", "Léa Martin"), ("zoe", "Zoé André")]);
         assert_eq!(assessments(&b).iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["a0", "a1"]);
+    }
+
+    #[test]
+    fn import_writes_the_valid_lines_as_one_edit() {
+        let line = |n: u64, student: &str, score: Option<f64>, comment: Option<&str>| GradeEntry {
+            line: n,
+            student: student.parse().unwrap(),
+            score,
+            comment: comment.map(str::to_owned),
+        };
+        assert_eq!(import_edit("g", "a1", &[]), None);
+        let lines = [line(2, "zoe", Some(15.5), Some("bien")), line(4, "lea", None, None)];
+        let Some(EngineCommand::Edit { doc, edit: DocEdit::Gradebook(e) }) =
+            import_edit("g", "a1", &lines)
+        else {
+            panic!("not a gradebook edit");
+        };
+        assert_eq!(doc, "gradebook:g");
+        let mut b = book();
+        e.apply(&mut b).unwrap();
+        let scores = &b.assessments["a1"].scores;
+        assert_eq!(scores["zoe"], Score { score: Some(15.5), comment: "bien".into() });
+        assert_eq!(scores["lea"], Score { score: None, comment: String::new() });
+    }
+
+    #[test]
+    fn import_query_carries_the_assessment() {
+        let b = book();
+        let q = import_query(&b.assessments["a1"], "2026-01-15", true, |s| s.replace(' ', "%20"));
+        assert_eq!(
+            q,
+            "title=C1&subject=Maths&date=2026-01-15&out_of=20&coefficient=1&dry_run=true"
+        );
     }
 }

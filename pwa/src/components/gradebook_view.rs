@@ -11,6 +11,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::fields::value;
+use super::gradebook_import::GradebookImport;
 use crate::gradebook::{
     NewAssessment, assessments, create_edit, delete_edit, parse_score, roster, schedule_edit,
     score_edit, score_text,
@@ -190,7 +191,7 @@ fn assessment_view(
         Callback::from(move |_: MouseEvent| cb.emit(delete_edit(&group, &id)))
     };
     html! {
-        <details class="gb-assessment" data-assessment-id={id.to_owned()} data-status={status_name}
+        <details key={id.to_owned()} class="gb-assessment" data-assessment-id={id.to_owned()} data-status={status_name}
             open={status != Status::Published}>
             <summary>
                 <span class="gb-name">{ format!("{} · {}", a.subject, a.title) }</span>
@@ -259,6 +260,8 @@ fn assessment_view(
             </table>
             if mine {
                 <p class="gb-help">{ t.score_help }</p>
+                <GradebookImport group={group.to_owned()} id={id.to_owned()} assessment={a.clone()}
+                    roster={book.roster.clone()} lang={lang} onintent={props.onintent.clone()} />
                 <div class="gb-publish">
                     if status != Status::Published {
                         <button type="button" class="gb-publish-now" onclick={publish}>{ t.publish_now }</button>

@@ -56,6 +56,28 @@ pub struct GradebookTexts {
     pub not_yours: &'static str,
     /// "out of" between a score and its maximum, and before the coefficient.
     pub coefficient_short: &'static str,
+    /// Button: import the scores of a CSV file.
+    pub import_csv: &'static str,
+    /// Label of the CSV file input.
+    pub import_file: &'static str,
+    /// The preview is being asked for.
+    pub import_busy: &'static str,
+    /// The preview needs the network.
+    pub import_offline: &'static str,
+    /// The server refused the file as a whole, followed by its reason.
+    pub import_failed: &'static str,
+    /// Nothing is changed by the preview.
+    pub import_preview: &'static str,
+    /// Heading: the valid lines.
+    pub import_valid: &'static str,
+    /// Heading: the refused lines.
+    pub import_refused: &'static str,
+    /// Column: the line of the file.
+    pub import_line: &'static str,
+    /// Button: apply the valid lines, before and after their count.
+    pub import_apply: (&'static str, &'static str),
+    /// Button: discard the preview.
+    pub import_cancel: &'static str,
 }
 
 /// French.
@@ -86,6 +108,17 @@ pub(super) static FR: GradebookTexts = GradebookTexts {
     delete: "Supprimer le brouillon",
     not_yours: "Seul l'auteur de cette évaluation peut la modifier.",
     coefficient_short: "coef.",
+    import_csv: "Importer un fichier CSV",
+    import_file: "Fichier CSV (élève, note, commentaire)",
+    import_busy: "Vérification du fichier…",
+    import_offline: "L'aperçu de l'import a besoin du réseau : reconnectez-vous puis réessayez.",
+    import_failed: "Le fichier a été refusé :",
+    import_preview: "Aperçu : rien n'est encore modifié.",
+    import_valid: "Lignes valides",
+    import_refused: "Lignes refusées",
+    import_line: "Ligne",
+    import_apply: ("Appliquer les", "lignes valides"),
+    import_cancel: "Annuler",
 };
 
 /// English.
@@ -116,4 +149,15 @@ pub(super) static EN: GradebookTexts = GradebookTexts {
     delete: "Delete draft",
     not_yours: "Only the author of this assessment may change it.",
     coefficient_short: "coef.",
+    import_csv: "Import a CSV file",
+    import_file: "CSV file (student, score, comment)",
+    import_busy: "Checking the file…",
+    import_offline: "The import preview needs the network: reconnect and try again.",
+    import_failed: "The file was refused:",
+    import_preview: "Preview: nothing has changed yet.",
+    import_valid: "Valid lines",
+    import_refused: "Refused lines",
+    import_line: "Line",
+    import_apply: ("Apply the", "valid lines"),
+    import_cancel: "Cancel",
 };

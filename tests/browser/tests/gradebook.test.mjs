@@ -192,6 +192,95 @@ describe('gradebook', () => {
       await studentContext.close();
     }
   });
+
+  test('a grades CSV is previewed (refused lines with their numbers, nothing written), then applied to the table', async () => {
+    const origin = env.server.origin;
+    const context = await newPhoneContext(env.browser, 'gradebook-csv');
+    try {
+      const teacher = await context.newPage();
+      await signIn(teacher, origin, TEACHER);
+      await expectSyncState(teacher, 'online');
+      await openTab(teacher, 'grades');
+      const book = `section.gradebook[data-group="${GROUP}"]`;
+      await expectVisible(teacher, book, `the gradebook of ${GROUP}`);
+      const title = `Import CSV ${Date.now().toString(36)}`;
+      await teacher.fill(`#gb-new-subject-${GROUP}`, 'Algorithmique');
+      await teacher.fill(`#gb-new-title-${GROUP}`, title);
+      await teacher.fill(`#gb-new-date-${GROUP}`, today());
+      await teacher.fill(`#gb-new-out-of-${GROUP}`, '20');
+      await teacher.fill(`#gb-new-coef-${GROUP}`, '1');
+      await teacher.locator(`${book} form.gb-new button[type="submit"]`).click();
+      const created = `${book} details.gb-assessment:has(.gb-name:text-is("Algorithmique · ${title}"))`;
+      await expectVisible(teacher, created, 'the new assessment');
+      const id = await teacher.locator(created).getAttribute('data-assessment-id');
+      const assessment = `${book} details.gb-assessment[data-assessment-id="${id}"]`;
+      await expectNothingPending(teacher, 30_000);
+      const scoreOf = (login) => teacher.locator(`${assessment} tr[data-student="${login}"] input.gb-score`);
+
+      // Offline, the button says the preview needs the network.
+      await context.setOffline(true);
+      await expectSyncState(teacher, 'offline');
+      await teacher.locator(`${assessment} button.gb-import-open`).click();
+      await expectVisible(teacher, `${assessment} .gb-import-status[data-state="offline"]`, 'the "needs the network" notice');
+      await context.setOffline(false);
+      await expectSyncState(teacher, 'online', 45_000);
+
+      // One good line, an unknown student, a score above the maximum, a duplicate line.
+      const csv = [
+        'student,score,comment',
+        `${STUDENT.login},14.5,Bien`,
+        'inconnu.eleve,12,',
+        'lucas.petit,25,',
+        `${STUDENT.login},10,`,
+      ].join('\n');
+      await teacher.locator(`${assessment} button.gb-import-open`).click();
+      await teacher.locator(`${assessment} input.gb-import-file`).setInputFiles({
+        name: 'notes.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+      const preview = `${assessment} section.gb-import-preview`;
+      await expectVisible(teacher, preview, `the import preview${await describePage(teacher)}`);
+      const refused = await teacher.locator(`${preview} ul.gb-import-errors li`).evaluateAll((lis) =>
+        lis.map((li) => [Number(li.dataset.line), li.textContent]),
+      );
+      assert.deepEqual(refused.map(([line]) => line), [3, 4, 5], `refused lines: ${JSON.stringify(refused)}`);
+      assert.match(refused[0][1], /unknown student/);
+      assert.match(refused[1][1], /above the maximum/);
+      assert.match(refused[2][1], /duplicate/);
+      const valid = await teacher.locator(`${preview} table.gb-import-valid tbody tr`).evaluateAll((trs) =>
+        trs.map((tr) => [tr.dataset.student, tr.querySelector('th').textContent, tr.textContent]),
+      );
+      assert.equal(valid.length, 1, `one valid line: ${JSON.stringify(valid)}`);
+      assert.equal(valid[0][0], STUDENT.login);
+      assert.equal(valid[0][1], 'Léa Martin', 'the roster\'s name, not the login');
+      assert.match(valid[0][2], /14,5/);
+      assert.equal(await scoreOf(STUDENT.login).inputValue(), '', 'the preview writes nothing');
+      await screenshot(teacher, 'gradebook-csv-preview', assessment);
+      const violations = await axeViolations(teacher);
+      assert.deepEqual(violations, [], `axe on the import preview:\n${violations.join('\n')}`);
+
+      // Apply: the good score lands in the table, the others nowhere.
+      const apply = teacher.locator(`${preview} button.gb-import-apply`);
+      assert.match(await apply.textContent(), /Appliquer les 1 lignes valides/);
+      await apply.click();
+      await expectInPage(
+        teacher,
+        'the imported score in the table',
+        ([sel, login]) => {
+          const row = document.querySelector(sel)?.querySelector(`tr[data-student="${login}"]`);
+          return row?.querySelector('input.gb-score')?.value === '14,5' && row.querySelector('input.gb-comment')?.value === 'Bien';
+        },
+        [assessment, STUDENT.login],
+      );
+      assert.equal(await scoreOf('lucas.petit').inputValue(), '', 'a refused line is not written');
+      assert.equal(await teacher.locator(preview).count(), 0, 'the preview is closed');
+      assert.equal(await teacher.locator(assessment).getAttribute('data-status'), 'draft', 'nothing published');
+      await expectNothingPending(teacher, 30_000);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** Turns notifications on in the open settings (the subscription is the stubbed one). */
