@@ -95,7 +95,7 @@ fn report(props: &GradebookImportProps, r: &GradesReport) -> Html {
         <>
             <p class="gb-import-note">{ t.import_preview }</p>
             if !r.errors.is_empty() {
-                <h4 id={format!("gb-{id}-import-refused")}>{ t.import_refused }</h4>
+                <h3 id={format!("gb-{id}-import-refused")}>{ t.import_refused }</h3>
                 <ul class="gb-import-errors" aria-labelledby={format!("gb-{id}-import-refused")}>
                     { for r.errors.iter().map(|e| html! {
                         <li data-line={e.line.to_string()}>

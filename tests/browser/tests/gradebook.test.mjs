@@ -256,7 +256,7 @@ describe('gradebook', () => {
       assert.equal(valid[0][1], 'Léa Martin', 'the roster\'s name, not the login');
       assert.match(valid[0][2], /14,5/);
       assert.equal(await scoreOf(STUDENT.login).inputValue(), '', 'the preview writes nothing');
-      await screenshot(teacher, 'gradebook-csv-preview', assessment);
+      await screenshot(teacher, 'gradebook-csv-preview', preview);
       const violations = await axeViolations(teacher);
       assert.deepEqual(violations, [], `axe on the import preview:\n${violations.join('\n')}`);
 
