@@ -199,7 +199,10 @@ pub(super) fn GradebookImport(props: &GradebookImportProps) -> Html {
                     { report(props, r) }
                     if !r.grades.is_empty() {
                         <button type="button" class="gb-import-apply" onclick={apply}>
-                            { format!("{} {} {}", t.import_apply.0, r.grades.len(), t.import_apply.1) }
+                            { match r.grades.len() {
+                                1 => t.import_apply_one.to_owned(),
+                                n => format!("{} {n} {}", t.import_apply.0, t.import_apply.1),
+                            } }
                         </button>
                     }
                     <button type="button" class="gb-import-cancel" onclick={cancel.clone()}>{ t.import_cancel }</button>

@@ -76,6 +76,8 @@ pub struct GradebookTexts {
     pub import_line: &'static str,
     /// Button: apply the valid lines, before and after their count.
     pub import_apply: (&'static str, &'static str),
+    /// Button: apply the only valid line.
+    pub import_apply_one: &'static str,
     /// Button: discard the preview.
     pub import_cancel: &'static str,
 }
@@ -118,6 +120,7 @@ pub(super) static FR: GradebookTexts = GradebookTexts {
     import_refused: "Lignes refusées",
     import_line: "Ligne",
     import_apply: ("Appliquer les", "lignes valides"),
+    import_apply_one: "Appliquer la ligne valide",
     import_cancel: "Annuler",
 };
 
@@ -159,5 +162,6 @@ pub(super) static EN: GradebookTexts = GradebookTexts {
     import_refused: "Refused lines",
     import_line: "Line",
     import_apply: ("Apply the", "valid lines"),
+    import_apply_one: "Apply the valid line",
     import_cancel: "Cancel",
 };
