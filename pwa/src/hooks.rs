@@ -21,6 +21,7 @@ use crate::state::{Action, AppState};
 
 pub use engine::EngineLink;
 pub(crate) use session::prefetch_snapshot;
+pub(crate) use teach::{ImportFailure, enc, preview_grades_import};
 pub use use_app::{AppHandle, use_app};
 
 /// The [`AppState`] as a Yew reducer.

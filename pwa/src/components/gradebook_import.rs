@@ -7,14 +7,13 @@
 use std::collections::BTreeMap;
 
 use cartable_shared::admin::GradesReport;
-use cartable_shared::api::ErrorBody;
 use cartable_shared::engine::EngineCommand;
 use cartable_shared::gradebook::GradebookAssessment;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::gradebook::{import_edit, import_query};
+use crate::hooks::{ImportFailure, enc};
 use crate::i18n::Lang;
 use crate::views::format_grade;
 use crate::web;
@@ -46,10 +45,6 @@ enum Stage {
     Preview(GradesReport),
 }
 
-fn enc(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
-}
-
 /// The assessment's day on the device, `YYYY-MM-DD` (the server's date format).
 fn day(ms: i64) -> String {
     let d = web::device_time(ms).date;
@@ -60,29 +55,12 @@ fn day(ms: i64) -> String {
 async fn preview(input: web_sys::HtmlInputElement, props: GradebookImportProps) -> Stage {
     let t = props.lang.t().gradebook;
     let Some(file) = input.files().and_then(|f| f.get(0)) else { return Stage::Choosing };
-    if !web_sys::window().is_none_or(|w| w.navigator().on_line()) {
-        return Stage::Offline;
-    }
-    let Some(csv) = JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) else {
-        return Stage::Failed(t.import_failed.to_owned());
-    };
-    let path = format!(
-        "/api/groups/{}/assessments/import?{}",
-        enc(&props.group),
-        import_query(&props.assessment, &day(props.assessment.date_ms), true, enc)
-    );
-    match web::api_body("POST", &path, Some((&csv, "text/csv; charset=utf-8"))).await {
-        Err(_) => Stage::Offline,
-        Ok(a) if a.status == 200 => match serde_json::from_str::<GradesReport>(&a.body) {
-            Ok(r) => Stage::Preview(r),
-            Err(_) => Stage::Failed(t.import_failed.to_owned()),
-        },
-        Ok(a) => {
-            let why = serde_json::from_str::<ErrorBody>(&a.body)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| format!("HTTP {}", a.status));
-            Stage::Failed(format!("{} {why}", t.import_failed))
-        }
+    let query = import_query(&props.assessment, &day(props.assessment.date_ms), true, enc);
+    match crate::hooks::preview_grades_import(&props.group, &query, file).await {
+        Ok(r) => Stage::Preview(r),
+        Err(ImportFailure::Offline) => Stage::Offline,
+        Err(ImportFailure::Unreadable) => Stage::Failed(t.import_failed.to_owned()),
+        Err(ImportFailure::Refused(why)) => Stage::Failed(format!("{} {why}", t.import_failed)),
     }
 }
 

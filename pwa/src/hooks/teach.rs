@@ -24,7 +24,8 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{:x}-{random:x}", web::now_ms())
 }
 
-fn enc(s: &str) -> String {
+/// `s` encoded for a URL path segment or query value.
+pub(crate) fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 
@@ -192,5 +193,45 @@ fn reset_form(id: &str) {
         .and_then(|e| e.dyn_into::<web_sys::HtmlFormElement>().ok())
     {
         f.reset();
+    }
+}
+
+/// Why a grades CSV preview could not be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ImportFailure {
+    /// No network (or no answer).
+    Offline,
+    /// The file could not be read, or the answer not understood.
+    Unreadable,
+    /// The server refused the file as a whole; its reason.
+    Refused(String),
+}
+
+/// Sends `file` to the server's grades import of `group` with `query` (a dry run: nothing is
+/// written) and returns its report of valid and refused lines.
+pub(crate) async fn preview_grades_import(
+    group: &str,
+    query: &str,
+    file: web_sys::File,
+) -> Result<cartable_shared::admin::GradesReport, ImportFailure> {
+    if !online() {
+        return Err(ImportFailure::Offline);
+    }
+    let csv = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or(ImportFailure::Unreadable)?;
+    let path = format!("/api/groups/{}/assessments/import?{query}", enc(group));
+    match web::api_body("POST", &path, Some((&csv, "text/csv; charset=utf-8"))).await {
+        Err(_) => Err(ImportFailure::Offline),
+        Ok(a) if a.status == 200 => {
+            serde_json::from_str(&a.body).map_err(|_| ImportFailure::Unreadable)
+        }
+        Ok(a) => Err(ImportFailure::Refused(
+            serde_json::from_str::<cartable_shared::api::ErrorBody>(&a.body)
+                .map(|e| e.message)
+                .unwrap_or_else(|_| format!("HTTP {}", a.status)),
+        )),
     }
 }
