@@ -205,9 +205,7 @@ pub async fn ensure_me_documents(store: &Store, now_ms: i64) -> Result<u32, Stor
     store
         .write(move |dao| {
             let mut created = 0;
-            let defaults =
-                serde_json::to_string(&cartable_shared::notify::NotificationSettings::default())
-                    .expect("settings serialise");
+            let defaults = super::push::outbox::PushPrefs::default().to_json();
             for ((id, changes), user) in rows.iter().zip(&missing) {
                 if !dao.document_exists(id)? {
                     dao.create_document(id, now_ms)?;

@@ -202,8 +202,10 @@ pub fn render(data: &ExportData, host: &str, now_ms: i64) -> String {
         }
         line(&mut out, "END:VEVENT");
     };
+    // A course the user hid from their timetable is left out of their calendar too.
+    let hidden = |subject: &str| data.me.as_ref().is_some_and(|m| m.hides(subject));
     for t in &data.timetables {
-        for (id, s) in &t.sessions {
+        for (id, s) in t.sessions.iter().filter(|(_, s)| !hidden(&s.subject)) {
             let mut fields = Vec::new();
             if !s.rooms.is_empty() {
                 fields.push(format!("LOCATION:{}", escape(&s.rooms.join(", "))));
@@ -311,6 +313,28 @@ mod tests {
             assert_eq!(p.kind, s.kind);
             assert_eq!(p.cancelled, s.status == SessionStatus::Cancelled);
         }
+
+        // Hiding the course in the app takes its sessions out of the calendar; the personal
+        // events stay.
+        let mut me = MyLayer {
+            hidden_courses: vec![t.sessions["s1"].subject.clone()],
+            ..Default::default()
+        };
+        me.events.insert(
+            "e1".into(),
+            cartable_shared::me::PersonalEvent {
+                title: "Dentiste".into(),
+                start_ms: 1_796_000_000_000,
+                end_ms: 1_796_003_600_000,
+                zone: "Europe/Paris".into(),
+                note: None,
+            },
+        );
+        let hidden = ExportData { me: Some(me), ..data };
+        let text = render(&hidden, "cartable.example", 1_795_000_000_000);
+        let parsed = super::super::parse::parse(&text, 1_795_000_000_000).unwrap();
+        let uids: Vec<&String> = parsed.keys().collect();
+        assert_eq!(uids, ["personal.e1@cartable.example"], "{text}");
     }
 
     #[test]

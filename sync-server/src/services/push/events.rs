@@ -17,6 +17,7 @@ use cartable_shared::timetable::SessionStatus;
 use cartable_shared::typed::TypedDoc;
 use serde::{Deserialize, Serialize};
 
+use super::outbox::PushPrefs;
 use crate::store::{NewPushEvent, OutboxWrite};
 
 /// What an event says, structured; rendered per language by [`super::text`]. Only what a
@@ -260,7 +261,7 @@ pub fn derive_typed(id: &DocId, before: &TypedDoc, after: &TypedDoc, now_ms: i64
 }
 
 /// What an accepted change of `id` by `author` adds to the outbox: its events, and for a `me`
-/// document whose notification settings changed, the new settings. Reads both versions; the
+/// document whose notification settings or hidden courses changed, the new [`PushPrefs`]. Reads both versions; the
 /// document actor calls [`outbox_of_typed`].
 pub fn outbox_of(
     id: &DocId,
@@ -284,11 +285,11 @@ pub fn outbox_of_typed(
     now_ms: i64,
 ) -> Vec<OutboxWrite> {
     if let (TypedDoc::Me(old), TypedDoc::Me(new)) = (before, after) {
+        let (was, now) = (PushPrefs::of(old), PushPrefs::of(new));
         return match id.scope().parse::<UserId>() {
-            Ok(user) if old.notifications != new.notifications => vec![OutboxWrite::Settings {
-                user,
-                settings: serde_json::to_string(&new.notifications).expect("settings serialise"),
-            }],
+            Ok(user) if was != now => {
+                vec![OutboxWrite::Settings { user, settings: now.to_json() }]
+            }
             _ => Vec::new(),
         };
     }
@@ -519,6 +520,15 @@ mod tests {
         assert!(
             matches!(&writes[..], [OutboxWrite::Settings { user, settings }]
                 if user.as_str() == "lea" && settings.contains("Complete")),
+            "{writes:?}"
+        );
+        // Hiding a course is cached too (the expander leaves its session changes out).
+        me.hidden_courses.push("Sport".into());
+        let d = edited(&c, &me);
+        let writes = outbox_of(&id, &c, &d, None, 0);
+        assert!(
+            matches!(&writes[..], [OutboxWrite::Settings { settings, .. }]
+                if serde_json::from_str::<PushPrefs>(settings).unwrap().hidden_courses == ["Sport"]),
             "{writes:?}"
         );
     }

@@ -5,7 +5,8 @@
 //!
 //! Recipients of an event are the users who may read its document (`Principal::access`) and
 //! hold it (it is one of their standing documents, or they take part in the thread), minus its
-//! author; only users with a push subscription are considered.
+//! author and the users who hid the session's course from their timetable; only users with a
+//! push subscription are considered.
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ use cartable_shared::ids::{DocId, DocKind, UserId};
 use cartable_shared::notify::{Category, Decision, NotificationSettings, QuietHours, is_urgent};
 use cartable_shared::roles::{Principal, Role};
 use chrono::{Duration, TimeZone, Timelike};
+use serde::{Deserialize, Serialize};
 
 use super::events::{Event, EventText};
 use super::text::DEFAULT_ZONE;
@@ -68,35 +70,62 @@ fn holds(p: &Principal, doc: &DocId) -> bool {
     doc.kind() == DocKind::Thread || p.standing_documents().contains(doc)
 }
 
-/// A user's settings: the cache written with their `me` changes, else read from the document
-/// once (and cached), else the defaults.
-fn settings_of(
+/// What the expander needs of a user's `me` document, cached as JSON in `push_settings` (written
+/// with each `me` change that alters it, so that expanding an event never loads a document):
+/// their notification settings and the courses they hid. Rows written before the hidden courses
+/// were cached read as hiding nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushPrefs {
+    /// Level, per-category overrides and quiet hours.
+    #[serde(flatten)]
+    pub notifications: NotificationSettings,
+    /// Subjects hidden from the timetable: their session changes are not pushed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_courses: Vec<String>,
+}
+
+impl PushPrefs {
+    /// The cached prefs of a `me` document's value.
+    pub fn of(me: &cartable_shared::me::MyLayer) -> Self {
+        Self { notifications: me.notifications.clone(), hidden_courses: me.hidden_courses.clone() }
+    }
+
+    /// The JSON stored in the cache.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("prefs serialise")
+    }
+
+    /// Whether an event concerns a course this user hid (a session change of that subject).
+    fn hides(&self, event: &Event) -> bool {
+        matches!(&event.text, EventText::Session { subject, .. }
+            if self.hidden_courses.iter().any(|h| h == subject))
+    }
+}
+
+/// A user's prefs: the cache written with their `me` changes, else read from the document once
+/// (and cached), else the defaults.
+fn prefs_of(
     dao: &Dao<'_>,
     cache: &mut HashMap<UserId, String>,
     user: &UserId,
-) -> Result<NotificationSettings, StoreError> {
+) -> Result<PushPrefs, StoreError> {
     if let Some(json) = cache.get(user) {
         return Ok(serde_json::from_str(json).unwrap_or_default());
     }
     let me = DocId::me(user);
-    let settings = match dao.load_document(&me)? {
+    let prefs = match dao.load_document(&me)? {
         Some(stored) => build_document(&me, &stored)
             .ok()
-            .and_then(|doc| {
-                autosurgeon::hydrate_prop::<_, NotificationSettings, _, _>(
-                    &doc,
-                    automerge::ROOT,
-                    "notifications",
-                )
-                .ok()
-            })
+            .and_then(|doc| cartable_shared::sync::read::<cartable_shared::me::MyLayer>(&doc).ok())
+            .flatten()
+            .map(|layer| PushPrefs::of(&layer))
             .unwrap_or_default(),
-        None => NotificationSettings::default(),
+        None => PushPrefs::default(),
     };
-    let json = serde_json::to_string(&settings).expect("settings serialise");
+    let json = prefs.to_json();
     dao.cache_push_settings(user, &json)?;
     cache.insert(user.clone(), json);
-    Ok(settings)
+    Ok(prefs)
 }
 
 /// Expands up to [`EXPAND_BATCH`] events into deliveries; returns how many events it handled.
@@ -148,7 +177,11 @@ pub fn expand(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
             if !p.access(&doc, &participants).can_read() || (listed.is_none() && !holds(p, &doc)) {
                 continue;
             }
-            let s = settings_of(dao, &mut settings, user)?;
+            let prefs = prefs_of(dao, &mut settings, user)?;
+            if prefs.hides(&event) {
+                continue;
+            }
+            let s = &prefs.notifications;
             let quiet = s.quiet_hours.as_ref();
             let minute = local_minute(now_ms, zone_of(quiet));
             let (held, due) = match s.decide(event.category, urgent, minute) {
@@ -432,6 +465,67 @@ mod tests {
         let mut subs: Vec<&str> = claimed.iter().map(|c| c.subscription.as_str()).collect();
         subs.sort();
         assert_eq!(subs, ["sub-lea", "sub-paul"], "tom does not read g1 (and wrote nothing of it)");
+    }
+
+    fn session_change(subject: &str) -> OutboxWrite {
+        let event = Event {
+            category: Category::ClassCancelled,
+            text: EventText::Session {
+                subject: subject.into(),
+                start_ms: 10_000_000,
+                zone: "Europe/Paris".into(),
+                rooms: Vec::new(),
+                probably: false,
+            },
+            about: format!("timetable:g1/{subject}"),
+            url: "/?view=week".into(),
+            class: Some((10_000_000, 13_600_000)),
+            at_ms: 0,
+        };
+        let doc: DocId = "timetable:g1".parse().unwrap();
+        OutboxWrite::Event(event.into_new(&doc, None))
+    }
+
+    #[test]
+    fn a_student_who_hid_a_course_is_not_told_of_its_session_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = world(dir.path());
+        let lea: UserId = "lea".parse().unwrap();
+        let prefs = PushPrefs { hidden_courses: vec!["Sport".into()], ..Default::default() };
+        // As a `me` change hiding the course writes it.
+        let hide = OutboxWrite::Settings { user: lea, settings: prefs.to_json() };
+        store.write_blocking(|dao| dao.write_outbox(&[hide])).unwrap();
+        store
+            .write_blocking(|dao| {
+                dao.write_outbox(&[session_change("Sport"), session_change("Maths")])
+            })
+            .unwrap();
+        assert_eq!(store.write_blocking(|dao| expand(dao, 1_000)).unwrap(), 2);
+        let claimed = store.write_blocking(|dao| dao.claim_due_deliveries(1_000, 10)).unwrap();
+        let to = |sub: &str| {
+            let mut ids: Vec<i64> = claimed
+                .iter()
+                .filter(|c| c.subscription.as_str() == sub)
+                .map(|c| c.event_id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        // Event ids follow the writing order: the Sport change, then the Maths one.
+        let both = to("sub-paul");
+        assert_eq!(both.len(), 2, "the teacher hid nothing: {claimed:?}");
+        assert_eq!(to("sub-lea"), [both[1]], "only the Maths change reaches lea: {claimed:?}");
+    }
+
+    #[test]
+    fn prefs_cached_before_hidden_courses_existed_still_read() {
+        let old = r#"{"level":"Complete","overrides":{},"quiet_hours":null}"#;
+        let prefs: PushPrefs = serde_json::from_str(old).unwrap();
+        assert_eq!(prefs.notifications.level, cartable_shared::notify::Level::Complete);
+        assert!(prefs.hidden_courses.is_empty());
+        let none = PushPrefs::default().to_json();
+        assert!(!none.contains("hidden_courses"), "{none}");
+        assert_eq!(serde_json::from_str::<PushPrefs>(&none).unwrap(), PushPrefs::default());
     }
 
     #[test]
