@@ -553,6 +553,72 @@ fn clock_now(clock: &ManualClock) -> i64 {
 }
 
 #[tokio::test]
+async fn a_scheduled_announcement_is_notified_once_when_it_shows_and_not_before() {
+    let clock = Arc::new(ManualClock::new(paris(25, 9, 0)));
+    let w = World::start_at(clock.clone()).await;
+    let (lea, staff) = (w.account("lea.martin").await, w.account("vie.scolaire").await);
+    let phone = w.device(&lea).await;
+    // 9:00:30: the job (every minute of the server's clock) has not looked yet, so the one
+    // visible from 9:00:10 is both notified when written and in its first window: once only.
+    let at = clock_now(&clock);
+    clock.advance(30_000);
+    let announcement = |title: &str, visible_from_ms: i64| Announcement {
+        title: title.into(),
+        body: "…".into(),
+        severity: Severity::Warning,
+        visible_from_ms,
+        visible_until_ms: None,
+        ack_required: false,
+        author: "vie.scolaire".into(),
+    };
+    let mut s = staff.synced(&w.server).await.unwrap();
+    write::<Announcements>(&mut s, &doc(&format!("announcements:{GROUP}")), |a| {
+        a.items.insert("now".into(), announcement("Visible tout de suite", at + 10_000));
+        a.items.insert("later".into(), announcement("Réunion à 10 h", at + 30 * 60_000));
+        a.items.insert(
+            "over".into(),
+            Announcement {
+                visible_until_ms: Some(at + 20 * 60_000),
+                ..announcement("Déjà finie", at + 10 * 60_000)
+            },
+        );
+    })
+    .await;
+    let is_ours = |m: &Value| m["payload"]["category"] == "announcement_warning";
+    let url = |m: &Value| m["payload"]["url"].as_str().unwrap_or_default().to_owned();
+    let got = w.fake.wait_messages(Some(&phone), WAIT, |m| m.iter().any(is_ours)).await.unwrap();
+    let ours: Vec<String> = got.iter().filter(|m| is_ours(m)).map(url).collect();
+    assert_eq!(ours, ["/?view=announcements&announcement=now"], "only the visible one, at once");
+
+    // A few job runs before it shows: nothing (not even the one visible from 9:10 to 9:20,
+    // which is over when the job looks at 9:21).
+    clock.advance(20 * 60_000 + 30_000);
+    tokio::time::sleep(SETTLE).await;
+    clock.advance(2 * 60_000);
+    tokio::time::sleep(SETTLE).await;
+    let ours: Vec<String> =
+        now_messages(&w.fake, &phone).await.iter().filter(|m| is_ours(m)).map(url).collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+
+    // 10:01: it shows, and is notified once; later runs add nothing, nor repeat the first.
+    clock.advance(8 * 60_000);
+    let got = w
+        .fake
+        .wait_messages(Some(&phone), WAIT, |m| m.iter().filter(|m| is_ours(m)).count() >= 2)
+        .await
+        .unwrap();
+    let ours: Vec<String> = got.iter().filter(|m| is_ours(m)).map(url).collect();
+    assert_eq!(ours[1], "/?view=announcements&announcement=later", "{ours:?}");
+    for _ in 0..2 {
+        clock.advance(2 * 60_000);
+        tokio::time::sleep(SETTLE).await;
+    }
+    let ours: Vec<String> =
+        now_messages(&w.fake, &phone).await.iter().filter(|m| is_ours(m)).map(url).collect();
+    assert_eq!(ours.len(), 2, "each once: {ours:?}");
+}
+
+#[tokio::test]
 async fn homework_due_tomorrow_and_not_done_is_reminded_once_per_student() {
     // Wednesday 17:00 in Paris: homework due on Thursday is "due tomorrow".
     let clock = Arc::new(ManualClock::new(paris(25, 17, 0)));

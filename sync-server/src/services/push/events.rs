@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use automerge::Automerge;
-use cartable_shared::announcements::Severity;
+use cartable_shared::announcements::{Announcement, Severity};
 use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::links::DeepLink;
 use cartable_shared::notify::Category;
@@ -111,15 +111,37 @@ pub struct Event {
 
 impl Event {
     /// The event as a new outbox row for the readers of `doc`, except `author`.
+    /// An announcement's event is once-only (dedup key `announce:<about>`): it is raised either
+    /// when the announcement is written visible, or by [`super::outbox::announcements_shown`]
+    /// when its `visible_from` comes.
     pub fn into_new(self, doc: &DocId, author: Option<&UserId>) -> NewPushEvent {
+        let dedup = matches!(self.text, EventText::Announcement { .. })
+            .then(|| format!("announce:{}", self.about));
         NewPushEvent {
             doc: doc.to_string(),
             author: author.cloned(),
             event: serde_json::to_string(&self).expect("events serialise"),
             recipients: None,
-            dedup: None,
+            dedup,
             created_ms: self.at_ms,
         }
+    }
+}
+
+/// The event of announcement `nid` of `doc` being shown, at `now_ms`.
+pub fn announcement_shown(doc: &DocId, nid: &str, a: &Announcement, now_ms: i64) -> Event {
+    let category = match a.severity {
+        Severity::Information => Category::AnnouncementInformation,
+        Severity::Warning => Category::AnnouncementWarning,
+        Severity::Alert => Category::AnnouncementAlert,
+    };
+    Event {
+        category,
+        text: EventText::Announcement { title: a.title.clone() },
+        about: format!("{doc}/{nid}"),
+        url: DeepLink::Announcements { announcement: Some(nid.to_owned()) }.url(),
+        class: None,
+        at_ms: now_ms,
     }
 }
 
@@ -226,18 +248,12 @@ pub fn derive_typed(id: &DocId, before: &TypedDoc, after: &TypedDoc, now_ms: i64
         (TypedDoc::Announcements(b), TypedDoc::Announcements(a)) => {
             for (nid, old, new) in diff(&b.items, &a.items) {
                 // Only new ones that are visible now: a scheduled announcement must not be
-                // revealed by its notification before it shows.
+                // revealed by its notification before it shows (the outbox's
+                // `announcements_shown` job raises it then).
                 if old.is_some() || new.visible_from_ms > now_ms {
                     continue;
                 }
-                let category = match new.severity {
-                    Severity::Information => Category::AnnouncementInformation,
-                    Severity::Warning => Category::AnnouncementWarning,
-                    Severity::Alert => Category::AnnouncementAlert,
-                };
-                let text = EventText::Announcement { title: new.title.clone() };
-                let link = DeepLink::Announcements { announcement: Some(nid.clone()) };
-                push(category, text, format!("{id}/{nid}"), link, None);
+                out.push(announcement_shown(id, nid, new, now_ms));
             }
         }
         (TypedDoc::Thread(b), TypedDoc::Thread(a)) => {

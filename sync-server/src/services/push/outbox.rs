@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use automerge::ReadDoc;
+use cartable_shared::announcements::Announcements;
 use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind, UserId};
 use cartable_shared::notify::{Category, Decision, NotificationSettings, QuietHours, is_urgent};
@@ -307,6 +308,34 @@ pub fn due_tomorrow(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
                 if dao.insert_push_event(&row)? {
                     added += 1;
                 }
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// The scheduled-announcement job: every announcement whose `visible_from` came in
+/// `(since_ms, now_ms]` and that is not over becomes one event for its document's readers (its
+/// author excepted), once: written with a later `visible_from`, it was not notified when
+/// written (see `events::derive_typed`), and one written visible already was, under the same
+/// dedup key. Returns how many events it added.
+pub fn announcements_shown(dao: &Dao<'_>, since_ms: i64, now_ms: i64) -> Result<usize, StoreError> {
+    let mut added = 0;
+    for doc in dao.document_ids()?.into_iter().filter(|d| d.kind() == DocKind::Announcements) {
+        let Some(stored) = dao.load_document(&doc)? else { continue };
+        let Ok(am) = build_document(&doc, &stored) else { continue };
+        let Ok(Some(list)) = cartable_shared::sync::read::<Announcements>(&am) else { continue };
+        let shown = list.items.iter().filter(|(_, a)| {
+            a.visible_from_ms > since_ms
+                && a.visible_from_ms <= now_ms
+                && a.visible_until_ms.is_none_or(|until| until > now_ms)
+        });
+        for (nid, a) in shown {
+            let author = a.author.parse::<UserId>().ok();
+            let row = super::events::announcement_shown(&doc, nid, a, now_ms)
+                .into_new(&doc, author.as_ref());
+            if dao.insert_push_event(&row)? {
+                added += 1;
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The push worker: one task that expands the outbox, releases quiet-hours summaries, runs the
-//! due-tomorrow job and sends what is due, woken by each change that stored events (and every
+//! due-tomorrow and scheduled-announcement jobs and sends what is due, woken by each change that stored events (and every
 //! [`TICK`] for retries and time-based work).
 //!
 //! Exactly-once, as far as a crash allows: an event is stored with its change (same
@@ -32,6 +32,8 @@ pub const CLAIM: u32 = 256;
 const FLUSH: usize = 256;
 /// How often the due-tomorrow job runs (by the server's clock).
 const DUE_JOB_EVERY_MS: i64 = 10 * 60_000;
+/// How often scheduled announcements are looked for (so one is notified at most this late).
+const SHOWN_JOB_EVERY_MS: i64 = 60_000;
 
 /// The worker. Built by the server at start-up, run as one task until shutdown.
 #[derive(Debug)]
@@ -69,8 +71,27 @@ impl PushWorker {
             );
         }
         let mut last_due_job = i64::MIN;
+        // Announcements that become visible from now on are notified when they show; one
+        // that showed while the server was stopped is not (it is in the app when opened).
+        let mut shown_until = self.clock.now_ms();
         loop {
             let now = self.clock.now_ms();
+            if now.saturating_sub(shown_until) >= SHOWN_JOB_EVERY_MS {
+                let since = shown_until;
+                match self
+                    .store
+                    .write(move |dao| outbox::announcements_shown(dao, since, now))
+                    .await
+                {
+                    Ok(n) => {
+                        shown_until = now;
+                        if n > 0 {
+                            tracing::info!(events = n, "scheduled announcements shown");
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "scheduled-announcement job failed"),
+                }
+            }
             if now.saturating_sub(last_due_job) >= DUE_JOB_EVERY_MS {
                 last_due_job = now;
                 match self.store.write(move |dao| outbox::due_tomorrow(dao, now)).await {
