@@ -433,6 +433,19 @@ impl Dao<'_> {
         self.conn.last_insert_rowid()
     }
 
+    /// Deletes the events created before `before_ms` that are expanded and have nothing left to
+    /// send (no delivery pending or held), with their deliveries; returns how many events went.
+    /// Their once-only keys go with them: the jobs that set keys only look at what is ahead.
+    pub fn trim_push_outbox(&self, before_ms: i64) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM push_events
+             WHERE created_ms < ?1 AND expanded = 1
+               AND NOT EXISTS (SELECT 1 FROM push_deliveries d
+                               WHERE d.event_id = push_events.id AND d.state IN ('pending', 'held'))",
+            [before_ms],
+        )?)
+    }
+
     /// How many deliveries are in each state (operations, tests).
     pub fn delivery_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
         let mut stmt = self

@@ -115,8 +115,13 @@ impl Event {
     /// when the announcement is written visible, or by [`super::outbox::announcements_shown`]
     /// when its `visible_from` comes.
     pub fn into_new(self, doc: &DocId, author: Option<&UserId>) -> NewPushEvent {
-        let dedup = matches!(self.text, EventText::Announcement { .. })
-            .then(|| format!("announce:{}", self.about));
+        let announcement = matches!(
+            self.category,
+            Category::AnnouncementInformation
+                | Category::AnnouncementWarning
+                | Category::AnnouncementAlert
+        );
+        let dedup = announcement.then(|| format!("announce:{}", self.about));
         NewPushEvent {
             doc: doc.to_string(),
             author: author.cloned(),

@@ -547,6 +547,39 @@ mod tests {
     }
 
     #[test]
+    fn the_trim_deletes_old_finished_events_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = world(dir.path());
+        let day = 86_400_000;
+        // Three old events (day 0) and a recent one (day 100), all expanded at their time.
+        for at in [0, 0, 0, 100 * day] {
+            let mut w = cancellation("paul");
+            if let OutboxWrite::Event(e) = &mut w {
+                e.created_ms = at;
+            }
+            store.write_blocking(|dao| dao.write_outbox(&[w])).unwrap();
+            store.write_blocking(|dao| expand(dao, at)).unwrap();
+        }
+        // Lea's three old deliveries: the first is sent, the second retried later (still
+        // pending), the third failed.
+        let claimed = store.write_blocking(|dao| dao.claim_due_deliveries(0, 10)).unwrap();
+        let retry = DeliveryOutcome::Retry { due_ms: 200 * day };
+        let outcomes: Vec<_> = claimed
+            .iter()
+            .zip([DeliveryOutcome::Sent, retry, DeliveryOutcome::Failed])
+            .map(|(c, outcome)| (c.id, c.subscription.clone(), outcome))
+            .collect();
+        assert_eq!(outcomes.len(), 3, "{claimed:?}");
+        store.write_blocking(|dao| dao.finish_deliveries(&outcomes, 1)).unwrap();
+        let keep = super::super::worker::OUTBOX_KEEP_MS;
+        let n = store.write_blocking(|dao| dao.trim_push_outbox(100 * day - keep + 1)).unwrap();
+        assert_eq!(n, 2, "the sent and the failed old events");
+        let counts = store.read_blocking(|dao| dao.delivery_counts()).unwrap();
+        assert_eq!(counts.get("pending"), Some(&2), "the retry and the recent one: {counts:?}");
+        assert_eq!(counts.values().sum::<i64>(), 2, "their deliveries went with them: {counts:?}");
+    }
+
+    #[test]
     fn prefs_cached_before_hidden_courses_existed_still_read() {
         let old = r#"{"level":"Complete","overrides":{},"quiet_hours":null}"#;
         let prefs: PushPrefs = serde_json::from_str(old).unwrap();

@@ -1,5 +1,5 @@
 //! The push worker: one task that expands the outbox, releases quiet-hours summaries, runs the
-//! due-tomorrow and scheduled-announcement jobs and sends what is due, woken by each change that stored events (and every
+//! due-tomorrow and scheduled-announcement jobs, trims the outbox daily and sends what is due, woken by each change that stored events (and every
 //! [`TICK`] for retries and time-based work).
 //!
 //! Exactly-once, as far as a crash allows: an event is stored with its change (same
@@ -32,6 +32,10 @@ pub const CLAIM: u32 = 256;
 const FLUSH: usize = 256;
 /// How often the due-tomorrow job runs (by the server's clock).
 const DUE_JOB_EVERY_MS: i64 = 10 * 60_000;
+/// How long sent notifications stay in the outbox (a trace for operators), and how often the
+/// older ones are deleted.
+pub const OUTBOX_KEEP_MS: i64 = 90 * 86_400_000;
+const TRIM_EVERY_MS: i64 = 86_400_000;
 /// How often scheduled announcements are looked for (so one is notified at most this late).
 const SHOWN_JOB_EVERY_MS: i64 = 60_000;
 
@@ -71,6 +75,7 @@ impl PushWorker {
             );
         }
         let mut last_due_job = i64::MIN;
+        let mut last_trim = i64::MIN;
         // Announcements that become visible from now on are notified when they show; one
         // that showed while the server was stopped is not (it is in the app when opened).
         let mut shown_until = self.clock.now_ms();
@@ -98,6 +103,15 @@ impl PushWorker {
                     Ok(n) if n > 0 => tracing::info!(events = n, "homework due tomorrow"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "due-tomorrow job failed"),
+                }
+            }
+            if now.saturating_sub(last_trim) >= TRIM_EVERY_MS {
+                last_trim = now;
+                let before = now - OUTBOX_KEEP_MS;
+                match self.store.write(move |dao| dao.trim_push_outbox(before)).await {
+                    Ok(n) if n > 0 => tracing::info!(events = n, "old push events deleted"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "push outbox trim failed"),
                 }
             }
             if let Err(e) = self.round().await {
