@@ -20,7 +20,9 @@
 //! - [`upgrade`] (feature `crdt`): the schema ladder of each document kind, which brings a
 //!   document written by an older version up to the current schema;
 //! - [`sync`] (feature `crdt`): the sans-IO sync session that the app, the tests and the
-//!   server's document code all drive, and the Automerge mapping of the schema.
+//!   server's document code all drive, and the Automerge mapping of the schema;
+//! - [`erase`] (feature `crdt`): a document rebuilt without history and without a deleted
+//!   account's login (the new epoch of a [`protocol::ServerFrame::Reset`]).
 //!
 //! A typical flow: the server derives a user's readable documents from [`roles::Principal`],
 //! sends them in a [`protocol::ServerFrame::Welcome`], and both sides exchange
@@ -46,6 +48,8 @@ pub mod roles;
 pub mod thread;
 pub mod timetable;
 
+#[cfg(feature = "crdt")]
+pub mod erase;
 #[cfg(feature = "crdt")]
 pub mod rules;
 #[cfg(feature = "crdt")]

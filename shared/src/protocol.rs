@@ -21,11 +21,13 @@ pub const PROTOCOL_VERSION: u8 = 1;
 pub const MAX_FRAME_LEN: usize = 8 * 1024 * 1024;
 
 const T_CLIENT_SYNC: u8 = 0x01;
+const T_CLIENT_RESET: u8 = 0x02;
 const T_SERVER_WELCOME: u8 = 0x81;
 const T_SERVER_SYNC: u8 = 0x82;
 const T_SERVER_ACK: u8 = 0x83;
 const T_SERVER_ERROR: u8 = 0x84;
 const T_SERVER_REVOKED: u8 = 0x85;
+const T_SERVER_RESET: u8 = 0x86;
 
 /// Why a frame could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +65,15 @@ pub enum ClientFrame {
         doc: DocId,
         /// An encoded `automerge::sync::Message`.
         data: Vec<u8>,
+    },
+    /// Sent by a device in answer to a [`ServerFrame::Reset`]: it now holds epoch `epoch` of
+    /// `doc` (it dropped its copy, history included, or it had that epoch already). Its
+    /// `Sync` frames for the document follow; the server ignores them until this arrives.
+    Reset {
+        /// The document.
+        doc: DocId,
+        /// The epoch the device holds.
+        epoch: u32,
     },
 }
 
@@ -106,6 +117,18 @@ pub enum ServerFrame {
     Revoked {
         /// The document.
         doc: DocId,
+    },
+    /// The device's copy of `doc` is from an earlier epoch (the server rebuilt the document
+    /// without its history, e.g. to erase a deleted account): drop it, history included, and
+    /// sync it from empty after confirming with [`ClientFrame::Reset`]. Sent live to every
+    /// device holding the document when it is rebuilt, on each new connection right after
+    /// `Welcome` for every readable document whose epoch is above 0, and in answer to a `Sync`
+    /// for a document whose current epoch the device has not confirmed.
+    Reset {
+        /// The document.
+        doc: DocId,
+        /// The document's current epoch (0 for a document never rebuilt).
+        epoch: u32,
     },
 }
 
@@ -175,6 +198,11 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(len)?).map_err(|_| DecodeError::InvalidUtf8)
     }
 
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
     fn doc(&mut self) -> Result<DocId, DecodeError> {
         Ok(self.str()?.parse()?)
     }
@@ -218,6 +246,11 @@ impl ClientFrame {
                 put_str(&mut out, &doc.to_string());
                 out.extend_from_slice(data);
             }
+            ClientFrame::Reset { doc, epoch } => {
+                out.push(T_CLIENT_RESET);
+                put_str(&mut out, &doc.to_string());
+                out.extend_from_slice(&epoch.to_be_bytes());
+            }
         }
         out
     }
@@ -229,6 +262,11 @@ impl ClientFrame {
             T_CLIENT_SYNC => {
                 let doc = r.doc()?;
                 Ok(ClientFrame::Sync { doc, data: r.rest() })
+            }
+            T_CLIENT_RESET => {
+                let frame = ClientFrame::Reset { doc: r.doc()?, epoch: r.u32()? };
+                r.end()?;
+                Ok(frame)
             }
             other => Err(DecodeError::UnknownType(other)),
         }
@@ -272,6 +310,11 @@ impl ServerFrame {
                 out.push(T_SERVER_REVOKED);
                 put_str(&mut out, &doc.to_string());
             }
+            ServerFrame::Reset { doc, epoch } => {
+                out.push(T_SERVER_RESET);
+                put_str(&mut out, &doc.to_string());
+                out.extend_from_slice(&epoch.to_be_bytes());
+            }
         }
         out
     }
@@ -308,6 +351,7 @@ impl ServerFrame {
                 ServerFrame::Error { doc, code, message }
             }
             T_SERVER_REVOKED => ServerFrame::Revoked { doc: r.doc()? },
+            T_SERVER_RESET => ServerFrame::Reset { doc: r.doc()?, epoch: r.u32()? },
             other => return Err(DecodeError::UnknownType(other)),
         };
         r.end()?;
@@ -337,6 +381,8 @@ mod tests {
             },
             ServerFrame::Error { doc: None, code: ErrorCode::Malformed, message: String::new() },
             ServerFrame::Revoked { doc: doc() },
+            ServerFrame::Reset { doc: doc(), epoch: 0 },
+            ServerFrame::Reset { doc: doc(), epoch: u32::MAX },
         ];
         for f in frames {
             assert_eq!(ServerFrame::decode(&f.encode()), Ok(f));
@@ -347,6 +393,43 @@ mod tests {
     fn client_sync_round_trips() {
         let f = ClientFrame::Sync { doc: doc(), data: vec![] };
         assert_eq!(ClientFrame::decode(&f.encode()), Ok(f));
+    }
+
+    #[test]
+    fn client_reset_round_trips_and_has_a_fixed_layout() {
+        let f = ClientFrame::Reset { doc: doc(), epoch: 3 };
+        let bytes = f.encode();
+        assert_eq!(&bytes[..2], &[PROTOCOL_VERSION, T_CLIENT_RESET]);
+        assert_eq!(&bytes[bytes.len() - 4..], &[0, 0, 0, 3], "epoch: u32 big-endian, last");
+        assert_eq!(ClientFrame::decode(&bytes), Ok(f));
+    }
+
+    #[test]
+    fn truncated_or_padded_reset_frames_are_errors() {
+        let client = ClientFrame::Reset { doc: doc(), epoch: 7 }.encode();
+        let server = ServerFrame::Reset { doc: doc(), epoch: 7 }.encode();
+        for full in [&client, &server] {
+            // Every strict prefix past the header is truncated (inside the id or the epoch).
+            for cut in 2..full.len() {
+                let decoded = if full == &client {
+                    ClientFrame::decode(&full[..cut]).map(|_| ())
+                } else {
+                    ServerFrame::decode(&full[..cut]).map(|_| ())
+                };
+                assert_eq!(decoded, Err(DecodeError::Truncated), "cut at {cut}");
+            }
+        }
+        let mut padded = client.clone();
+        padded.push(0);
+        assert_eq!(ClientFrame::decode(&padded), Err(DecodeError::TrailingBytes));
+        let mut padded = server.clone();
+        padded.push(0);
+        assert_eq!(ServerFrame::decode(&padded), Err(DecodeError::TrailingBytes));
+        // A malformed document id in a reset is an id error, not a panic.
+        assert!(matches!(
+            ClientFrame::decode(&[1, 2, 0, 3, b'x', b':', b'y', 0, 0, 0, 1]),
+            Err(DecodeError::InvalidDocId(_))
+        ));
     }
 
     #[test]

@@ -98,6 +98,12 @@ pub struct Outcome {
     pub dropped: Vec<DocId>,
     /// Errors the server reported.
     pub errors: Vec<(Option<DocId>, ErrorCode, String)>,
+    /// Documents whose copy was dropped, history and pending changes included, because the
+    /// server rebuilt them (a new epoch): forget their stored bytes, store their new
+    /// [`ClientSession::epoch`], and keep showing their views until they are in `changed`
+    /// again (the new content arrives by the usual sync). Local edits not yet acknowledged
+    /// are gone from the document: re-apply them to the new one.
+    pub reset: Vec<DocId>,
 }
 
 #[derive(Debug)]
@@ -109,11 +115,19 @@ struct Replica {
     /// The heads of the latest acknowledgement that names changes this device has not received
     /// yet (another device's, stored just before); resolved once a sync message brings them.
     ack_waiting: Vec<ChangeHash>,
+    /// The epoch of the server's document this copy belongs to (0 until a rebuild).
+    epoch: u32,
 }
 
 impl Replica {
     fn new(doc: Automerge) -> Self {
-        Self { doc, state: sync::State::new(), unacked: BTreeSet::new(), ack_waiting: Vec::new() }
+        Self {
+            doc,
+            state: sync::State::new(),
+            unacked: BTreeSet::new(),
+            ack_waiting: Vec::new(),
+            epoch: 0,
+        }
     }
 
     /// Releases the pending local changes that `heads` (acknowledged by the server) cover;
@@ -159,6 +173,18 @@ impl ClientSession {
         replica.unacked = unacked.into_iter().collect();
         self.replicas.insert(id, replica);
         Ok(())
+    }
+
+    /// Sets the epoch of a restored document (as stored with it); no-op if it is not held.
+    pub fn set_epoch(&mut self, id: &DocId, epoch: u32) {
+        if let Some(r) = self.replicas.get_mut(id) {
+            r.epoch = epoch;
+        }
+    }
+
+    /// The epoch of a held document (0 if it was never rebuilt, or is not held).
+    pub fn epoch(&self, id: &DocId) -> u32 {
+        self.replicas.get(id).map_or(0, |r| r.epoch)
     }
 
     /// The connection opened: every sync state starts afresh. Nothing is sent before the
@@ -290,6 +316,24 @@ impl ClientSession {
                     out.dropped.push(doc);
                 }
             }
+            ServerFrame::Reset { doc, epoch } => {
+                let replica = self
+                    .replicas
+                    .entry(doc.clone())
+                    .or_insert_with(|| Replica::new(Automerge::new()));
+                if replica.epoch == epoch {
+                    // Already this epoch (the server asks again): just sync afresh.
+                    replica.state = sync::State::new();
+                } else {
+                    *replica = Replica::new(Automerge::new());
+                    replica.epoch = epoch;
+                    out.reset.push(doc.clone());
+                }
+                out.send.push(ClientFrame::Reset { doc: doc.clone(), epoch });
+                if let Some(msg) = replica.doc.generate_sync_message(&mut replica.state) {
+                    out.send.push(ClientFrame::Sync { doc, data: msg.encode() });
+                }
+            }
         }
         Ok(out)
     }
@@ -354,7 +398,14 @@ mod tests {
     impl Peer {
         fn handle(&mut self, frames: Vec<ClientFrame>) -> Vec<ServerFrame> {
             let mut out = Vec::new();
-            for ClientFrame::Sync { doc, data } in frames {
+            for frame in frames {
+                let (doc, data) = match frame {
+                    ClientFrame::Sync { doc, data } => (doc, data),
+                    ClientFrame::Reset { .. } => {
+                        self.state = sync::State::new();
+                        continue;
+                    }
+                };
                 assert_eq!(doc, self.id);
                 let msg = sync::Message::decode(&data).unwrap();
                 let had_changes = !msg.changes.is_empty();
@@ -515,6 +566,50 @@ mod tests {
         assert!(merged.sessions.contains_key("from-a"));
         assert_eq!(merged.sessions["s1"].rooms, vec!["C3".to_string()]);
         assert_eq!(merged, read::<Timetable>(&b).unwrap().unwrap());
+    }
+
+    #[test]
+    fn a_reset_drops_the_copy_and_its_history_then_syncs_the_new_epoch_from_empty() {
+        let mut peer = server_with_timetable();
+        let id = peer.id.clone();
+        let mut client = ClientSession::new();
+        client.connected();
+        exchange(&mut client, &mut peer, vec![ServerFrame::Welcome { docs: vec![id.clone()] }]);
+        // A local edit the server never sees, and a server history the rebuild drops.
+        let (_, out) = client.edit(&id, |doc| add_session(doc, "mine", "Réseaux")).unwrap();
+        drop(out);
+        assert_eq!(client.pending(), 1);
+        let old: Vec<ChangeHash> =
+            client.document(&id).unwrap().get_changes(&[]).iter().map(|c| c.hash()).collect();
+
+        // The server rebuilds the document: same value, one new change, epoch 1.
+        let value: Timetable = read(&peer.doc).unwrap().unwrap();
+        let mut rebuilt = Automerge::new();
+        write(&mut rebuilt, &value).unwrap();
+        peer.doc = rebuilt;
+        peer.state = sync::State::new();
+
+        let out = client.receive(ServerFrame::Reset { doc: id.clone(), epoch: 1 }).unwrap();
+        assert_eq!(out.reset, vec![id.clone()]);
+        assert!(out.changed.is_empty(), "no empty content to show");
+        assert_eq!(out.send[0], ClientFrame::Reset { doc: id.clone(), epoch: 1 });
+        assert_eq!(client.epoch(&id), 1);
+        assert_eq!(client.pending(), 0, "the dropped copy's changes are not pending any more");
+        assert!(client.document(&id).unwrap().get_heads().is_empty());
+
+        let replies = peer.handle(out.send);
+        exchange(&mut client, &mut peer, replies);
+        let doc = client.document(&id).unwrap();
+        assert_eq!(doc.get_heads(), peer.doc.get_heads(), "the copy is the new epoch's");
+        assert!(old.iter().all(|h| doc.get_change_by_hash(h).is_none()), "no old change left");
+        let seen: Timetable = read(doc).unwrap().unwrap();
+        assert_eq!(seen, value);
+
+        // The same epoch again only restarts the sync: nothing is dropped.
+        let out = client.receive(ServerFrame::Reset { doc: id.clone(), epoch: 1 }).unwrap();
+        assert!(out.reset.is_empty());
+        assert_eq!(out.send[0], ClientFrame::Reset { doc: id.clone(), epoch: 1 });
+        assert_eq!(client.document(&id).unwrap().get_heads(), peer.doc.get_heads());
     }
 
     #[test]
