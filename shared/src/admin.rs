@@ -377,6 +377,10 @@ pub struct AccountDeleted {
     pub connections: u32,
     /// Threads in which their messages now show [`DELETED_AUTHOR`] as author.
     pub threads: u32,
+    /// Documents rebuilt without history to erase the login (threads, gradebooks, group
+    /// documents that named it): every device holding one drops its copy and syncs it again.
+    #[serde(default)]
+    pub rebuilt: u32,
 }
 
 /// The author written in place of a deleted account in the threads it took part in (its

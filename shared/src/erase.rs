@@ -18,7 +18,9 @@ pub fn history_mentions(doc: &Automerge, login: &str) -> bool {
     doc.get_changes(&[]).iter().any(|change| {
         change.decode().operations.iter().any(|op| {
             matches!(&op.key, automerge::legacy::Key::Map(k) if k.as_str() == login)
-                || op.primitive_value().is_some_and(|v| matches!(&v, ScalarValue::Str(s) if s.as_str() == login))
+                || op
+                    .primitive_value()
+                    .is_some_and(|v| matches!(&v, ScalarValue::Str(s) if s.as_str() == login))
         })
     })
 }
@@ -116,8 +118,8 @@ impl Scrub<'_> {
 mod tests {
     use super::*;
     use crate::gradebook::{Gradebook, GradebookAssessment, Score};
-    use crate::thread::{Thread, ThreadMessage};
     use crate::sync::{read, write};
+    use crate::thread::{Thread, ThreadMessage};
 
     fn thread() -> Thread {
         let msg = |id: &str, author: &str, body: &str| ThreadMessage {
@@ -187,9 +189,12 @@ mod tests {
                 author: "paul.durand".into(),
                 publish_at_ms: None,
                 published_ms: None,
-                scores: [("lea.martin".to_owned(), score(15.0)), ("tom.petit".to_owned(), score(9.0))]
-                    .into_iter()
-                    .collect(),
+                scores: [
+                    ("lea.martin".to_owned(), score(15.0)),
+                    ("tom.petit".to_owned(), score(9.0)),
+                ]
+                .into_iter()
+                .collect(),
             },
         );
         let mut doc = Automerge::new();

@@ -5,28 +5,50 @@
 //! Deleting an account removes the account row and, with it, everything that references it
 //! (sessions and their sync states, sign-in history, memberships and teaching, guardianships,
 //! push subscriptions, push settings, calendar token, API tokens it created, thread
-//! participations), and its `me:` and `grades:` documents. Its messages in threads stay, so
-//! that the other participants' conversations keep their sense, but its login is replaced by
-//! [`DELETED_AUTHOR`] in the thread documents (author of its messages, participant list): the
-//! app shows "deleted account". The change reaches every device: the account's own live
-//! connections are closed (their next `GET /api/me` answers 401, on which the app signs out
-//! and wipes its local data), its guardians' connections get `Revoked` for the student's
-//! grades, and the threads' other readers get the anonymising change live.
+//! participations), and its `me:` and `grades:` documents.
+//!
+//! Then the login is erased from every other document, history included. Automerge keeps
+//! every change: a normal change replacing the login would leave it in the history, on the
+//! server and on every device. So each document whose history names the login (as a map key
+//! or a value) is **rebuilt** by its actor: a fresh document holding the current value, with
+//! every string equal to the login replaced by [`DELETED_AUTHOR`] and every map entry keyed by
+//! it removed, written as one change by the server's actor
+//! ([`cartable_shared::erase::scrubbed_copy`]); it replaces the stored changes in the
+//! transaction that starts the document's next epoch and deletes the devices' kept sync states.
+//! What that covers, by kind:
+//! - `thread:` — the participant list and the author of its messages (the messages stay, so
+//!   that the other participants' conversation keeps its sense: the app shows "deleted
+//!   account");
+//! - `gradebook:` — the roster entry (login → name) and the scores keyed by the login;
+//! - `homework:`, `library:`, `announcements:`, `grades:` of other students — the `author`
+//!   of what the account wrote (a teacher, staff);
+//! - any other value equal to the login, wherever it is.
+//!
+//! Free text (a message body, a note) is kept as written. `me:` documents of other users are
+//! not read: they hold only their owner's data.
+//!
+//! The change reaches every device: the account's own live connections are closed (their next
+//! `GET /api/me` answers 401, on which the app signs out and wipes its local data), its
+//! guardians' connections get `Revoked` for the student's grades, and every device holding a
+//! rebuilt document gets `Reset` (live, or right after its next `Welcome`): it drops its copy
+//! with its history and syncs the new epoch from empty; the server merges nothing it sends for
+//! the document before it confirmed the new epoch.
 
 use cartable_shared::admin::{
     AccountDeleted, DELETED_AUTHOR, ExportedAccount, ExportedAcknowledgement, UserExport,
 };
 use cartable_shared::api::ConnectionInfo;
 use cartable_shared::calendar::CalendarTokenInfo;
+use cartable_shared::erase::{self, history_mentions};
 use cartable_shared::grades::Grades;
-use cartable_shared::ids::{DocId, UserId};
+use cartable_shared::ids::{DocId, DocKind, UserId};
 use cartable_shared::me::MyLayer;
 use cartable_shared::roles::Principal;
 use cartable_shared::thread::Thread;
 
 use super::admin::{AdminError, require_admin};
 use super::feeds::export::{self, ExportError};
-use super::hub::Hub;
+use super::hub::{Hub, build_document};
 use super::presence::Control;
 use crate::store::{LOGIN_HISTORY, Store, StoreError};
 
@@ -132,27 +154,52 @@ pub async fn export_ics(
     Ok(export::render(&data, host, now_ms))
 }
 
-/// Replaces `user` by [`DELETED_AUTHOR`] in a thread document, through the hub.
-async fn anonymise(hub: &Hub, thread: &DocId, user: &UserId) -> Result<(), AdminError> {
-    let Some(handle) = hub.open(thread).await? else { return Ok(()) };
-    let user = user.to_string();
-    handle
-        .edit(move |am| {
-            let Some(mut t) =
-                cartable_shared::sync::read::<Thread>(am).map_err(|e| e.to_string())?
-            else {
-                return Ok(());
-            };
-            for p in t.participants.iter_mut().filter(|p| **p == user) {
-                *p = DELETED_AUTHOR.to_owned();
+/// The documents other than `me:` ones whose history names `login` (as a map key or a
+/// value). Reads every stored document once: an erasure is rare, and its cost is proportional
+/// to what the server stores.
+async fn documents_naming(store: &Store, login: &str) -> Result<Vec<DocId>, AdminError> {
+    let login = login.to_owned();
+    let found = store
+        .read(move |dao| {
+            let mut found = Vec::new();
+            for id in dao.document_ids()? {
+                if id.kind() == DocKind::Me {
+                    continue;
+                }
+                let Some(stored) = dao.load_document(&id)? else { continue };
+                let doc =
+                    build_document(&id, &stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if history_mentions(&doc, &login) {
+                    found.push(id);
+                }
             }
-            for m in t.messages.iter_mut().filter(|m| m.author == user) {
-                m.author = DELETED_AUTHOR.to_owned();
-            }
-            cartable_shared::sync::write(am, &t).map_err(|e| e.to_string())
+            Ok::<_, StoreError>(found)
         })
-        .await?
-        .map_err(|e| AdminError::Store(StoreError::Task(e)))
+        .await?;
+    Ok(found)
+}
+
+/// Rebuilds `doc` without history and without `login` (see [`erase::scrubbed_copy`]) through
+/// its actor; returns whether it was rebuilt. The rebuilt document is checked: no change of it
+/// names the login.
+async fn erase_from(hub: &Hub, doc: &DocId, login: &str) -> Result<bool, AdminError> {
+    let Some(handle) = hub.open(doc).await? else { return Ok(false) };
+    let login = login.to_owned();
+    let epoch = handle
+        .rebuild(move |current, epoch| {
+            if !history_mentions(current, &login) {
+                return Ok(None);
+            }
+            let fresh =
+                erase::scrubbed_copy(current, &login, DELETED_AUTHOR, erase::server_actor(epoch))
+                    .map_err(|e| e.to_string())?;
+            if history_mentions(&fresh, &login) {
+                return Err("the rebuilt document still names the account".into());
+            }
+            Ok(Some(fresh))
+        })
+        .await?;
+    Ok(epoch.is_some())
 }
 
 /// Deletes `user`'s account and personal data on behalf of `admin` (see the module's
@@ -181,9 +228,6 @@ pub async fn delete_account(
     };
     // First the account's own devices: nothing more reaches them.
     let connections = hub.presence().notify(user, Control::Deleted);
-    for t in &threads {
-        anonymise(hub, t, user).await?;
-    }
     let personal = [DocId::me(user), DocId::grades(user)];
     let (who, docs) = (user.clone(), personal.clone());
     let documents = store
@@ -202,14 +246,20 @@ pub async fn delete_account(
     for g in &guardians {
         hub.presence().notify(g, Control::Reevaluate);
     }
-    // The gradebooks forget the account (roster and scores).
+    // Every other document that names the account is rebuilt without it and without history.
+    let mut rebuilt = 0u32;
+    for doc in documents_naming(store, user.as_str()).await? {
+        rebuilt += u32::from(erase_from(hub, &doc, user.as_str()).await?);
+    }
+    // The gradebooks' rosters follow the memberships (the account's entries are gone already).
     hub.roster_wake().notify_one();
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    tracing::info!(by = %admin.user, user = %user, documents, connections, "account deleted");
+    tracing::info!(by = %admin.user, user = %user, documents, connections, rebuilt, "account deleted");
     Ok(AccountDeleted {
         user: user.clone(),
         documents,
         connections: count(connections),
         threads: count(threads.len()),
+        rebuilt,
     })
 }

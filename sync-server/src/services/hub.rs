@@ -114,16 +114,23 @@ impl Peer {
 /// A boxed edit run by a document actor on a fork of its document; `Err` abandons it.
 type EditFn = Box<dyn FnOnce(&mut Automerge) -> Result<(), ()> + Send>;
 
+/// A boxed rebuild: given the current document and the epoch the rebuilt one will have, the
+/// new document (`None`: nothing to rebuild), or why it could not be built.
+type RebuildFn = Box<dyn FnOnce(&Automerge, u32) -> Result<Option<Automerge>, String> + Send>;
+
 /// Commands a document actor handles, in order.
 enum Command {
     /// A device's sync message for this document, sent by `principal` with `access`.
     /// `resume`: the device's kept sync state, for its first message of this connection.
+    /// `epoch`: the epoch of the document the device confirmed holding (0 if none); a message
+    /// for another epoch than the document's is not merged, and answered with `Reset`.
     Sync {
         peer: Arc<Peer>,
         principal: Arc<Principal>,
         access: Access,
         data: Bytes,
         resume: Option<Vec<u8>>,
+        epoch: u32,
     },
     /// A device disconnected, or may no longer read the document: drop its sync state (and keep
     /// it in the store if `persist`). `done` (a oneshot, one answer) is told once it is dropped:
@@ -140,6 +147,10 @@ enum Command {
         author: Option<UserId>,
         reply: oneshot::Sender<Result<bool, HubError>>,
     },
+    /// The server rebuilds the document without its history (see [`DocHandle::rebuild`]).
+    /// `reply` (a oneshot: one answer) carries the new epoch, `None` if `build` found nothing
+    /// to rebuild; dropped if the actor stops first.
+    Rebuild { build: RebuildFn, reply: oneshot::Sender<Result<Option<u32>, HubError>> },
     /// A compaction finished; `removed` changes are no longer stored one by one.
     Compacted { removed: u64 },
     /// Answers (oneshot, one answer) with the current heads and the number of connected
@@ -153,6 +164,7 @@ impl std::fmt::Debug for Command {
             Command::Sync { peer, .. } => write!(f, "Sync(peer {})", peer.id),
             Command::Leave { peer, .. } => write!(f, "Leave(peer {peer})"),
             Command::Edit { .. } => f.write_str("Edit"),
+            Command::Rebuild { .. } => f.write_str("Rebuild"),
             Command::Compacted { removed } => write!(f, "Compacted({removed})"),
             Command::Inspect { .. } => f.write_str("Inspect"),
         }
@@ -175,7 +187,8 @@ impl DocHandle {
     }
 
     /// Hands a device's sync message to the actor, which answers on the peer's queue.
-    /// `resume` is the device's kept sync state (first message of a connection only).
+    /// `resume` is the device's kept sync state (first message of a connection only); `epoch`
+    /// the document's epoch the device confirmed holding (0 if it confirmed none).
     pub async fn sync(
         &self,
         peer: Arc<Peer>,
@@ -183,8 +196,9 @@ impl DocHandle {
         access: Access,
         data: Bytes,
         resume: Option<Vec<u8>>,
+        epoch: u32,
     ) -> Result<(), HubError> {
-        let cmd = Command::Sync { peer, principal, access, data, resume };
+        let cmd = Command::Sync { peer, principal, access, data, resume, epoch };
         self.tx.send(cmd).await.map_err(|_| HubError::Closed)
     }
 
@@ -273,6 +287,22 @@ impl DocHandle {
         self.tx.send(cmd).await.map_err(|_| HubError::Closed)?;
         done.await.map_err(|_| HubError::Closed)??;
         out_rx.await.map_err(|_| HubError::Closed)
+    }
+
+    /// Rebuilds the document without its history, serialised with its writes: `build` gets
+    /// the current document and the epoch the rebuilt one will have, and returns the new
+    /// document (`Ok(None)`: nothing to do). Its changes then replace everything stored of the
+    /// document in the transaction that starts the new epoch and deletes the devices' kept
+    /// sync states; every connected device gets `Reset` and syncs the new epoch from empty.
+    /// Returns the new epoch, `None` if nothing was rebuilt.
+    pub async fn rebuild(
+        &self,
+        build: impl FnOnce(&Automerge, u32) -> Result<Option<Automerge>, String> + Send + 'static,
+    ) -> Result<Option<u32>, HubError> {
+        let (reply, done) = oneshot::channel();
+        let cmd = Command::Rebuild { build: Box::new(build), reply };
+        self.tx.send(cmd).await.map_err(|_| HubError::Closed)?;
+        done.await.map_err(|_| HubError::Closed)?
     }
 
     /// The document's heads and number of connected devices.
@@ -433,10 +463,11 @@ impl Hub {
             .read(move |dao| {
                 let doc = dao.load_document(&doc_id)?;
                 let count = dao.change_count(&doc_id)?;
-                Ok::<_, StoreError>(doc.map(|d| (d, count)))
+                let epoch = dao.document_epoch(&doc_id)?;
+                Ok::<_, StoreError>(doc.map(|d| (d, count, epoch)))
             })
             .await?;
-        let Some((stored, count)) = stored else { return Ok(None) };
+        let Some((stored, count, epoch)) = stored else { return Ok(None) };
         let doc_id = id.clone();
         let (doc, upgraded) = tokio::task::spawn_blocking(move || {
             let mut doc = build_document(&doc_id, &stored)?;
@@ -460,6 +491,7 @@ impl Hub {
         let actor = actor::DocActor::new(
             id.clone(),
             doc,
+            epoch,
             count,
             self.inner.compact_after,
             self.inner.store.clone(),

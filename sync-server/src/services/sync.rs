@@ -128,6 +128,10 @@ pub struct Connection {
     participants: HashMap<DocId, Vec<UserId>>,
     /// Sync states kept from earlier connections of this session, by document, until used.
     resume: HashMap<DocId, Vec<u8>>,
+    /// The epochs of documents the device confirmed holding (`ClientFrame::Reset`); a
+    /// document not listed is taken at epoch 0. The document's actor merges nothing from a
+    /// device whose confirmed epoch is not the document's.
+    confirmed: HashMap<DocId, u32>,
     bucket: Bucket,
 }
 
@@ -246,6 +250,7 @@ impl Connection {
             listed: BTreeSet::new(),
             participants: HashMap::new(),
             resume: HashMap::new(),
+            confirmed: HashMap::new(),
             bucket: Bucket::new(Instant::now()),
         };
         (conn, Outbox { frames, kick, control })
@@ -275,7 +280,8 @@ impl Connection {
     }
 
     /// The `Welcome` frame to send first. Creates the user's `me` document if it is missing,
-    /// and loads the sync states kept for this session.
+    /// and loads the sync states kept for this session. A `Reset` for each listed document
+    /// whose epoch is above 0 is queued for the device, to follow the `Welcome`.
     pub async fn welcome(&mut self) -> Result<Bytes, StoreError> {
         let mut docs = self.readable_documents().await?;
         let me = DocId::me(&self.principal.user);
@@ -294,7 +300,11 @@ impl Connection {
             let kept = self.store.read(move |dao| dao.sync_states(&session)).await?;
             self.resume = kept.into_iter().collect();
         }
+        let rebuilt = self.store.read(|dao| dao.rebuilt_documents()).await?;
         self.listed = docs.iter().cloned().collect();
+        for (doc, epoch) in rebuilt.into_iter().filter(|(d, _)| self.listed.contains(d)) {
+            self.peer.send(Bytes::from(ServerFrame::Reset { doc, epoch }.encode()));
+        }
         Ok(Bytes::from(ServerFrame::Welcome { docs }.encode()))
     }
 
@@ -345,7 +355,10 @@ impl Connection {
                 return Flow::Close(error_frame(None, ErrorCode::Malformed, &e.to_string()));
             }
         };
-        let ClientFrame::Sync { doc, data } = frame;
+        let (doc, data) = match frame {
+            ClientFrame::Sync { doc, data } => (doc, data),
+            ClientFrame::Reset { doc, epoch } => return self.on_reset(doc, epoch).await,
+        };
         let access = match self.access(&doc).await {
             Ok(a) => a,
             Err(e) => return self.internal(&doc, &HubError::Store(e)),
@@ -369,12 +382,34 @@ impl Connection {
             },
         };
         let principal = self.principal.clone();
-        if let Err(e) =
-            handle.sync(self.peer.clone(), principal, access, Bytes::from(data), resume).await
+        let epoch = self.confirmed.get(&doc).copied().unwrap_or(0);
+        if let Err(e) = handle
+            .sync(self.peer.clone(), principal, access, Bytes::from(data), resume, epoch)
+            .await
         {
             self.docs.remove(&doc);
             return self.internal(&doc, &e);
         }
+        Flow::Continue
+    }
+
+    /// The device confirms holding epoch `epoch` of `doc` (after a `Reset`). Its sync with the
+    /// document starts afresh: the document's actor forgets this device's sync state, and the
+    /// state kept from an earlier connection (of an earlier epoch, maybe) is not used.
+    async fn on_reset(&mut self, doc: DocId, epoch: u32) -> Flow {
+        match self.access(&doc).await {
+            Ok(access) if access.can_read() => {}
+            Ok(_) => {
+                self.not_found(&doc);
+                return Flow::Continue;
+            }
+            Err(e) => return self.internal(&doc, &HubError::Store(e)),
+        }
+        self.resume.remove(&doc);
+        if let Some(handle) = self.docs.get(&doc) {
+            handle.detach(self.peer.id()).await;
+        }
+        self.confirmed.insert(doc, epoch);
         Flow::Continue
     }
 

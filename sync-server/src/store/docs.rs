@@ -122,6 +122,56 @@ impl Dao<'_> {
         Ok(deleted as u64)
     }
 
+    /// A document's epoch: 0 until it is first rebuilt (see [`Dao::rebuild_document`]).
+    pub fn document_epoch(&self, id: &DocId) -> Result<u32, StoreError> {
+        let epoch: Option<i64> = self
+            .conn
+            .query_row("SELECT epoch FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        Ok(epoch.map_or(0, |e| u32::try_from(e).unwrap_or(u32::MAX)))
+    }
+
+    /// The documents whose epoch is above 0, with it.
+    pub fn rebuilt_documents(&self) -> Result<Vec<(DocId, u32)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, epoch FROM documents WHERE epoch > 0 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|r| {
+            let (s, epoch) = r?;
+            let id =
+                s.parse().map_err(|e| StoreError::Corrupt(format!("document id {s:?}: {e}")))?;
+            Ok((id, u32::try_from(epoch).unwrap_or(u32::MAX)))
+        })
+        .collect()
+    }
+
+    /// Replaces everything stored of a document (snapshot and changes) by `changes`, starts
+    /// its next epoch, and deletes the devices' sync states of it (they describe the old
+    /// history). Run in one transaction (`Store::write`). Returns the new epoch.
+    pub fn rebuild_document(
+        &self,
+        id: &DocId,
+        changes: &[StoredChange],
+    ) -> Result<u32, StoreError> {
+        let doc = id.to_string();
+        let epoch = self
+            .document_epoch(id)?
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Corrupt(format!("{id}: no epoch left")))?;
+        let updated = self
+            .conn
+            .execute("UPDATE documents SET epoch = ?2 WHERE id = ?1", params![doc, epoch])?;
+        if updated == 0 {
+            return Err(StoreError::Corrupt(format!("{id}: no such document to rebuild")));
+        }
+        self.conn.execute("DELETE FROM doc_snapshots WHERE doc_id = ?1", [&doc])?;
+        self.conn.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [&doc])?;
+        self.conn.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&doc])?;
+        self.append_changes(id, changes)?;
+        Ok(epoch)
+    }
+
     /// Records the participants of a thread document.
     pub fn add_thread_participants(
         &self,

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 8;
+pub(crate) const VERSION: u32 = 9;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -275,6 +275,13 @@ CREATE TABLE archive_groups (
 );
 "#;
 
+/// Version 9: the epoch of each document. A document rebuilt without its history (the
+/// erasure of a deleted account) starts a new epoch; devices holding an earlier one drop their
+/// copy (`Reset` frame of the sync protocol).
+const SQL_V9: &str = r#"
+ALTER TABLE documents ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -286,6 +293,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         5 => conn.execute_batch(SQL_V6)?,
         6 => conn.execute_batch(SQL_V7)?,
         7 => conn.execute_batch(SQL_V8)?,
+        8 => conn.execute_batch(SQL_V9)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -319,7 +327,8 @@ mod tests {
     use super::*;
 
     /// The SQL of each version, in order.
-    const LADDER: [&str; 8] = [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7, SQL_V8];
+    const LADDER: [&str; 9] =
+        [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7, SQL_V8, SQL_V9];
 
     /// A database file in `dir` as version `v` of the schema left it.
     fn database_at(dir: &tempfile::TempDir, v: u32) -> Connection {
@@ -516,6 +525,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count(&conn, "archive_groups"), 1);
+    }
+
+    #[test]
+    fn a_version_8_database_gets_document_epochs_at_zero_keeping_its_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = database_at(&dir, 8);
+        conn.execute_batch(
+            "INSERT INTO documents (id, created_ms) VALUES ('thread:t1', 5);
+             INSERT INTO doc_changes (doc_id, hash, bytes) VALUES ('thread:t1', x'01', x'02');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+        let (created, epoch): (i64, i64) = conn
+            .query_row("SELECT created_ms, epoch FROM documents WHERE id = 'thread:t1'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((created, epoch), (5, 0), "existing documents are at epoch 0");
+        assert_eq!(count(&conn, "doc_changes"), 1);
+        conn.execute("INSERT INTO documents (id, created_ms) VALUES ('thread:t2', 0)", []).unwrap();
     }
 
     #[test]

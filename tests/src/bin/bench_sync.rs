@@ -439,7 +439,7 @@ async fn run_device(
             ServerFrame::Error { code, message, .. } => {
                 bail!("server error {code:?}: {message}");
             }
-            ServerFrame::Ack { .. } | ServerFrame::Revoked { .. } => {}
+            ServerFrame::Ack { .. } | ServerFrame::Revoked { .. } | ServerFrame::Reset { .. } => {}
         }
     }
     bail!("the server closed the connection")

@@ -27,7 +27,7 @@ use cartable_shared::typed::TypedDoc;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, build_document};
+use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, RebuildFn, build_document};
 use crate::services::Clock;
 use crate::services::push::events;
 use crate::services::rules::{self, RuleViolation};
@@ -103,6 +103,9 @@ fn awaiting_first_copy(state: &sync::State) -> bool {
 pub(super) struct DocActor {
     id: DocId,
     doc: Automerge,
+    /// The document's epoch (stored with it): bumped when the document is rebuilt without its
+    /// history. Devices sync only once they confirmed holding this epoch.
+    epoch: u32,
     /// `doc` as its typed value, once a write needed it; replaced with the typed fork at each
     /// accepted change, so that it always reads the same as `doc`.
     typed: Option<TypedDoc>,
@@ -131,6 +134,7 @@ impl DocActor {
     pub(super) fn new(
         id: DocId,
         doc: Automerge,
+        epoch: u32,
         stored_changes: u64,
         compact_after: u64,
         store: Store,
@@ -144,6 +148,7 @@ impl DocActor {
         DocActor {
             id,
             doc,
+            epoch,
             typed: None,
             peers: HashMap::new(),
             memo: SyncMemo::default(),
@@ -180,7 +185,11 @@ impl DocActor {
             // The handlers are boxed where they are awaited: the task of an idle actor (most of
             // them: one per user's `me` document) then holds only this loop's small state.
             match cmd {
-                Command::Sync { peer, principal, access, data, resume } => {
+                Command::Sync { peer, principal, access, data, resume, epoch } => {
+                    if epoch != self.epoch {
+                        self.tell_reset(&peer);
+                        continue;
+                    }
                     Box::pin(self.on_sync(peer, &principal, access, &data, resume)).await
                 }
                 Command::Leave { peer, persist, done } => {
@@ -195,6 +204,9 @@ impl DocActor {
                 }
                 Command::Edit { edit, checker, author, reply } => {
                     let _ = reply.send(Box::pin(self.on_edit(edit, &checker, author)).await);
+                }
+                Command::Rebuild { build, reply } => {
+                    let _ = reply.send(Box::pin(self.on_rebuild(build)).await);
                 }
                 Command::Compacted { removed } => {
                     self.compacting = false;
@@ -443,6 +455,58 @@ impl DocActor {
         Ok(true)
     }
 
+    /// Tells a device that its copy is not of the document's current epoch (its sync message
+    /// was not merged): it drops the copy and confirms.
+    fn tell_reset(&mut self, peer: &Peer) {
+        tracing::debug!(doc = %self.id, peer = peer.id(), epoch = self.epoch, "sync for an unconfirmed epoch ignored");
+        let frame = ServerFrame::Reset { doc: self.id.clone(), epoch: self.epoch };
+        if peer.send(Bytes::from(frame.encode())) == Delivery::Gone {
+            self.peers.remove(&peer.id());
+        }
+    }
+
+    /// Replaces the document by the one `build` makes from it, without history, as the next
+    /// epoch (see [`super::DocHandle::rebuild`]).
+    async fn on_rebuild(&mut self, build: RebuildFn) -> Result<Option<u32>, HubError> {
+        let next = self.epoch.checked_add(1).ok_or_else(|| HubError::Corrupt {
+            doc: self.id.clone(),
+            reason: "no epoch left".into(),
+        })?;
+        let corrupt = |reason: String| HubError::Corrupt { doc: self.id.clone(), reason };
+        let fresh = match std::panic::catch_unwind(AssertUnwindSafe(|| build(&self.doc, next))) {
+            Ok(Ok(Some(fresh))) => fresh,
+            Ok(Ok(None)) => return Ok(None),
+            Ok(Err(reason)) => return Err(corrupt(reason)),
+            Err(_) => {
+                tracing::error!(doc = %self.id, "a rebuild panicked; the document is unchanged");
+                return Err(HubError::Closed);
+            }
+        };
+        // The new document must still read as its kind.
+        let typed = typed_content(&self.id, &fresh).map_err(|e| corrupt(e.to_string()))?;
+        let rows = stored_changes(&fresh.get_changes(&[]));
+        let count = rows.len() as u64;
+        let id = self.id.clone();
+        let epoch = self.store.write(move |dao| dao.rebuild_document(&id, &rows)).await?;
+        self.epoch = epoch;
+        self.doc = fresh;
+        self.typed = Some(typed);
+        self.memo.clear();
+        self.stored_changes = count;
+        // Every device drops its copy and starts again from empty; their sync states describe
+        // the old history, so they go too (the store's went in the transaction).
+        let frame = Bytes::from(ServerFrame::Reset { doc: self.id.clone(), epoch }.encode());
+        let devices = self.peers.len();
+        for (_, slot) in self.peers.drain() {
+            slot.peer.send(frame.clone());
+        }
+        if self.id.kind() == DocKind::Gradebook {
+            self.gradebook_wake.notify_one();
+        }
+        tracing::info!(doc = %self.id, epoch, devices, "document rebuilt without history");
+        Ok(Some(epoch))
+    }
+
     /// Checks the change from the current document to `after` written by `writer`, and
     /// returns `after` typed. The current version is read only if no earlier write did.
     fn check(&mut self, writer: &Principal, after: &Automerge) -> Result<TypedDoc, RuleViolation> {
@@ -492,9 +556,10 @@ impl DocActor {
         self.compacting = true;
         let store = self.store.clone();
         let id = self.id.clone();
+        let epoch = self.epoch;
         // The compaction task: one compaction, off the actor; it ends by reporting to the actor.
         tokio::spawn(async move {
-            let removed = match compact(&store, &id).await {
+            let removed = match compact(&store, &id, epoch).await {
                 Ok(removed) => {
                     tracing::info!(doc = %id, removed, "document compacted");
                     removed
@@ -510,8 +575,10 @@ impl DocActor {
 }
 
 /// Replaces the stored snapshot and changes of a document by one snapshot, in one transaction.
-/// Changes appended meanwhile stay. Returns the number of changes folded into the snapshot.
-pub(super) async fn compact(store: &Store, id: &DocId) -> Result<u64, HubError> {
+/// Changes appended meanwhile stay; nothing is written if the document was rebuilt meanwhile
+/// (its epoch is no longer `epoch`: the snapshot would bring the old history back). Returns
+/// the number of changes folded into the snapshot.
+pub(super) async fn compact(store: &Store, id: &DocId, epoch: u32) -> Result<u64, HubError> {
     let doc_id = id.clone();
     let Some(stored) = store.read(move |dao| dao.load_document(&doc_id)).await? else {
         return Ok(0);
@@ -523,6 +590,13 @@ pub(super) async fn compact(store: &Store, id: &DocId) -> Result<u64, HubError> 
             .await
             .map_err(|e| StoreError::Task(e.to_string()))??;
     let doc_id = id.clone();
-    let removed = store.write(move |dao| dao.replace_snapshot(&doc_id, &bytes, upto)).await?;
+    let removed = store
+        .write(move |dao| {
+            if dao.document_epoch(&doc_id)? != epoch {
+                return Ok(0);
+            }
+            dao.replace_snapshot(&doc_id, &bytes, upto)
+        })
+        .await?;
     Ok(removed)
 }
