@@ -4,7 +4,8 @@
 // is offline: the grades live in the gradebook, which the server never sends to students. Back
 // online, the publish time has passed: the server publishes, the student's open app shows the
 // grade without a reload, and the push service receives a "grade published" message for her
-// device (decrypted by the fake push service).
+// device (decrypted by the fake push service). A second run schedules the publication offline
+// for a minute ahead: back online before that time, the student gets nothing until it comes.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -279,6 +280,97 @@ describe('gradebook', () => {
       await expectNothingPending(teacher, 30_000);
     } finally {
       await context.close();
+    }
+  });
+
+  test('grades scheduled offline reach the student, with a push, only when their time comes', async () => {
+    const origin = env.server.origin;
+    const subscription = await env.fake.subscribe();
+    const studentContext = await newPhoneContext(env.browser, 'gradebook-scheduled-student');
+    const teacherContext = await newPhoneContext(env.browser, 'gradebook-scheduled-teacher');
+    await studentContext.grantPermissions(['notifications'], { origin });
+    await stubPushSubscription(studentContext, subscription);
+    const pushedGrades = async () =>
+      (await env.fake.messages(subscription.id)).filter((m) => m.decrypted && m.payload?.category === 'grade_published');
+    try {
+      const student = await studentContext.newPage();
+      await signIn(student, origin, STUDENT);
+      await expectSyncState(student, 'online');
+      await openSettings(student);
+      await enablePush(student);
+      await openTab(student, 'grades');
+      await expectVisible(student, 'main#grades', 'the student\'s grades');
+
+      const teacher = await teacherContext.newPage();
+      await signIn(teacher, origin, TEACHER);
+      await expectSyncState(teacher, 'online');
+      await openTab(teacher, 'grades');
+      const book = `section.gradebook[data-group="${GROUP}"]`;
+      await expectVisible(teacher, book, `the gradebook of ${GROUP}`);
+      const title = `Partiel programmé ${Date.now().toString(36)}`;
+      await teacher.fill(`#gb-new-subject-${GROUP}`, 'Algorithmique');
+      await teacher.fill(`#gb-new-title-${GROUP}`, title);
+      await teacher.fill(`#gb-new-date-${GROUP}`, today());
+      await teacher.fill(`#gb-new-out-of-${GROUP}`, '20');
+      await teacher.fill(`#gb-new-coef-${GROUP}`, '1');
+      await teacher.locator(`${book} form.gb-new button[type="submit"]`).click();
+      const created = `${book} details.gb-assessment:has(.gb-name:text-is("Algorithmique · ${title}"))`;
+      await expectVisible(teacher, created, 'the new assessment');
+      const id = await teacher.locator(created).getAttribute('data-assessment-id');
+      const assessment = `${book} details.gb-assessment[data-assessment-id="${id}"]`;
+      await expectNothingPending(teacher, 30_000);
+
+      // Offline: a score, and publication at the first whole minute 50 s or more ahead (the
+      // form takes minutes), in the phone's time zone.
+      await teacherContext.setOffline(true);
+      await expectSyncState(teacher, 'offline');
+      const score = teacher.locator(`${assessment} tr[data-student="${STUDENT.login}"] input.gb-score`);
+      await score.fill('17');
+      await score.press('Tab');
+      const at = await teacher.evaluate(() => {
+        const t = new Date(Math.ceil((Date.now() + 50_000) / 60_000) * 60_000);
+        const pad = (n) => String(n).padStart(2, '0');
+        return {
+          ms: t.getTime(),
+          date: `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`,
+          time: `${pad(t.getHours())}:${pad(t.getMinutes())}`,
+        };
+      });
+      await teacher.fill(`${assessment} input.gb-publish-date`, at.date);
+      await teacher.fill(`${assessment} input.gb-publish-time`, at.time);
+      await teacher.locator(`${assessment} button.gb-schedule`).click();
+      await expectInPage(
+        teacher,
+        'the assessment scheduled on the device',
+        (sel) => document.querySelector(sel)?.dataset.status === 'scheduled',
+        assessment,
+      );
+      await expectSomethingPending(teacher);
+
+      // Back online before the time: the server has the scores and the schedule, the student
+      // nothing yet.
+      await teacherContext.setOffline(false);
+      await expectSyncState(teacher, 'online', 45_000);
+      await expectNothingPending(teacher, 30_000);
+      assert.ok(Date.now() < at.ms - 3_000, 'the phone was back online before the publish time (reconnection too slow to test)');
+      await student.waitForTimeout(Math.max(0, at.ms - 2_000 - Date.now()));
+      assert.equal(await studentHasGrade(student, title), false, 'not in the student\'s grades before its time');
+      assert.equal((await pushedGrades()).length, 0, 'no push before its time');
+
+      // The time comes: the server publishes, the open app shows it, one push.
+      await expectInPage(
+        student,
+        `the grade "${title}" in the student's open app`,
+        (t) => [...document.querySelectorAll('li.grade')].some((li) => li.querySelector('.grade-title')?.textContent.includes(t) && li.textContent.includes('17')),
+        title,
+        45_000,
+      );
+      assert.ok(Date.now() >= at.ms, 'shown no earlier than its time');
+      const pushed = await waitFor('a decrypted "grade published" push', pushedGrades, 30_000);
+      assert.equal(pushed.length, 1, `exactly one push: ${JSON.stringify(pushed)}`);
+    } finally {
+      await teacherContext.close();
+      await studentContext.close();
     }
   });
 });
