@@ -10,6 +10,7 @@ use crate::calendar::{CivilDate, LocalDateTime};
 mod access;
 mod admin;
 mod gradebook;
+mod lines;
 mod settings;
 mod teach;
 

@@ -116,8 +116,67 @@ pub struct LineError {
     pub line: u64,
     /// The column at fault, when one is.
     pub column: Option<String>,
-    /// Why the line is refused.
+    /// Why the line is refused, in English (for the API's clients and the logs).
     pub reason: String,
+    /// Why, as data: what the app says in the user's language.
+    pub problem: LineProblem,
+}
+
+/// What is wrong with a refused line (with [`LineError::column`], which value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LineProblem {
+    /// The line cannot be read: broken quotes, not UTF-8, or not as many fields as the header.
+    Unreadable,
+    /// The value is empty but required.
+    Missing,
+    /// The value is malformed (a login, a group id, a name with control characters, a score
+    /// that is not a number).
+    Invalid {
+        /// The value as written.
+        value: String,
+    },
+    /// The value is longer than allowed.
+    TooLong {
+        /// The most characters allowed.
+        max: u32,
+    },
+    /// An earlier line has the same login.
+    Duplicate {
+        /// The login.
+        value: String,
+        /// The earlier line.
+        first_line: u64,
+    },
+    /// An account has this login already.
+    Taken {
+        /// The login.
+        value: String,
+    },
+    /// No such group or account.
+    Unknown {
+        /// The id as written.
+        value: String,
+    },
+    /// The account is not a student (a guardian's ward), or not one of the group (a grade).
+    NotAStudent {
+        /// The login.
+        value: String,
+    },
+    /// This column is for another role only (subjects: teachers; wards: guardians).
+    WrongRole,
+    /// The role is none of `student`, `guardian`, `teacher`, `staff`, `admin`.
+    UnknownRole {
+        /// The role as written.
+        value: String,
+    },
+    /// The score is negative or above the assessment's maximum.
+    OutOfRange {
+        /// The score as written.
+        value: String,
+        /// The maximum, as the assessment states it.
+        max: String,
+    },
 }
 
 /// One account of a roster import.

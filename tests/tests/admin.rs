@@ -4,7 +4,8 @@
 
 use cartable_shared::admin::GradesReport;
 use cartable_shared::admin::{
-    AccountList, CreatedAccount, GroupList, GroupSummary, LineError, NewAccount, RosterReport,
+    AccountList, CreatedAccount, GroupList, GroupSummary, LineError, LineProblem, NewAccount,
+    RosterReport,
 };
 use cartable_shared::api::Me;
 use cartable_shared::grades::Grades;
@@ -269,18 +270,30 @@ async fn a_roster_with_bad_lines_is_previewed_refused_whole_or_imported_without_
         report.accounts.iter().map(|a| (a.line, a.login.as_str())).collect();
     assert_eq!(good, vec![(2, "ines.garcia"), (3, "marc.prof"), (5, "mme.garcia")]);
     assert!(report.accounts.iter().all(|a| a.initial_password.is_none()));
+    let value = |v: &str| v.to_owned();
     let expect = [
-        (4, Some("login"), "invalid login"),
-        (6, Some("role"), "unknown role"),
-        (7, Some("login"), "duplicate login ines.garcia (first on line 2)"),
-        (8, Some("login"), "taken"),
-        (9, Some("groups"), "unknown group no-such-group"),
-        (10, None, "expected 6 fields"),
+        (4, Some("login"), "invalid login", LineProblem::Invalid { value: value("bad login") }),
+        (6, Some("role"), "unknown role", LineProblem::UnknownRole { value: value("wizard") }),
+        (
+            7,
+            Some("login"),
+            "duplicate login ines.garcia (first on line 2)",
+            LineProblem::Duplicate { value: value("ines.garcia"), first_line: 2 },
+        ),
+        (8, Some("login"), "taken", LineProblem::Taken { value: value("lea.martin") }),
+        (
+            9,
+            Some("groups"),
+            "unknown group no-such-group",
+            LineProblem::Unknown { value: value("no-such-group") },
+        ),
+        (10, None, "expected 6 fields", LineProblem::Unreadable),
     ];
-    for (line, column, reason) in expect {
+    for (line, column, reason, problem) in expect {
         let e = error_on(&report, line);
         assert_eq!(e.column.as_deref(), column, "line {line}");
         assert!(e.reason.contains(reason), "line {line}: {}", e.reason);
+        assert_eq!(e.problem, problem, "line {line}");
     }
     // The unbalanced quote swallows the rest of the file into line 10: lines 11 and 12 are not
     // read as records (and so not imported).
@@ -451,20 +464,38 @@ async fn a_teacher_imports_grades_that_reach_a_connected_student() {
             (4, "jade.laurent", Some(12.5))
         ]
     );
+    let value = |v: &str| v.to_owned();
+    let range = |v: &str| LineProblem::OutOfRange { value: value(v), max: value("20") };
     let expect = [
-        (5, Some("student"), "unknown student nobody"),
-        (6, Some("student"), "paul.durand is not a student of the group"),
-        (7, Some("score"), "above the maximum 20"),
-        (8, Some("score"), "negative"),
-        (9, Some("score"), "not a number"),
-        (10, Some("student"), "duplicate student lea.martin (first on line 2)"),
-        (11, Some("score"), "missing"),
-        (12, None, "expected 3 fields, found 2"),
+        (
+            5,
+            Some("student"),
+            "unknown student nobody",
+            LineProblem::Unknown { value: value("nobody") },
+        ),
+        (
+            6,
+            Some("student"),
+            "paul.durand is not a student of the group",
+            LineProblem::NotAStudent { value: value("paul.durand") },
+        ),
+        (7, Some("score"), "above the maximum 20", range("21")),
+        (8, Some("score"), "negative", range("-2")),
+        (9, Some("score"), "not a number", LineProblem::Invalid { value: value("douze") }),
+        (
+            10,
+            Some("student"),
+            "duplicate student lea.martin (first on line 2)",
+            LineProblem::Duplicate { value: value("lea.martin"), first_line: 2 },
+        ),
+        (11, Some("score"), "missing", LineProblem::Missing),
+        (12, None, "expected 3 fields, found 2", LineProblem::Unreadable),
     ];
     assert_eq!(report.errors.len(), expect.len(), "{:?}", report.errors);
-    for ((line, column, reason), e) in expect.iter().zip(&report.errors) {
+    for ((line, column, reason, problem), e) in expect.iter().zip(&report.errors) {
         assert_eq!((e.line, e.column.as_deref()), (*line, *column));
         assert!(e.reason.contains(reason), "line {line}: {}", e.reason);
+        assert_eq!(&e.problem, problem, "line {line}");
     }
 
     // Refused whole, then imported without the bad lines.

@@ -20,7 +20,7 @@ fn errors(lang: Lang, errors: &[LineError]) -> Html {
                     <li data-line={e.line.to_string()}>
                         <strong>{ format!("{} {}", t.line, e.line) }</strong>
                         { e.column.as_ref().map(|c| format!(" ({c})")).unwrap_or_default() }
-                        { format!(" : {}", e.reason) }
+                        { format!(" : {}", lang.line_problem(e)) }
                     </li>
                 }) }
             </ul>

@@ -325,7 +325,13 @@ pub fn openapi_document() -> serde_json::Value {
         "teachers": {"type": "array", "items": {"type": "string"}}}});
     let line_error = json!({"type": "object", "properties": {
         "line": {"type": "integer"}, "column": {"type": ["string", "null"]},
-        "reason": {"type": "string"}}});
+        "reason": {"type": "string", "description": "in English"},
+        "problem": {"type": "object", "required": ["kind"], "description": "the reason as data",
+            "properties": {
+                "kind": {"type": "string", "enum": ["unreadable", "missing", "invalid",
+                    "too_long", "duplicate", "taken", "unknown", "not_a_student", "wrong_role",
+                    "unknown_role", "out_of_range"]},
+                "value": {"type": "string"}, "max": {}, "first_line": {"type": "integer"}}}}});
     let report = json!({"type": "object", "properties": {
         "dry_run": {"type": "boolean"}, "imported": {"type": "boolean"},
         "accounts": {"type": "array", "items": {"type": "object"}},

@@ -5,7 +5,17 @@
 
 use std::collections::HashMap;
 
-use cartable_shared::admin::LineError;
+use cartable_shared::admin::{LineError, LineProblem};
+
+/// The problem of a malformed value (or of a missing one).
+pub fn invalid(raw: &str) -> LineProblem {
+    let value = raw.trim();
+    if value.is_empty() {
+        LineProblem::Missing
+    } else {
+        LineProblem::Invalid { value: value.into() }
+    }
+}
 
 /// One readable record.
 #[derive(Debug, Clone)]
@@ -109,13 +119,16 @@ impl CsvTable {
                         line,
                         column: None,
                         reason: format!("unreadable line: {e}"),
+                        problem: LineProblem::Unreadable,
                     });
                     break;
                 }
             };
             let line = record.position().map_or(i as u64 + 2, |p| real_line(bytes, p));
-            let mut error =
-                |reason: String| table.errors.push(LineError { line, column: None, reason });
+            let mut error = |reason: String| {
+                let problem = LineProblem::Unreadable;
+                table.errors.push(LineError { line, column: None, reason, problem });
+            };
             if record.len() != columns.len() {
                 error(format!(
                     "expected {} fields, found {} (check the quotes and the separators)",

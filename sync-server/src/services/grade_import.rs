@@ -7,13 +7,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::{ObjType, ReadDoc, Value};
-use cartable_shared::admin::{GradeEntry, GradesReport, LineError};
+use cartable_shared::admin::{GradeEntry, GradesReport, LineError, LineProblem};
 use cartable_shared::grades::{Assessment, GRADES_SCHEMA, Grades};
 use cartable_shared::ids::{DocId, DocKind, GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
 
 use super::admin::parse_login;
-use super::csv_lines::CsvTable;
+use super::csv_lines::{CsvTable, invalid};
 use super::hub::{Hub, HubError};
 use crate::store::{Store, StoreError};
 
@@ -126,6 +126,17 @@ pub fn parse_score(raw: &str, out_of: f64) -> Result<Option<f64>, String> {
     Ok(Some(score))
 }
 
+/// What [`parse_score`] refused in `raw`.
+fn score_problem(raw: &str, out_of: f64) -> LineProblem {
+    let value = raw.trim();
+    match value.replace(',', ".").parse::<f64>() {
+        Ok(score) if score.is_finite() => {
+            LineProblem::OutOfRange { value: value.into(), max: out_of.to_string() }
+        }
+        _ => invalid(raw),
+    }
+}
+
 /// Checks every line: the valid grades and the refused lines. `students` are the group's.
 fn check(
     table: &CsvTable,
@@ -138,44 +149,51 @@ fn check(
     let mut errors = table.errors.clone();
     let mut first_line: BTreeMap<UserId, u64> = BTreeMap::new();
     for row in &table.rows {
-        let err = |column: &str, reason: String| LineError {
+        let err = |column: &str, reason: String, problem: LineProblem| LineError {
             line: row.line,
             column: Some(column.to_owned()),
             reason,
+            problem,
         };
         let student = match parse_login(row.get("student")) {
             Ok(s) => s,
             Err(e) => {
-                errors.push(err("student", e));
+                errors.push(err("student", e, invalid(row.get("student"))));
                 continue;
             }
         };
-        if let Some(first) = first_line.get(&student) {
-            errors.push(err(
-                "student",
-                format!("duplicate student {student} (first on line {first})"),
-            ));
+        if let Some(&first) = first_line.get(&student) {
+            let reason = format!("duplicate student {student} (first on line {first})");
+            let problem = LineProblem::Duplicate { value: student.to_string(), first_line: first };
+            errors.push(err("student", reason, problem));
             continue;
         }
         first_line.insert(student.clone(), row.line);
         if !known.contains_key(&student) {
-            errors.push(err("student", format!("unknown student {student}")));
+            let problem = LineProblem::Unknown { value: student.to_string() };
+            errors.push(err("student", format!("unknown student {student}"), problem));
             continue;
         }
         if !students.contains(&student) {
-            errors.push(err("student", format!("{student} is not a student of the group {group}")));
+            let reason = format!("{student} is not a student of the group {group}");
+            errors.push(err(
+                "student",
+                reason,
+                LineProblem::NotAStudent { value: student.to_string() },
+            ));
             continue;
         }
         let score = match parse_score(row.get("score"), out_of) {
             Ok(s) => s,
             Err(e) => {
-                errors.push(err("score", e));
+                errors.push(err("score", e, score_problem(row.get("score"), out_of)));
                 continue;
             }
         };
         let comment = row.get("comment");
         if comment.chars().count() > MAX_COMMENT {
-            errors.push(err("comment", format!("longer than {MAX_COMMENT} characters")));
+            let problem = LineProblem::TooLong { max: MAX_COMMENT as u32 };
+            errors.push(err("comment", format!("longer than {MAX_COMMENT} characters"), problem));
             continue;
         }
         let comment = (!comment.is_empty()).then(|| comment.to_owned());

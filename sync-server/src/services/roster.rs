@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cartable_shared::admin::{LineError, RosterEntry, RosterReport};
+use cartable_shared::admin::{LineError, LineProblem, RosterEntry, RosterReport};
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
 
@@ -12,7 +12,7 @@ use super::admin::{
     AdminError, generate_password, hash_all, parse_group, parse_login, parse_name, parse_role,
     require_admin,
 };
-use super::csv_lines::{CsvTable, list};
+use super::csv_lines::{CsvTable, invalid, list};
 use crate::store::{NewUser, Store, StoreError};
 
 /// Columns of a roster file; the first three are required.
@@ -36,44 +36,58 @@ struct Known {
     groups: BTreeSet<GroupId>,
 }
 
+/// What [`parse_name`] refused in `raw`.
+fn name_problem(raw: &str) -> LineProblem {
+    if raw.trim().chars().count() > super::admin::MAX_NAME_LEN {
+        LineProblem::TooLong { max: super::admin::MAX_NAME_LEN as u32 }
+    } else {
+        invalid(raw)
+    }
+}
+
 /// Checks every line of `table` against `known`: the valid accounts and the refused lines.
 fn check(table: &CsvTable, known: &Known) -> (Vec<RosterEntry>, Vec<LineError>) {
     let mut entries: Vec<RosterEntry> = Vec::new();
     let mut errors = table.errors.clone();
     let mut first_line: BTreeMap<UserId, u64> = BTreeMap::new();
     for row in &table.rows {
-        let err = |column: &str, reason: String| LineError {
+        let err = |column: &str, reason: String, problem: LineProblem| LineError {
             line: row.line,
             column: Some(column.to_owned()),
             reason,
+            problem,
         };
         let login = match parse_login(row.get("login")) {
             Ok(l) => l,
             Err(e) => {
-                errors.push(err("login", e));
+                errors.push(err("login", e, invalid(row.get("login"))));
                 continue;
             }
         };
-        if let Some(first) = first_line.get(&login) {
-            errors.push(err("login", format!("duplicate login {login} (first on line {first})")));
+        if let Some(&first) = first_line.get(&login) {
+            let reason = format!("duplicate login {login} (first on line {first})");
+            let value = login.to_string();
+            errors.push(err("login", reason, LineProblem::Duplicate { value, first_line: first }));
             continue;
         }
         first_line.insert(login.clone(), row.line);
         if known.users.contains_key(&login) {
-            errors.push(err("login", format!("the login {login} is taken")));
+            let problem = LineProblem::Taken { value: login.to_string() };
+            errors.push(err("login", format!("the login {login} is taken"), problem));
             continue;
         }
         let display_name = match parse_name(row.get("display_name")) {
             Ok(n) => n,
             Err(e) => {
-                errors.push(err("display_name", e));
+                errors.push(err("display_name", e, name_problem(row.get("display_name"))));
                 continue;
             }
         };
         let role = match parse_role(row.get("role")) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(err("role", e));
+                let problem = LineProblem::UnknownRole { value: row.get("role").trim().into() };
+                errors.push(err("role", e, problem));
                 continue;
             }
         };
@@ -82,23 +96,28 @@ fn check(table: &CsvTable, known: &Known) -> (Vec<RosterEntry>, Vec<LineError>) 
         for g in list(row.get("groups")) {
             match parse_group(g) {
                 Ok(g) if known.groups.contains(&g) => groups.push(g),
-                Ok(g) => bad = Some(err("groups", format!("unknown group {g}"))),
-                Err(e) => bad = Some(err("groups", e)),
+                Ok(g) => {
+                    let problem = LineProblem::Unknown { value: g.to_string() };
+                    bad = Some(err("groups", format!("unknown group {g}"), problem));
+                }
+                Err(e) => bad = Some(err("groups", e, invalid(g))),
             }
         }
         let subjects: Vec<String> = list(row.get("subjects")).map(str::to_owned).collect();
         if !subjects.is_empty() && role != Role::Teacher {
-            bad = Some(err("subjects", "only a teacher has subjects".into()));
+            bad =
+                Some(err("subjects", "only a teacher has subjects".into(), LineProblem::WrongRole));
         }
         let mut wards = Vec::new();
         for w in list(row.get("wards")) {
             if role != Role::Guardian {
-                bad = Some(err("wards", "only a guardian has wards".into()));
+                bad =
+                    Some(err("wards", "only a guardian has wards".into(), LineProblem::WrongRole));
                 break;
             }
             match parse_login(w) {
                 Ok(w) => wards.push(w),
-                Err(e) => bad = Some(err("wards", e)),
+                Err(e) => bad = Some(err("wards", e, invalid(w))),
             }
         }
         if let Some(e) = bad {
@@ -130,6 +149,7 @@ fn check(table: &CsvTable, known: &Known) -> (Vec<RosterEntry>, Vec<LineError>) 
                     line: e.line,
                     column: Some("wards".into()),
                     reason: format!("{w} is not a student (of the database or of a valid line)"),
+                    problem: LineProblem::NotAStudent { value: w.to_string() },
                 });
                 false
             }

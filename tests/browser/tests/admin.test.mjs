@@ -204,7 +204,7 @@ describe('administration page', () => {
       await expectVisible(page, '#roster-report[data-state="preview"]', 'the preview report');
       const error = page.locator('#roster-errors li[data-line="3"]');
       await error.waitFor();
-      assert.match(await error.innerText(), /Ligne 3/);
+      assert.match(await error.innerText(), /Ligne 3 \(role\) : rôle « magicien » inconnu/, 'the refusal said in French');
       assert.equal(await page.locator('#roster-accounts tr[data-login="noa.petit"]').count(), 1);
       let logins = (await getJson(page, '/api/admin/accounts')).accounts.map((a) => a.login);
       assert.ok(!logins.includes('noa.petit'), 'a preview imports nothing');
