@@ -5,7 +5,11 @@
 //! Deleting an account removes the account row and, with it, everything that references it
 //! (sessions and their sync states, sign-in history, memberships and teaching, guardianships,
 //! push subscriptions, push settings, calendar token, API tokens it created, thread
-//! participations), and its `me:` and `grades:` documents.
+//! participations), and its `me:` and `grades:` documents; in the same transaction, the
+//! failed sign-ins tried with its login and the push notifications it wrote or that were meant
+//! for it are deleted, and its login becomes [`DELETED_AUTHOR`] where the server noted who did
+//! something (uploaded a file, registered a feed, started an archive, set the block period) and
+//! in the archived documents of year rollovers (`Dao::erase_traces`).
 //!
 //! Then the login is erased from every other document, history included. Automerge keeps
 //! every change: a normal change replacing the login would leave it in the history, on the
@@ -236,6 +240,7 @@ pub async fn delete_account(
             for d in &docs {
                 n += u32::from(dao.delete_document(d)?);
             }
+            dao.erase_traces(&who, DELETED_AUTHOR)?;
             dao.delete_user(&who)?;
             Ok::<_, StoreError>(n)
         })

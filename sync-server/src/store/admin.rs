@@ -92,6 +92,39 @@ impl Dao<'_> {
         Ok(self.conn.execute("DELETE FROM users WHERE id = ?1", [user.as_str()])? > 0)
     }
 
+    /// Erases what names `user` outside the account's own rows (which go with the account) and
+    /// outside the documents (rebuilt by the hub): failed sign-ins tried with the login, the
+    /// push events it wrote or that were meant for it or name it as a message's author (sent
+    /// or not), and the login as the uploader of files, the creator of feeds and archives, the
+    /// setter of the block period, or a value in archived documents all become `replacement`.
+    /// Returns how many rows changed. Logins are plain (`[a-z0-9._-]`), so a JSON string equal
+    /// to one is the login between quotes.
+    pub fn erase_traces(&self, user: &UserId, replacement: &str) -> Result<usize, StoreError> {
+        let (login, quoted) = (user.as_str(), format!("\"{user}\""));
+        let mut n = self.conn.execute("DELETE FROM login_failures WHERE login = ?1", [login])?;
+        n += self.conn.execute(
+            "DELETE FROM push_events
+             WHERE author = ?1 OR instr(recipients, ?2) > 0 OR instr(event, ?3) > 0",
+            params![login, quoted, format!("\"from\":{quoted}")],
+        )?;
+        for (table, column) in [
+            ("files", "uploaded_by"),
+            ("feeds", "created_by"),
+            ("archives", "created_by"),
+            ("block_period", "set_by"),
+        ] {
+            n += self.conn.execute(
+                &format!("UPDATE {table} SET {column} = ?2 WHERE {column} = ?1"),
+                params![login, replacement],
+            )?;
+        }
+        n += self.conn.execute(
+            "UPDATE archive_groups SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0",
+            params![quoted, format!("\"{replacement}\"")],
+        )?;
+        Ok(n)
+    }
+
     /// Deletes a document with its changes, snapshot and sync states; true if it existed.
     pub fn delete_document(&self, id: &DocId) -> Result<bool, StoreError> {
         Ok(self.conn.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])? > 0)
@@ -216,5 +249,119 @@ impl Dao<'_> {
             created_by: info.created_by,
             groups,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cartable_shared::roles::Role;
+
+    use super::*;
+    use crate::store::{NewUser, Store};
+
+    /// Every text cell of every table that contains `needle`, as `table.column`.
+    fn cells_naming(dao: &Dao<'_>, needle: &str) -> Vec<String> {
+        let tables: Vec<String> = dao
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut found = Vec::new();
+        for table in tables {
+            let columns: Vec<String> = dao
+                .conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            for column in columns {
+                let sql = format!(
+                    "SELECT COUNT(*) FROM {table} WHERE typeof({column}) = 'text' AND instr({column}, ?1) > 0"
+                );
+                let n: i64 = dao.conn.query_row(&sql, [needle], |r| r.get(0)).unwrap();
+                if n > 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_table_names_an_erased_account_but_the_others_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let (gone, kept): (UserId, UserId) = ("marc.prof".parse().unwrap(), "lea".parse().unwrap());
+        store
+            .write_blocking(|dao| {
+                for (id, role) in [(&gone, Role::Teacher), (&kept, Role::Student)] {
+                    dao.insert_user(&NewUser {
+                        id,
+                        display_name: "x",
+                        role,
+                        password_hash: "!",
+                        demo: false,
+                        created_ms: 0,
+                    })?;
+                }
+                dao.record_login_failure("marc.prof", 5, 0)?;
+                dao.record_login_failure("lea", 5, 0)?;
+                let c = &dao.conn;
+                c.execute_batch(
+                    r#"
+                    INSERT INTO groups (id, name) VALUES ('g1', 'G1');
+                    INSERT INTO push_events (doc, author, event, recipients, created_ms)
+                      VALUES ('thread:t1', 'marc.prof', '{"text":{"kind":"message","from":"marc.prof"}}', NULL, 1),
+                             ('thread:t2', 'lea', '{"text":{"kind":"message","from":"marc.prof"}}', NULL, 1),
+                             ('me:marc.prof', NULL, '{}', '["marc.prof"]', 1),
+                             ('thread:t3', 'lea', '{"text":{"kind":"message","from":"lea"}}', NULL, 1);
+                    INSERT INTO files (sha256, size, mime, name, uploaded_by, uploaded_ms)
+                      VALUES ('aa', 1, 'text/plain', 'a.txt', 'marc.prof', 1),
+                             ('bb', 1, 'text/plain', 'b.txt', 'lea', 1);
+                    INSERT INTO feeds (id, group_id, url, created_ms, created_by)
+                      VALUES ('feed-1', 'g1', 'https://edt.example/g1.ics', 1, 'marc.prof');
+                    INSERT INTO block_period (id, message, until_ms, set_by, set_ms)
+                      VALUES (1, 'Rentrée', NULL, 'marc.prof', 1);
+                    INSERT INTO archives (label, created_by, created_ms) VALUES ('2025-2026', 'marc.prof', 1);
+                    INSERT INTO archive_groups (label, group_id, state, body)
+                      VALUES ('2025-2026', 'g1', 'done', '{"homework":{"author":"marc.prof","by":"marc.professeur"}}');
+                    "#,
+                )?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let named = store.read_blocking(|dao| Ok::<_, StoreError>(cells_naming(dao, "marc.prof")));
+        assert!(named.unwrap().len() >= 8, "the fixture names the account everywhere");
+
+        store
+            .write_blocking(|dao| {
+                dao.erase_traces(&gone, "deleted-account")?;
+                dao.delete_user(&gone)
+            })
+            .unwrap();
+        store
+            .read_blocking(|dao| {
+                // Only the archived "marc.professeur", which is not the login, still contains it.
+                assert_eq!(cells_naming(dao, "\"marc.prof\""), Vec::<String>::new());
+                assert_eq!(cells_naming(dao, "marc.prof"), ["archive_groups.body"]);
+                let (events, lea_failures): (i64, i64) = (
+                    dao.conn.query_row("SELECT COUNT(*) FROM push_events", [], |r| r.get(0))?,
+                    dao.conn.query_row(
+                        "SELECT COUNT(*) FROM login_failures WHERE login = 'lea'",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                );
+                assert_eq!((events, lea_failures), (1, 1), "lea's own event and failure stay");
+                assert_eq!(dao.file("bb")?.unwrap().uploaded_by, "lea");
+                assert_eq!(dao.file("aa")?.unwrap().uploaded_by, "deleted-account");
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
     }
 }
