@@ -57,9 +57,15 @@ pub fn require_admin(principal: &Principal) -> Result<(), AdminError> {
     if principal.role == Role::Admin { Ok(()) } else { Err(AdminError::Forbidden) }
 }
 
-/// A login as typed (trimmed, lower-case), checked.
+/// A login as typed (trimmed, lower-case), checked; the login deleted accounts leave behind is
+/// refused.
 pub fn parse_login(login: &str) -> Result<UserId, String> {
     let login = login.trim().to_lowercase();
+    // What a deleted account's login becomes in what others keep (threads, files it uploaded):
+    // an account with that login would be taken for it.
+    if login == cartable_shared::admin::DELETED_AUTHOR {
+        return Err(format!("invalid login {login:?}: it is reserved"));
+    }
     login.parse().map_err(|e| format!("invalid login {login:?}: {e}"))
 }
 
@@ -361,6 +367,7 @@ mod tests {
     fn logins_roles_and_names_are_checked() {
         assert_eq!(parse_login(" Marie.Curie ").unwrap().as_str(), "marie.curie");
         assert!(parse_login("marie curie").unwrap_err().contains("invalid login"));
+        assert!(parse_login(" Deleted-Account").unwrap_err().contains("reserved"));
         assert_eq!(parse_role("Teacher").unwrap(), Role::Teacher);
         assert!(parse_role("prof").unwrap_err().contains("unknown role"));
         assert!(parse_name("  ").is_err());
