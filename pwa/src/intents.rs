@@ -98,10 +98,93 @@ pub fn apply_to_thread(thread: &mut Thread, cmd: &EngineCommand) {
     }
 }
 
+/// An intent applied to its document whose changes the server has not acknowledged yet. The
+/// engine keeps it (in IndexedDB, `meta/unacked`) until they are: if the server resets the
+/// document meanwhile (a new epoch, see `docs/protocol.md`), the changes go with the old copy
+/// and the intent is queued again, to be applied to the new one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Unacked {
+    /// The document it was applied to.
+    pub doc: String,
+    /// Hex hashes of the changes it made.
+    pub hashes: Vec<String>,
+    /// The intent.
+    pub command: EngineCommand,
+}
+
+/// Forgets the entries none of whose changes `pending(doc, hash)` still says unacknowledged;
+/// whether any was forgotten.
+pub fn release(list: &mut Vec<Unacked>, pending: impl Fn(&str, &str) -> bool) -> bool {
+    let before = list.len();
+    list.retain(|u| u.hashes.iter().any(|h| pending(&u.doc, h)));
+    list.len() != before
+}
+
+/// Takes the entries of `doc` out of `list` and puts their intents back at the front of
+/// `queue`, in the order they were made (before any later edit of the same document that was
+/// still waiting). Returns how many.
+pub fn requeue(list: &mut Vec<Unacked>, doc: &str, queue: &mut Vec<EngineCommand>) -> usize {
+    let (mine, rest): (Vec<Unacked>, Vec<Unacked>) = list.drain(..).partition(|u| u.doc == doc);
+    *list = rest;
+    let n = mine.len();
+    queue.splice(0..0, mine.into_iter().map(|u| u.command));
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use cartable_shared::me::PersonalEvent;
+
+    fn reply(id: &str) -> EngineCommand {
+        EngineCommand::Reply {
+            thread: "t1".into(),
+            id: id.into(),
+            author: "paul.durand".into(),
+            sent_ms: 1,
+            body: id.into(),
+        }
+    }
+
+    fn unacked(doc: &str, hashes: &[&str], id: &str) -> Unacked {
+        Unacked {
+            doc: doc.into(),
+            hashes: hashes.iter().map(|h| h.to_string()).collect(),
+            command: reply(id),
+        }
+    }
+
+    #[test]
+    fn an_applied_intent_is_kept_until_every_change_of_it_is_acknowledged() {
+        let mut list = vec![unacked("thread:t1", &["a", "b"], "r1"), unacked("me:u", &["c"], "r2")];
+        assert!(!release(&mut list, |_, _| true));
+        assert_eq!(list.len(), 2);
+        // "a" acknowledged, "b" not yet: kept. "c" acknowledged: forgotten.
+        assert!(release(&mut list, |doc, h| doc == "thread:t1" && h == "b"));
+        assert_eq!(list, [unacked("thread:t1", &["a", "b"], "r1")]);
+        assert!(release(&mut list, |_, _| false));
+        assert!(list.is_empty());
+    }
+
+    #[test]
+    fn a_reset_puts_the_documents_unacknowledged_intents_back_first_in_order() {
+        let mut list = vec![
+            unacked("thread:t1", &["a"], "r1"),
+            unacked("me:u", &["b"], "m1"),
+            unacked("thread:t1", &["c"], "r2"),
+        ];
+        let mut queue = vec![reply("r3")];
+        assert_eq!(requeue(&mut list, "thread:t1", &mut queue), 2);
+        assert_eq!(queue, [reply("r1"), reply("r2"), reply("r3")]);
+        assert_eq!(list, [unacked("me:u", &["b"], "m1")]);
+        assert_eq!(requeue(&mut list, "thread:t9", &mut queue), 0);
+        assert_eq!(queue.len(), 3);
+        // Re-applying a reply the new copy already has (the server had it) adds nothing.
+        let mut t = Thread::default();
+        apply_to_thread(&mut t, &reply("r1"));
+        apply_to_thread(&mut t, &reply("r1"));
+        assert_eq!(t.messages.len(), 1);
+    }
 
     #[test]
     fn homework_done_and_undone_are_recorded_by_group_and_assignment() {

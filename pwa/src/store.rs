@@ -8,6 +8,8 @@
 //! | `meta` | `"me"` | JSON string of `api::Me` | UI |
 //! | `meta` | `"sync"` | JSON string of `engine::SyncStatus` | engine |
 //! | `meta` | `"intents"` | JSON array of `engine::EngineCommand`: edits waiting for their document | engine |
+//! | `meta` | `"unacked"` | JSON array of `intents::Unacked`: edits applied, not yet acknowledged | engine |
+//! | `meta` | `"epoch:<doc id>"` | decimal string: the server's epoch of a rebuilt document's copy | engine |
 //!
 //! Both modules open their own connection; a [`Store`] is cheap to clone.
 
@@ -21,7 +23,7 @@ use std::rc::Rc;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use wasm_bindgen::JsValue;
 
-pub use docs::{DocWrite, StoredDoc};
+pub use docs::{DocWrite, Queues, StoredDoc};
 pub use views::Snapshot;
 
 /// The database name.
@@ -124,8 +126,13 @@ impl Store {
         for name in [DOCS, PENDING, VIEWS] {
             tx.object_store(name)?.clear()?;
         }
-        tx.object_store(META)?.delete(JsValue::from_str(meta::SYNC))?;
-        tx.object_store(META)?.delete(JsValue::from_str(docs::INTENTS))?;
+        // Every engine record of `meta` (sync status, queues, epochs); `me` is the UI's.
+        let meta = tx.object_store(META)?;
+        for key in meta.get_all_keys(None, None)?.await? {
+            if key.as_string().is_some_and(|k| k != meta::ME) {
+                meta.delete(key)?;
+            }
+        }
         tx.await?;
         Ok(())
     }

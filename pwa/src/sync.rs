@@ -42,7 +42,7 @@ use web_sys::{BinaryType, CloseEvent, DedicatedWorkerGlobalScope, MessageEvent, 
 
 use crate::backoff::Backoff;
 use crate::intents::{self, Target};
-use crate::store::{DocWrite, Store};
+use crate::store::{DocWrite, Queues, Store};
 use crate::web;
 
 /// Time without any frame after which a sync counts as complete, milliseconds.
@@ -112,6 +112,12 @@ struct Engine {
     intents: Vec<EngineCommand>,
     /// `intents` changed since it was last written to IndexedDB.
     intents_dirty: bool,
+    /// The user's edits applied to their document whose changes the server has not
+    /// acknowledged yet, kept in IndexedDB (`meta/unacked`): if the server resets the document
+    /// (a new epoch), they are queued again in `intents` and applied to the new copy.
+    unacked: Vec<intents::Unacked>,
+    /// `unacked` changed since it was last written to IndexedDB.
+    unacked_dirty: bool,
     /// Documents whose local changes the server refused: they are reloaded from the server
     /// (the refused changes discarded, as the protocol asks).
     /// Each with the server's message, for the UI.
@@ -242,6 +248,7 @@ fn intent_doc(e: &Engine, cmd: &EngineCommand) -> Option<DocId> {
 /// with a warning.
 fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
     let Some(doc) = intent_doc(e, cmd) else { return false };
+    let before: BTreeSet<ChangeHash> = e.session.unacked(&doc).into_iter().collect();
     let result = e.session.edit(&doc, |am: &mut Automerge| -> Result<(), String> {
         match intents::target(cmd) {
             Target::Me => {
@@ -272,6 +279,18 @@ fn try_apply(e: &mut Engine, cmd: &EngineCommand) -> bool {
     });
     match result {
         Some((Ok(()), out)) => {
+            let hashes: Vec<String> = e
+                .session
+                .unacked(&doc)
+                .into_iter()
+                .filter(|h| !before.contains(h))
+                .map(|h| h.to_string())
+                .collect();
+            if !hashes.is_empty() {
+                let command = cmd.clone();
+                e.unacked.push(intents::Unacked { doc: doc.to_string(), hashes, command });
+                e.unacked_dirty = true;
+            }
             apply(e, out);
         }
         Some((Err(err), _)) => {
@@ -306,7 +325,16 @@ fn drain_intents(e: &mut Engine) {
 }
 
 /// Recomputes the pending count (unacknowledged changes plus queued edits); whether it changed.
+/// Applied edits whose changes are all acknowledged are forgotten.
 fn update_pending(e: &mut Engine) -> bool {
+    let session = &e.session;
+    let still = |doc: &str, hash: &str| {
+        doc.parse::<DocId>()
+            .is_ok_and(|d| session.unacked(&d).iter().any(|h| h.to_string() == hash))
+    };
+    if intents::release(&mut e.unacked, still) {
+        e.unacked_dirty = true;
+    }
     let pending = (e.session.pending() + e.intents.len()) as u32;
     std::mem::replace(&mut e.status.pending, pending) != pending
 }
@@ -339,6 +367,7 @@ async fn start() {
     let mut session = ClientSession::new();
     let mut last_sync_ms = None;
     let mut queued = Vec::new();
+    let mut applied = Vec::new();
     if let Some(store) = store().await {
         match store.docs().await {
             Ok(docs) => {
@@ -347,6 +376,7 @@ async fn start() {
                     if let Err(err) = session.restore(d.doc.clone(), &d.bytes, hashes) {
                         web::warn(&format!("engine: stored {} is unreadable: {err}", d.doc));
                     }
+                    session.set_epoch(&d.doc, d.epoch);
                 }
             }
             Err(err) => web::warn(&format!("engine: cannot read stored documents: {err}")),
@@ -355,6 +385,14 @@ async fn start() {
         match store.intents().await {
             Ok(list) => queued = list,
             Err(err) => web::warn(&format!("engine: cannot read queued edits: {err}")),
+        }
+        match store.unacked_json().await {
+            Ok(Some(json)) => match serde_json::from_str(&json) {
+                Ok(list) => applied = list,
+                Err(err) => web::warn(&format!("engine: unreadable unacknowledged edits: {err}")),
+            },
+            Ok(None) => {}
+            Err(err) => web::warn(&format!("engine: cannot read unacknowledged edits: {err}")),
         }
     }
     with(|e| {
@@ -365,6 +403,7 @@ async fn start() {
         };
         e.session = session;
         e.intents = queued;
+        e.unacked = applied;
         e.running = true;
         e.backoff.reset();
         drain_intents(e);
@@ -389,6 +428,8 @@ async fn stop(clear: bool) {
         e.dropped.clear();
         e.intents.clear();
         e.intents_dirty = false;
+        e.unacked.clear();
+        e.unacked_dirty = false;
         e.status = SyncStatus::default();
         e.store.clone()
     });
@@ -519,9 +560,15 @@ fn discard_refused() {
         for (doc, message) in std::mem::take(&mut e.refused) {
             web::warn(&format!("engine: the server refused local changes to {doc}; reloading it"));
             post(&EngineEvent::EditRefused { doc: doc.clone(), message });
+            // The refused edits are not applied again.
+            let name = doc.to_string();
+            e.unacked.retain(|u| u.doc != name);
+            e.unacked_dirty = true;
+            let epoch = e.session.epoch(&doc);
             if let Err(err) = e.session.restore(doc.clone(), &empty, []) {
                 web::warn(&format!("engine: cannot reset {doc}: {err}"));
             }
+            e.session.set_epoch(&doc, epoch);
             e.dirty.insert(doc);
         }
         if let Some(s) = e.socket.take() {
@@ -551,8 +598,24 @@ fn apply(e: &mut Engine, out: Outcome) -> bool {
         e.dirty.insert(d);
     }
     for d in out.dropped {
+        let name = d.to_string();
+        if e.unacked.iter().any(|u| u.doc == name) {
+            e.unacked.retain(|u| u.doc != name);
+            e.unacked_dirty = true;
+        }
         e.dirty.remove(&d);
         e.dropped.insert(d);
+    }
+    for d in out.reset {
+        // The copy and its history are gone: the edits not yet acknowledged go back to the
+        // queue, to be applied to the new copy once it arrives. The emptied copy is saved now
+        // (the old history leaves the device), its view stays until the new content arrives.
+        if intents::requeue(&mut e.unacked, &d.to_string(), &mut e.intents) > 0 {
+            e.unacked_dirty = true;
+            e.intents_dirty = true;
+        }
+        e.dropped.remove(&d);
+        e.dirty.insert(d);
     }
     for (doc, code, message) in out.errors {
         if code == ErrorCode::Forbidden
@@ -701,7 +764,8 @@ fn cancel_timer(timer: &mut Option<i32>) {
 
 fn schedule_flush() {
     let start = with(|e| {
-        let idle = !e.flushing && (!e.dirty.is_empty() || !e.dropped.is_empty() || e.intents_dirty);
+        let idle = !e.flushing
+            && (!e.dirty.is_empty() || !e.dropped.is_empty() || e.intents_dirty || e.unacked_dirty);
         if idle {
             e.flushing = true;
         }
@@ -717,7 +781,7 @@ fn schedule_flush() {
 async fn flush() {
     loop {
         let batch = with(|e| {
-            if e.dirty.is_empty() && e.dropped.is_empty() && !e.intents_dirty {
+            if e.dirty.is_empty() && e.dropped.is_empty() && !e.intents_dirty && !e.unacked_dirty {
                 e.flushing = false;
                 return None;
             }
@@ -726,11 +790,14 @@ async fn flush() {
             let writes: Vec<DocWrite> = dirty.into_iter().filter_map(|d| snapshot(e, d)).collect();
             let intents = std::mem::take(&mut e.intents_dirty)
                 .then(|| serde_json::to_string(&e.intents).unwrap_or_else(|_| "[]".into()));
-            Some((writes, dropped, intents, e.generation, e.store.clone()))
+            let unacked = std::mem::take(&mut e.unacked_dirty)
+                .then(|| serde_json::to_string(&e.unacked).unwrap_or_else(|_| "[]".into()));
+            Some((writes, dropped, intents, unacked, e.generation, e.store.clone()))
         });
-        let Some((writes, dropped, intents, generation, store)) = batch else { return };
+        let Some((writes, dropped, intents, unacked, generation, store)) = batch else { return };
         let Some(store) = store else { continue };
-        if let Err(err) = store.write_docs(&writes, &dropped, intents.as_deref()).await {
+        let queues = Queues { intents: intents.as_deref(), unacked: unacked.as_deref() };
+        if let Err(err) = store.write_docs(&writes, &dropped, queues).await {
             web::error(&format!("engine: cannot save documents: {err}"));
             continue;
         }
@@ -761,7 +828,8 @@ fn snapshot(e: &Engine, doc: DocId) -> Option<DocWrite> {
         DocKind::Me => view_json::<MyLayer>(&doc, am),
         DocKind::Gradebook => view_json::<Gradebook>(&doc, am),
     };
-    Some(DocWrite { doc, bytes, pending, view })
+    let epoch = e.session.epoch(&doc);
+    Some(DocWrite { doc, bytes, pending, view, epoch })
 }
 
 /// The view model of a document as JSON: its typed content; `None` while it is empty or when

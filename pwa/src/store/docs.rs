@@ -14,6 +14,14 @@ use super::{DOCS, META, PENDING, Result, Store, VIEWS};
 /// `EngineCommand`s), written by the engine.
 pub(super) const INTENTS: &str = "intents";
 
+/// `meta` key of the user's edits applied to their document but not yet acknowledged (JSON
+/// array of `intents::Unacked`), written by the engine.
+pub(super) const UNACKED: &str = "unacked";
+
+/// Prefix of the `meta` keys holding a document's epoch (`epoch:<doc id>` → decimal string),
+/// for documents the server rebuilt (epoch above 0); written with the document's bytes.
+pub(super) const EPOCH_PREFIX: &str = "epoch:";
+
 /// A document as stored on the device.
 #[derive(Debug, Clone)]
 pub struct StoredDoc {
@@ -23,6 +31,8 @@ pub struct StoredDoc {
     pub bytes: Vec<u8>,
     /// Hex hashes of local changes not yet acknowledged.
     pub pending: Vec<String>,
+    /// The server's epoch of the document this copy belongs to (0 if never rebuilt).
+    pub epoch: u32,
 }
 
 /// What to write for one changed document.
@@ -34,16 +44,41 @@ pub struct DocWrite {
     pub bytes: Vec<u8>,
     /// Hex hashes of local changes not yet acknowledged.
     pub pending: Vec<String>,
-    /// The view model as JSON, for documents that have one.
+    /// The view model as JSON, for documents that have one. `None` leaves the stored view
+    /// as it is (a document reset to a new epoch keeps showing its old view until the new
+    /// content arrives).
     pub view: Option<String>,
+    /// The server's epoch of the document this copy belongs to.
+    pub epoch: u32,
+}
+
+/// The queues the engine writes with its documents; `None` leaves a stored one as it is,
+/// `Some("[]")` deletes it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Queues<'a> {
+    /// Edits waiting for their document (JSON array of `EngineCommand`s).
+    pub intents: Option<&'a str>,
+    /// Edits applied but not yet acknowledged (JSON array of `intents::Unacked`).
+    pub unacked: Option<&'a str>,
 }
 
 impl Store {
     /// Every stored document with its pending hashes. Records that cannot be read are skipped.
     pub async fn docs(&self) -> Result<Vec<StoredDoc>> {
-        let tx = self.db.transaction(&[DOCS, PENDING], TransactionMode::ReadOnly)?;
+        let tx = self.db.transaction(&[DOCS, PENDING, META], TransactionMode::ReadOnly)?;
         let docs = tx.object_store(DOCS)?;
         let pending = tx.object_store(PENDING)?;
+        let meta = tx.object_store(META)?;
+        let meta_keys = meta.get_all_keys(None, None)?.await?;
+        let meta_values = meta.get_all(None, None)?.await?;
+        let mut epochs: BTreeMap<String, u32> = meta_keys
+            .into_iter()
+            .zip(meta_values)
+            .filter_map(|(k, v)| {
+                let doc = k.as_string()?.strip_prefix(EPOCH_PREFIX)?.to_owned();
+                Some((doc, v.as_string()?.parse().ok()?))
+            })
+            .collect();
         let keys = docs.get_all_keys(None, None)?.await?;
         let values = docs.get_all(None, None)?.await?;
         let pending_keys = pending.get_all_keys(None, None)?.await?;
@@ -62,7 +97,8 @@ impl Store {
             let Ok(doc) = key.parse::<DocId>() else { continue };
             let Some(bytes) = v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec) else { continue };
             let pending = hashes.remove(&key).unwrap_or_default();
-            out.push(StoredDoc { doc, bytes, pending });
+            let epoch = epochs.remove(&key).unwrap_or(0);
+            out.push(StoredDoc { doc, bytes, pending, epoch });
         }
         Ok(out)
     }
@@ -76,19 +112,26 @@ impl Store {
         }
     }
 
-    /// Writes changed documents and deletes dropped ones (with their views), and, when given,
-    /// the queue of waiting edits (`intents`: a JSON array; `[]` deletes it), in one
-    /// transaction: an edit is never both queued and applied, nor neither.
+    /// The user's edits applied but not yet acknowledged, as the engine kept them (JSON).
+    #[cfg(feature = "engine")]
+    pub async fn unacked_json(&self) -> Result<Option<String>> {
+        self.get_string(META, UNACKED).await
+    }
+
+    /// Writes changed documents (with their epochs) and deletes dropped ones (with their
+    /// views), and, when given, the queues of edits (see [`Queues`]), in one transaction: an
+    /// edit is never both queued and applied, nor neither.
     pub async fn write_docs(
         &self,
         writes: &[DocWrite],
         dropped: &[DocId],
-        intents: Option<&str>,
+        queues: Queues<'_>,
     ) -> Result<()> {
         let tx = self.db.transaction(&[DOCS, PENDING, VIEWS, META], TransactionMode::ReadWrite)?;
         let docs = tx.object_store(DOCS)?;
         let pending = tx.object_store(PENDING)?;
         let views = tx.object_store(VIEWS)?;
+        let meta = tx.object_store(META)?;
         for w in writes {
             let key = JsValue::from_str(&w.doc.to_string());
             docs.put(&Uint8Array::from(w.bytes.as_slice()).into(), Some(&key))?;
@@ -101,22 +144,30 @@ impl Store {
             if let Some(view) = &w.view {
                 views.put(&JsValue::from_str(view), Some(&key))?;
             }
+            let epoch_key = JsValue::from_str(&format!("{EPOCH_PREFIX}{}", w.doc));
+            if w.epoch == 0 {
+                meta.delete(epoch_key)?;
+            } else {
+                meta.put(&JsValue::from_str(&w.epoch.to_string()), Some(&epoch_key))?;
+            }
         }
         for d in dropped {
             let key = JsValue::from_str(&d.to_string());
             docs.delete(key.clone())?;
             pending.delete(key.clone())?;
             views.delete(key)?;
+            meta.delete(JsValue::from_str(&format!("{EPOCH_PREFIX}{d}")))?;
         }
-        match intents {
-            Some("[]") => {
-                tx.object_store(META)?.delete(JsValue::from_str(INTENTS))?;
+        for (name, value) in [(INTENTS, queues.intents), (UNACKED, queues.unacked)] {
+            match value {
+                Some("[]") => {
+                    meta.delete(JsValue::from_str(name))?;
+                }
+                Some(json) => {
+                    meta.put(&JsValue::from_str(json), Some(&JsValue::from_str(name)))?;
+                }
+                None => {}
             }
-            Some(json) => {
-                tx.object_store(META)?
-                    .put(&JsValue::from_str(json), Some(&JsValue::from_str(INTENTS)))?;
-            }
-            None => {}
         }
         tx.await?;
         Ok(())
