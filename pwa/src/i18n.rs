@@ -421,6 +421,8 @@ pub struct Texts {
     pub msg_none: &'static str,
     /// UI text `msg_back`.
     pub msg_back: &'static str,
+    /// The author shown for a message of a deleted account (`admin::DELETED_AUTHOR`).
+    pub msg_deleted_account: &'static str,
     /// UI text `msg_reply`.
     pub msg_reply: &'static str,
     /// UI text `msg_send`.
@@ -611,6 +613,7 @@ pub static FR: Texts = Texts {
     msg_title: "Messages",
     msg_none: "Aucune conversation.",
     msg_back: "Toutes les conversations",
+    msg_deleted_account: "compte supprimé",
     msg_reply: "Votre réponse",
     msg_send: "Envoyer",
     local_pending: "Pas encore synchronisé : sera appliqué à la prochaine synchronisation.",
@@ -771,6 +774,7 @@ pub static EN: Texts = Texts {
     msg_title: "Messages",
     msg_none: "No conversations.",
     msg_back: "All conversations",
+    msg_deleted_account: "deleted account",
     msg_reply: "Your reply",
     msg_send: "Send",
     local_pending: "Not synced yet: will apply at the next sync.",

@@ -90,7 +90,7 @@ pub fn messages_view(props: &MessagesViewProps<'_>) -> Html {
                             let class = classes!("message", (m.author == props.user).then_some("mine"));
                             html! {
                                 <li {class} data-message-id={m.id.clone()}>
-                                    <p class="message-meta">{ format!("{} · {} {}", m.author, props.lang.short_date(at.date), at.hm()) }</p>
+                                    <p class="message-meta">{ format!("{} · {} {}", author_name(t, &m.author), props.lang.short_date(at.date), at.hm()) }</p>
                                     <p class="message-body">{ &m.body }</p>
                                 </li>
                             }
@@ -111,4 +111,9 @@ pub fn messages_view(props: &MessagesViewProps<'_>) -> Html {
             { body }
         </main>
     }
+}
+
+/// The author as shown: a deleted account's messages read "compte supprimé".
+fn author_name<'a>(t: &'a crate::i18n::Texts, author: &'a str) -> &'a str {
+    if author == cartable_shared::admin::DELETED_AUTHOR { t.msg_deleted_account } else { author }
 }
