@@ -47,7 +47,7 @@ pub fn messages_view(props: &MessagesViewProps<'_>) -> Html {
                             <button type="button" class="thread-link" data-thread={doc.scope().to_owned()}
                                 onclick={go(Some((*doc).clone()))}>
                                 <span class="thread-subject">{ &th.subject }</span>
-                                <span class="thread-with">{ th.participants.iter().filter(|p| *p != props.user).cloned().collect::<Vec<_>>().join(", ") }</span>
+                                <span class="thread-with">{ th.participants.iter().filter(|p| *p != props.user).map(|p| author_name(t, p)).collect::<Vec<_>>().join(", ") }</span>
                             </button>
                         </li>
                     }) }

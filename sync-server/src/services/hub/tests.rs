@@ -581,3 +581,84 @@ async fn each_change_is_diffed_against_the_one_before_it_and_stamped_by_the_serv
     );
     assert_eq!(server_timetable(&w).await.0.sessions["s2"].rooms, ["C301"]);
 }
+
+#[tokio::test]
+async fn a_rebuild_replaces_the_history_resets_devices_and_ignores_their_old_epoch() {
+    let w = world().await;
+    let mut paul = Device::connect(&w, principal("paul", Role::Teacher)).await;
+    paul.settle(&w).await;
+    paul.edit(|t| {
+        t.sessions.insert("s2".into(), session("Réseaux"));
+    })
+    .await;
+    paul.settle(&w).await;
+    let old: Vec<automerge::ChangeHash> = paul
+        .client
+        .document(&doc_id())
+        .unwrap()
+        .get_changes(&[])
+        .iter()
+        .map(|c| c.hash())
+        .collect();
+    assert_eq!(server_timetable(&w).await.1, 2);
+
+    // The rebuild: the same value in one change of the server's actor for epoch 1.
+    let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    let epoch = handle
+        .rebuild(|doc, epoch| {
+            let value: Timetable = read(doc).map_err(|e| e.to_string())?.ok_or("empty")?;
+            let mut fresh =
+                Automerge::new().with_actor(cartable_shared::erase::server_actor(epoch));
+            write(&mut fresh, &value).map_err(|e| e.to_string())?;
+            Ok(Some(fresh))
+        })
+        .await
+        .unwrap();
+    assert_eq!(epoch, Some(1));
+    let (value, count) = server_timetable(&w).await;
+    assert_eq!(count, 1, "one stored change, nothing older");
+    assert!(value.sessions.contains_key("s2"));
+    let id = doc_id();
+    let (stored_epoch, rebuilt) = w
+        .store
+        .read(move |dao| Ok::<_, StoreError>((dao.document_epoch(&id)?, dao.rebuilt_documents()?)))
+        .await
+        .unwrap();
+    assert_eq!((stored_epoch, rebuilt), (1, vec![(doc_id(), 1)]));
+
+    // The connected device is told; a sync message of its old copy is not merged.
+    let frames = paul.drain(&w).await;
+    assert_eq!(frames, [ServerFrame::Reset { doc: doc_id(), epoch: 1 }]);
+    paul.edit(|t| {
+        t.sessions.insert("stale".into(), session("Ancien"));
+    })
+    .await;
+    let frames = paul.drain(&w).await;
+    assert_eq!(frames, [ServerFrame::Reset { doc: doc_id(), epoch: 1 }], "answered, not merged");
+    assert!(!server_timetable(&w).await.0.sessions.contains_key("stale"));
+    assert_eq!(server_timetable(&w).await.1, 1);
+
+    // It drops its copy, confirms, and syncs the new epoch from empty.
+    let out = paul.client.receive(ServerFrame::Reset { doc: doc_id(), epoch: 1 }).unwrap();
+    assert_eq!(out.reset, [doc_id()]);
+    paul.send(out.send).await;
+    paul.settle(&w).await;
+    let doc = paul.client.document(&doc_id()).unwrap();
+    assert_eq!(doc.get_heads(), handle.inspect().await.unwrap().0);
+    assert!(old.iter().all(|h| doc.get_change_by_hash(h).is_none()));
+    assert!(!paul.timetable().sessions.contains_key("stale"));
+    paul.edit(|t| {
+        t.sessions.insert("s3".into(), session("Anglais"));
+    })
+    .await;
+    paul.settle(&w).await;
+    assert!(server_timetable(&w).await.0.sessions.contains_key("s3"), "syncing again");
+    assert!(paul.errors.is_empty(), "{:?}", paul.errors);
+
+    // A new connection is told right after its Welcome.
+    let (mut conn, mut outbox) =
+        Connection::open(&w.hub, &w.store, principal("lea", Role::Student));
+    conn.welcome().await.unwrap();
+    let queued = ServerFrame::decode(&outbox.frames.try_recv().unwrap()).unwrap();
+    assert_eq!(queued, ServerFrame::Reset { doc: doc_id(), epoch: 1 });
+}
