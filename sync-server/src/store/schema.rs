@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 9;
+pub(crate) const VERSION: u32 = 10;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -282,6 +282,12 @@ const SQL_V9: &str = r#"
 ALTER TABLE documents ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Version 10: an index of the rebuilt documents (epoch above 0), which every new sync
+/// connection lists after its `Welcome`; without it that is a scan of every document.
+const SQL_V10: &str = r#"
+CREATE INDEX documents_rebuilt ON documents(id, epoch) WHERE epoch > 0;
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -294,6 +300,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         6 => conn.execute_batch(SQL_V7)?,
         7 => conn.execute_batch(SQL_V8)?,
         8 => conn.execute_batch(SQL_V9)?,
+        9 => conn.execute_batch(SQL_V10)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -327,8 +334,8 @@ mod tests {
     use super::*;
 
     /// The SQL of each version, in order.
-    const LADDER: [&str; 9] =
-        [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7, SQL_V8, SQL_V9];
+    const LADDER: [&str; 10] =
+        [SQL_V1, SQL_V2, SQL_V3, SQL_V4, SQL_V5, SQL_V6, SQL_V7, SQL_V8, SQL_V9, SQL_V10];
 
     /// A database file in `dir` as version `v` of the schema left it.
     fn database_at(dir: &tempfile::TempDir, v: u32) -> Connection {
@@ -546,6 +553,30 @@ mod tests {
         assert_eq!((created, epoch), (5, 0), "existing documents are at epoch 0");
         assert_eq!(count(&conn, "doc_changes"), 1);
         conn.execute("INSERT INTO documents (id, created_ms) VALUES ('thread:t2', 0)", []).unwrap();
+    }
+
+    #[test]
+    fn a_version_9_database_lists_its_rebuilt_documents_through_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = database_at(&dir, 9);
+        conn.execute_batch(
+            "INSERT INTO documents (id, created_ms, epoch) VALUES ('thread:t1', 0, 2);
+             INSERT INTO documents (id, created_ms) VALUES ('me:lea', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id, epoch FROM documents WHERE epoch > 0 ORDER BY id",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("documents_rebuilt"), "{plan}");
+        let rebuilt: String =
+            conn.query_row("SELECT id FROM documents WHERE epoch > 0", [], |r| r.get(0)).unwrap();
+        assert_eq!(rebuilt, "thread:t1");
     }
 
     #[test]
