@@ -268,8 +268,14 @@ async fn unknown_and_unreadable_documents_get_the_same_not_found() {
     };
     let unknown: DocId = "timetable:nope".parse().unwrap();
     let unreadable: DocId = "grades:someone-else".parse().unwrap();
-    for doc in [&unknown, &unreadable] {
-        let frame = ClientFrame::Sync { doc: doc.clone(), data: data.clone() };
+    let frames = [&unknown, &unreadable].into_iter().flat_map(|doc| {
+        [
+            ClientFrame::Sync { doc: doc.clone(), data: data.clone() },
+            ClientFrame::Reset { doc: doc.clone(), epoch: 1 },
+        ]
+    });
+    for frame in frames {
+        let (ClientFrame::Sync { doc, .. } | ClientFrame::Reset { doc, .. }) = &frame;
         assert_eq!(conn.on_binary(&frame.encode()).await, Flow::Continue);
         let reply = ServerFrame::decode(&outbox.frames.try_recv().unwrap()).unwrap();
         let ServerFrame::Error { doc: Some(d), code, message } = reply else {
@@ -277,6 +283,7 @@ async fn unknown_and_unreadable_documents_get_the_same_not_found() {
         };
         assert_eq!((&d, code, message.as_str()), (doc, ErrorCode::NotFound, "no such document"));
     }
+    assert!(outbox.frames.try_recv().is_err(), "one error per frame, nothing else");
 }
 
 #[tokio::test]
