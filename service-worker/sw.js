@@ -5,6 +5,11 @@
  * JSON array of the app shell's URLs (index.html, the hashed /assets/* files, the
  * manifest and its icons). A new build id means a new version of the app.
  *
+ * - STAFF_EXTRA lists the publishing module's files (the staff's publishing views, which the
+ *   app imports only for teachers, staff and admins): not precached, so that students never
+ *   download them. Fetched through the worker they are cached like any hashed asset (so a
+ *   teacher's publishing views work offline after one online visit), and at install a device
+ *   whose previous version's cache holds them gets the new version's too.
  * - install: precaches the shell in the cache `cartable-shell-<build id>`. It does not call
  *   skipWaiting(): a new version waits until the app asks for it (the app shows "a new
  *   version is ready" and posts {type: "skip_waiting"}), so an open app never runs against
@@ -36,16 +41,32 @@
 
 const BUILD_ID = '{{BUILD_ID}}';
 const PRECACHE = {{PRECACHE}};
+const STAFF_EXTRA = {{STAFF_EXTRA}};
 const CACHE_PREFIX = 'cartable-shell-';
 const CACHE = CACHE_PREFIX + BUILD_ID;
 const NAVIGATION_TIMEOUT_MS = 4000;
 const FILES_CACHE = 'cartable-files';
 
+/** Whether an older version's cache holds the publishing module (a staff device). */
+async function usedPublishing() {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(CACHE_PREFIX) || name === CACHE) continue;
+    const requests = await (await caches.open(name)).keys();
+    if (requests.some((r) => new URL(r.url).pathname.startsWith('/assets/publish-boot-'))) return true;
+  }
+  return false;
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' }))),
-    ),
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
+      if (await usedPublishing()) {
+        // Best effort: the views load from the network later if this fails.
+        await cache.addAll(STAFF_EXTRA).catch(() => {});
+      }
+    })(),
   );
 });
 

@@ -4,14 +4,14 @@ use yew::prelude::*;
 
 use crate::components::{
     AnnounceFormProps, AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps,
-    ConfirmDialogProps, DocumentsViewProps, FileViewerProps, GradebookViewProps, GradesViewProps,
-    HomeworkFormProps, HomeworkViewProps, InstallHintProps, LangSwitchProps, LoginFormProps,
-    MessageFormProps, MessagesViewProps, PersonalEventsProps, SessionDialogProps,
+    ConfirmDialogProps, DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkFormProps,
+    HomeworkViewProps, InstallHintProps, LangSwitchProps, LoginFormProps, MessageFormProps,
+    MessagesViewProps, PersonalEventsProps, PublishHostProps, SessionDialogProps,
     SettingsViewProps, StaleBannerProps, TabBarProps, UpdateBannerProps, WeekViewProps,
     announce_form, announcements_view, app_header, blocked_screen, confirm_dialog, documents_view,
-    file_viewer, gradebook_view, grades_view, homework_form, homework_view, install_hint,
-    lang_switch, login_form, message_form, messages_view, personal_events, session_dialog,
-    settings_view, stale_banner, tab_bar, update_banner, week_view,
+    file_viewer, grades_view, homework_form, homework_view, install_hint, lang_switch, login_form,
+    message_form, messages_view, personal_events, publish_host, session_dialog, settings_view,
+    stale_banner, tab_bar, update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
@@ -163,18 +163,16 @@ pub fn App() -> Html {
                         .flat_map(|(_, g)| views::by_subject(g))
                         .collect();
                     let overall = views::overall_average(&subjects);
-                    let books: Vec<_> = s
-                        .views(|v| if let View::Gradebook(b) = v { Some(b) } else { None })
-                        .map(|(_, b)| b)
-                        .collect();
+                    // The gradebooks are the publishing module's (only teachers receive them).
+                    let books =
+                        s.views(|v| if let View::Gradebook(b) = v { Some(b) } else { None });
                     html! {
                         <>
-                            if !books.is_empty() {
-                                { gradebook_view(&GradebookViewProps {
-                                    books: &books,
-                                    user: &user,
+                            if books.count() > 0 {
+                                { publish_host(PublishHostProps {
+                                    what: crate::publish::GRADEBOOK,
+                                    load: s.publish_module,
                                     lang,
-                                    onintent,
                                 }) }
                             }
                             { grades_view(&GradesViewProps {

@@ -4,6 +4,7 @@
 mod engine;
 mod files;
 mod links;
+mod publish;
 mod session;
 mod settings;
 mod teach;

@@ -1,4 +1,4 @@
-//! Cartable's app: two wasm modules built from this crate (DESIGN §6).
+//! Cartable's app: wasm modules built from this crate (DESIGN §6).
 //!
 //! - the **UI** (`src/bin/ui.rs`, Yew, no Automerge) renders every view from the view models
 //!   stored in IndexedDB, so that a cold start needs only this small module and the stored views;
@@ -6,7 +6,12 @@
 //!   the `/sync` WebSocket and the Automerge documents, drives
 //!   [`cartable_shared::sync::ClientSession`], writes view models and tells the UI.
 //!
-//! A third module, `src/bin/admin.rs` (module `admin`), is the administration page served at
+//! A third module, `src/bin/publish.rs` (module `publish`, code in `publish`), holds the staff's
+//! publishing views (the gradebook): the UI imports it only for teachers, staff and admins, after
+//! the first paint, mounts its views in host elements it renders, and passes it a bridge to the
+//! engine (`hooks/publish.rs`); students never download it.
+//!
+//! A fourth module, `src/bin/admin.rs` (module `admin`), is the administration page served at
 //! `/admin`: students never download it.
 //!
 //! Layout:
@@ -18,7 +23,7 @@
 //!   visible announcements);
 //! - browser code (wasm32 only): `store` (IndexedDB, shared by both modules), `web` (fetch,
 //!   `Intl`, small DOM helpers), `app` + `components/` + `hooks/` (the UI; every effect lives in a
-//!   hook), `sync` (the engine, feature `engine`).
+//!   hook), `publish` (the publishing module's views), `sync` (the engine, feature `engine`).
 //!
 //! A typical flow: the UI boots, reads `meta/me` and `views/*` from IndexedDB and paints the
 //! timetable; it starts the engine worker (and waits for its `ready`), which loads `docs/*`,
@@ -54,6 +59,8 @@ pub mod app;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod hooks;
+#[cfg(target_arch = "wasm32")]
+pub mod publish;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 #[cfg(all(target_arch = "wasm32", feature = "engine"))]

@@ -110,6 +110,20 @@ pub enum View {
     Gradebook(Gradebook),
 }
 
+/// Where the publishing module (the staff's publishing views, `crate::publish`) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModuleLoad {
+    /// Not asked for (students, guardians, or nobody signed in yet).
+    #[default]
+    Idle,
+    /// Being downloaded.
+    Loading,
+    /// Loaded: its views are mounted where the UI shows them.
+    Ready,
+    /// It could not be loaded (offline before it was ever loaded, or an error).
+    Failed,
+}
+
 /// A sync older than this, while not connected, makes the data "maybe stale".
 pub const STALE_AFTER_MS: i64 = 15 * 60_000;
 
@@ -204,6 +218,8 @@ pub enum Action {
     DismissRefused,
     /// The publishing views (teachers, staff, admins).
     Teach(crate::teach::TeachAction),
+    /// The publishing module's download moved on.
+    PublishModule(ModuleLoad),
     /// Time passes: the clock, and today's date on the device.
     Tick {
         /// Now, UTC milliseconds.
@@ -344,6 +360,8 @@ pub struct AppState {
     pub edit_refused: Option<DocId>,
     /// The publishing views' state.
     pub teach: crate::teach::TeachState,
+    /// The publishing module (staff only).
+    pub publish_module: ModuleLoad,
 }
 
 impl AppState {
@@ -378,6 +396,7 @@ impl AppState {
             reveal_hidden: false,
             edit_refused: None,
             teach: crate::teach::TeachState::default(),
+            publish_module: ModuleLoad::Idle,
         }
     }
 
@@ -493,6 +512,11 @@ impl AppState {
             Action::EditRefused(doc) => self.edit_refused = Some(doc),
             Action::DismissRefused => self.edit_refused = None,
             Action::Teach(a) => self.teach = std::mem::take(&mut self.teach).reduce(a),
+            // Once loaded, it stays loaded (a later failure to mount changes nothing).
+            Action::PublishModule(m) if self.publish_module != ModuleLoad::Ready => {
+                self.publish_module = m;
+            }
+            Action::PublishModule(_) => {}
             Action::Pinned { files, usage } => {
                 self.files.busy.retain(|b| !files.iter().any(|(s, _)| s == b));
                 self.files.pinned = files;
@@ -604,6 +628,14 @@ impl AppState {
         pick: impl Fn(&'a View) -> Option<&'a T> + 'a,
     ) -> impl Iterator<Item = (&'a DocId, &'a T)> + 'a {
         self.docs.iter().filter_map(move |(d, v)| pick(v).map(|t| (d, t)))
+    }
+
+    /// Whether the signed-in user may publish (teachers, staff, admins): only they load the
+    /// publishing module.
+    pub fn is_staff(&self) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|m| matches!(m.role, Role::Teacher | Role::Staff | Role::Admin))
     }
 
     /// The user's own layer, once synced.
@@ -731,6 +763,31 @@ mod tests {
             fresh().reduce(Action::Booted { me: Some(me()), views: vec![], sync: None }).blocked(),
             None
         );
+    }
+
+    #[test]
+    fn only_teachers_staff_and_admins_load_the_publishing_module_and_it_stays_loaded() {
+        let signed_in = |role| {
+            let s = fresh().reduce(Action::Booted { me: Some(me()), views: vec![], sync: None });
+            AppState { me: Some(Me { role, ..me() }), ..s }
+        };
+        for role in [Role::Teacher, Role::Staff, Role::Admin] {
+            assert!(signed_in(role).is_staff(), "{role:?}");
+        }
+        for role in [Role::Student, Role::Guardian] {
+            assert!(!signed_in(role).is_staff(), "{role:?}");
+        }
+        assert!(!fresh().is_staff(), "nobody signed in");
+        let s = fresh().reduce(Action::PublishModule(ModuleLoad::Loading));
+        assert_eq!(s.publish_module, ModuleLoad::Loading);
+        let failed = s.clone().reduce(Action::PublishModule(ModuleLoad::Failed));
+        assert_eq!(failed.publish_module, ModuleLoad::Failed);
+        let retried = failed.reduce(Action::PublishModule(ModuleLoad::Loading));
+        assert_eq!(retried.publish_module, ModuleLoad::Loading, "a failed load is tried again");
+        let ready = s.reduce(Action::PublishModule(ModuleLoad::Ready));
+        let later =
+            ready.reduce(Action::PublishModule(ModuleLoad::Failed)).reduce(Action::SignedOut);
+        assert_eq!(later.publish_module, ModuleLoad::Ready, "a loaded module stays loaded");
     }
 
     fn fresh() -> AppState {

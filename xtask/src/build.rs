@@ -1,5 +1,5 @@
-//! `cargo xtask build`: the app's two wasm modules and the administration page's, wasm-bindgen,
-//! then `dist/`.
+//! `cargo xtask build`: the app's wasm modules (the students' UI, the engine worker, the staff's
+//! publishing views) and the administration page's, wasm-bindgen, then `dist/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ pub(crate) struct BuildOptions {
 /// Builds `dist/` and prints its size table.
 pub(crate) fn build(opts: BuildOptions) -> Result<PathBuf> {
     ensure_tools()?;
-    step("building the UI and administration modules (wasm32, release, no Automerge)…");
+    step("building the UI, publishing and administration modules (wasm32, release, no Automerge)…");
     run(command(
         "cargo",
         [
@@ -39,6 +39,8 @@ pub(crate) fn build(opts: BuildOptions) -> Result<PathBuf> {
             "ui",
             "--bin",
             "admin",
+            "--bin",
+            "publish",
         ],
     ))?;
     step("building the engine module (wasm32, release, feature `engine`)…");
@@ -60,7 +62,7 @@ pub(crate) fn build(opts: BuildOptions) -> Result<PathBuf> {
 
     let wasm_dir = cmd::target_dir().join(WASM_TARGET).join("release");
     let bindgen = cmd::target_dir().join("xtask").join("wasm-bindgen");
-    for module in ["ui", "engine", "admin"] {
+    for module in ["ui", "engine", "admin", "publish"] {
         step(&format!(
             "generating the JS glue of the {module} module (wasm-bindgen --target web)…"
         ));

@@ -6,6 +6,12 @@
 //! kept out of the precache list and of the build id: students never download it, and a change
 //! to it alone does not announce a new version of their app.
 //!
+//! The publishing module (the staff's publishing views, loaded by the UI only for teachers, staff
+//! and admins) is part of the build id (the UI and it must come from the same build) but not of
+//! the precache list: students never download it. `index.html` names its files in
+//! `<meta name="cartable-publish">` (the boot script first), and the service worker gets them as
+//! `STAFF_EXTRA`, which it caches at install on the devices that used a previous version's.
+//!
 //! Everything is assembled in memory first, then written to `<dist>.tmp`, which replaces `dist`
 //! only once it is complete: a failed build leaves the previous `dist/` as it was.
 
@@ -36,6 +42,8 @@ pub(crate) struct Sources {
     pub(crate) engine_bindgen: PathBuf,
     /// wasm-bindgen output of the `admin` binary: `admin.js`, `admin_bg.wasm`.
     pub(crate) admin_bindgen: PathBuf,
+    /// wasm-bindgen output of the `publish` binary: `publish.js`, `publish_bg.wasm`.
+    pub(crate) publish_bindgen: PathBuf,
     /// `pwa/`: `index.html` and `admin.html` (templates), `style.css`, `early.js` (the early
     /// IndexedDB read) and
     /// `theme.js` (optional: the theme and language applied before the first paint).
@@ -53,6 +61,7 @@ impl Sources {
             ui_bindgen: bindgen.join("ui"),
             engine_bindgen: bindgen.join("engine"),
             admin_bindgen: bindgen.join("admin"),
+            publish_bindgen: bindgen.join("publish"),
             pwa: root.join("pwa"),
             manifest: root.join("manifest"),
             service_worker: root.join("service-worker"),
@@ -84,6 +93,9 @@ pub(crate) struct Dist {
     pub(crate) engine_module: Vec<String>,
     /// Paths of the files of the administration page's module: wasm, glue, boot script.
     pub(crate) admin_module: Vec<String>,
+    /// Paths of the files of the publishing module (staff only, not precached): wasm, glue,
+    /// boot script and its wasm-bindgen snippets.
+    pub(crate) publish_module: Vec<String>,
     /// Paths of the rest of the first paint: `index.html` and the stylesheet.
     pub(crate) first_paint_extra: Vec<String>,
 }
@@ -106,6 +118,8 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let engine_wasm = read(&src.engine_bindgen.join("engine_bg.wasm"))?;
     let admin_js = read(&src.admin_bindgen.join("admin.js"))?;
     let admin_wasm = read(&src.admin_bindgen.join("admin_bg.wasm"))?;
+    let publish_js = read(&src.publish_bindgen.join("publish.js"))?;
+    let publish_wasm = read(&src.publish_bindgen.join("publish_bg.wasm"))?;
     let index_template = read_text(&src.pwa.join("index.html"))?;
     let admin_template = read_text(&src.pwa.join("admin.html"))?;
     let css = read(&src.pwa.join("style.css"))?;
@@ -145,6 +159,23 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let admin_boot =
         admin.hashed_asset("admin-boot", "js", loader_script(&admin_js, &admin_wasm).into_bytes());
     admin.copy_snippets(&src.admin_bindgen.join("snippets"))?;
+    // The publishing module's files: in the build id, not precached.
+    let mut publish = Assemble::default();
+    let publish_js = publish.hashed_asset("publish", "js", publish_js);
+    let publish_wasm = publish.hashed_asset("publish_bg", "wasm", publish_wasm);
+    let publish_boot = publish.hashed_asset(
+        "publish-boot",
+        "js",
+        module_script(&publish_js, &publish_wasm).into_bytes(),
+    );
+    publish.copy_snippets(&src.publish_bindgen.join("snippets"))?;
+    // wasm-bindgen writes every snippet of the crate beside each module: those the UI has are
+    // the UI's (same path, same content), already precached.
+    publish.files.retain(|path, _| !files.files.contains_key(path));
+    let publish_module: Vec<String> = [asset_path(&publish_boot)]
+        .into_iter()
+        .chain(publish.files.keys().filter(|p| **p != asset_path(&publish_boot)).cloned())
+        .collect();
     for (stem, bytes) in icons {
         let key = stem.to_uppercase().replace('-', "_");
         vars.insert(key, asset_url(&files.hashed_asset(&stem, "png", bytes)));
@@ -156,11 +187,13 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     vars.insert("UI_WASM".into(), asset_url(&ui_wasm));
     vars.insert("ENGINE_WORKER_JS".into(), asset_url(&worker));
     vars.insert("APP_CSS".into(), asset_url(&app_css));
+    let publish_urls: Vec<String> = publish_module.iter().map(|p| format!("/{p}")).collect();
+    vars.insert("PUBLISH_JS".into(), publish_urls.join(" "));
 
     let index = fill(
         &index_template,
         &vars,
-        &["BOOT_JS", "EARLY_JS", "ENGINE_WORKER_JS", "APP_CSS"],
+        &["BOOT_JS", "EARLY_JS", "ENGINE_WORKER_JS", "APP_CSS", "PUBLISH_JS"],
         &src.pwa.join("index.html"),
     )?;
     vars.insert("ADMIN_BOOT_JS".into(), asset_url(&admin_boot));
@@ -176,7 +209,7 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     // The build id covers every asset and every page the service worker precaches, and the
     // service worker's own template: any change to what the app serves yields a new id.
     let mut id_input = String::new();
-    for (path, bytes) in &files.files {
+    for (path, bytes) in files.files.iter().chain(&publish.files) {
         id_input.push_str(&format!("{path} {}\n", sha256_hex(bytes)));
     }
     id_input.push_str(&format!("index.html {}\n", sha256_hex(index.as_bytes())));
@@ -188,15 +221,20 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
     let sw_vars = BTreeMap::from([
         ("BUILD_ID".to_string(), build_id.clone()),
         ("PRECACHE".to_string(), serde_json::to_string(&precache)?),
+        ("STAFF_EXTRA".to_string(), serde_json::to_string(&publish_urls)?),
     ]);
-    let sw =
-        fill(&sw_template, &sw_vars, &["BUILD_ID", "PRECACHE"], &src.service_worker.join("sw.js"))?;
+    let sw = fill(
+        &sw_template,
+        &sw_vars,
+        &["BUILD_ID", "PRECACHE", "STAFF_EXTRA"],
+        &src.service_worker.join("sw.js"),
+    )?;
 
     files.insert("index.html".into(), index.into_bytes());
     files.insert("manifest.webmanifest".into(), manifest.into_bytes());
     files.insert("sw.js".into(), sw.into_bytes());
     files.insert("admin.html".into(), admin_page.into_bytes());
-    for (path, bytes) in admin.files {
+    for (path, bytes) in admin.files.into_iter().chain(publish.files) {
         files.insert(path, bytes);
     }
 
@@ -235,6 +273,7 @@ pub(crate) fn write_dist(src: &Sources, dist: &Path) -> Result<Dist> {
             asset_path(&admin_boot),
             "admin.html".into(),
         ],
+        publish_module,
         first_paint_extra: ["index.html".into(), asset_path(&app_css)]
             .into_iter()
             .chain(theme.as_deref().map(asset_path))
@@ -285,6 +324,15 @@ impl Assemble {
         }
         Ok(())
     }
+}
+
+/// The module that the UI imports (`import()`) to use the publishing module: it loads the glue
+/// and the wasm, then re-exports `mount` and `unmount`.
+fn module_script(glue: &str, wasm: &str) -> String {
+    format!(
+        "import init, {{ mount, unmount }} from \"./{glue}\";\nawait init({{ module_or_path: \"{}\" }});\nexport {{ mount, unmount }};\n",
+        asset_url(wasm)
+    )
 }
 
 /// The module script that loads a wasm-bindgen `--target web` glue and starts its module.
@@ -526,6 +574,7 @@ mod tests {
 <link rel="icon" href="{{ICON_192}}">
 <link rel="apple-touch-icon" href="{{APPLE_TOUCH_ICON}}">
 <meta name="cartable-engine" content="{{ENGINE_WORKER_JS}}">
+<meta name="cartable-publish" content="{{PUBLISH_JS}}">
 <script src="{{EARLY_JS}}"></script><script type="module" src="{{BOOT_JS}}"></script></head><body></body></html>
 "#;
     const MANIFEST: &str = r#"{"name":"Cartable","icons":[
@@ -536,7 +585,7 @@ mod tests {
 <link rel="stylesheet" href="{{APP_CSS}}">
 <script type="module" src="{{ADMIN_BOOT_JS}}"></script></head><body></body></html>
 "#;
-    const SW: &str = "const BUILD_ID = \"{{BUILD_ID}}\";\nconst PRECACHE = {{PRECACHE}};\n";
+    const SW: &str = "const BUILD_ID = \"{{BUILD_ID}}\";\nconst PRECACHE = {{PRECACHE}};\nconst STAFF_EXTRA = {{STAFF_EXTRA}};\n";
 
     /// A repository-like fixture: wasm-bindgen output, templates and icons.
     struct Fixture {
@@ -552,6 +601,11 @@ mod tests {
             f.put("bindgen/engine/engine_bg.wasm", b"\0asm engine module");
             f.put("bindgen/admin/admin.js", b"export default function init() {} // admin glue");
             f.put("bindgen/admin/admin_bg.wasm", b"\0asm admin module");
+            f.put(
+                "bindgen/publish/publish.js",
+                b"export default function init() {} // publish glue",
+            );
+            f.put("bindgen/publish/publish_bg.wasm", b"\0asm publish module");
             f.put("pwa/admin.html", ADMIN.as_bytes());
             f.put("pwa/index.html", INDEX.as_bytes());
             f.put("pwa/style.css", b"body { margin: 0 }");
@@ -685,19 +739,58 @@ mod tests {
         let sw = f.text("sw.js");
         assert!(sw.starts_with(&format!("const BUILD_ID = \"{}\";", dist.build_id)), "{sw}");
         assert_eq!(dist.build_id.len(), 16);
-        let list = sw.split_once("const PRECACHE = ").unwrap().1.trim_end().trim_end_matches(';');
-        let list: Vec<String> = serde_json::from_str(list).unwrap();
+        let list = sw.split_once("const PRECACHE = ").unwrap().1.lines().next().unwrap();
+        let list: Vec<String> = serde_json::from_str(list.trim_end_matches(';')).unwrap();
         let mut expected: Vec<String> =
             vec!["/".into(), "/index.html".into(), "/manifest.webmanifest".into()];
         expected.extend(
             f.assets()
                 .iter()
-                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz") && !n.starts_with("admin"))
+                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .filter(|n| !n.starts_with("admin") && !n.starts_with("publish"))
                 .map(|n| format!("/assets/{n}")),
         );
         assert_eq!(list, expected);
         assert_eq!(list.len(), 3 + 12);
         assert!(!sw.contains("admin"), "the administration page is not precached: {sw}");
+        assert!(!list.iter().any(|u| u.contains("publish")), "students never download it: {sw}");
+    }
+
+    #[test]
+    fn the_publishing_module_is_named_in_the_page_and_the_build_id_but_not_precached() {
+        let f = Fixture::new();
+        let first = f.build().unwrap();
+        let boot = f.asset("publish-boot", "js");
+        let (glue, wasm) = (f.asset("publish", "js"), f.asset("publish_bg", "wasm"));
+        let urls = [&boot, &glue, &wasm].map(|n| format!("/assets/{n}"));
+        assert_eq!(first.publish_module, urls.clone().map(|u| u[1..].to_string()));
+        assert!(first.publish_module.iter().all(|p| first.file(p).is_some()));
+        let script = f.text(&format!("assets/{boot}"));
+        assert_eq!(
+            script,
+            format!(
+                "import init, {{ mount, unmount }} from \"./{glue}\";\nawait init({{ module_or_path: \"/assets/{wasm}\" }});\nexport {{ mount, unmount }};\n"
+            )
+        );
+        let index = f.text("index.html");
+        assert!(
+            index.contains(&format!(
+                "<meta name=\"cartable-publish\" content=\"{}\">",
+                urls.join(" ")
+            )),
+            "{index}"
+        );
+        assert!(!index.contains("modulepreload\" href=\"/assets/publish"), "{index}");
+        let sw = f.text("sw.js");
+        let extra = sw.split_once("const STAFF_EXTRA = ").unwrap().1.lines().next().unwrap();
+        let extra: Vec<String> = serde_json::from_str(extra.trim_end_matches(';')).unwrap();
+        assert_eq!(extra, urls);
+
+        f.put("bindgen/publish/publish_bg.wasm", b"\0asm publish module, version 2");
+        let second = f.build().unwrap();
+        assert_ne!(first.build_id, second.build_id, "the UI and the module it loads go together");
+        assert_ne!(f.asset("publish-boot", "js"), boot);
+        assert!(!f.dist().join("assets").join(&wasm).exists());
     }
 
     #[test]
@@ -772,7 +865,7 @@ mod tests {
             assert_eq!(ungz, raw, "{rel}.gz");
             checked += 1;
         }
-        assert_eq!(checked, 5 + 11);
+        assert_eq!(checked, 5 + 14);
     }
 
     #[test]
@@ -782,7 +875,7 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&f.text("build.json")).unwrap();
         assert_eq!(json["build_id"], dist.build_id.as_str());
         let assets = json["assets"].as_array().unwrap();
-        assert_eq!(assets.len(), 4 + 15);
+        assert_eq!(assets.len(), 4 + 18);
         let wasm = format!("assets/{}", f.asset("ui_bg", "wasm"));
         let entry = assets.iter().find(|a| a["path"] == wasm.as_str()).unwrap();
         assert_eq!(entry["raw"], 14);
@@ -842,9 +935,17 @@ mod tests {
     fn wasm_bindgen_snippets_keep_their_relative_path() {
         let f = Fixture::new();
         f.put("bindgen/ui/snippets/cartable-pwa-0123/inline0.js", b"export function x() {}");
-        f.build().unwrap();
+        f.put("bindgen/publish/snippets/cartable-pwa-0123/inline0.js", b"export function x() {}");
+        f.put("bindgen/publish/snippets/cartable-pwa-0123/inline1.js", b"export function y() {}");
+        let dist = f.build().unwrap();
         assert!(f.dist().join("assets/snippets/cartable-pwa-0123/inline0.js").exists());
-        assert!(f.text("sw.js").contains("\"/assets/snippets/cartable-pwa-0123/inline0.js\""));
+        let sw = f.text("sw.js");
+        let (precache, extra) = sw.split_once("const STAFF_EXTRA").unwrap();
+        assert!(precache.contains("\"/assets/snippets/cartable-pwa-0123/inline0.js\""));
+        assert!(!precache.contains("inline1.js"), "the publishing module's own snippet: {sw}");
+        assert!(extra.contains("\"/assets/snippets/cartable-pwa-0123/inline1.js\""));
+        assert!(!extra.contains("inline0.js"), "the UI's snippet stays the UI's: {sw}");
+        assert_eq!(dist.publish_module.len(), 4);
     }
 
     #[test]

@@ -57,8 +57,12 @@ impl EngineLink {
 
     /// Sends a command if the worker runs.
     pub fn send(&self, command: &EngineCommand) {
+        self.send_json(json::engine_command(command));
+    }
+
+    /// Sends a command already encoded as JSON (from the publishing module) if the worker runs.
+    pub fn send_json(&self, json: String) {
         if let Some(r) = self.inner.borrow_mut().as_mut() {
-            let json = json::engine_command(command);
             if r.ready {
                 let _ = r.worker.post_message(&JsValue::from_str(&json));
             } else {
@@ -115,6 +119,7 @@ fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
         EngineEvent::Ready => link.on_ready(),
         EngineEvent::Status(s) => dispatch.dispatch(Action::Status(s)),
         EngineEvent::ViewUpdated { doc } => {
+            super::publish::notify(&format!("view:{doc}"));
             let dispatch = dispatch.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match session::store().await {
@@ -127,7 +132,10 @@ fn on_event(dispatch: &Dispatch, link: &EngineLink, event: EngineEvent) {
                 }
             });
         }
-        EngineEvent::ViewDropped { doc } => dispatch.dispatch(Action::ViewDropped(doc)),
+        EngineEvent::ViewDropped { doc } => {
+            super::publish::notify(&format!("view:{doc}"));
+            dispatch.dispatch(Action::ViewDropped(doc));
+        }
         EngineEvent::EditRefused { doc, message } => {
             web::warn(&format!("changes to {doc} were refused: {message}"));
             dispatch.dispatch(Action::EditRefused(doc));

@@ -256,6 +256,15 @@ pub fn use_app() -> AppHandle {
         })
     };
 
+    super::publish::use_publish(
+        model.0.is_staff() && model.0.screen == Screen::Timetable,
+        model.0.sync.connection == cartable_shared::engine::Connection::Online,
+        model.0.publish_module,
+        model.0.lang,
+        dispatch.clone(),
+        (*engine).clone(),
+    );
+
     let zone = (*use_memo((), |_| std::rc::Rc::<str>::from(device_zone()))).clone();
     let user_agent = (*use_memo((), |_| std::rc::Rc::<str>::from(user_agent()))).clone();
     AppHandle {

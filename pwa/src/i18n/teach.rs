@@ -9,6 +9,10 @@ pub struct TeachTexts {
     pub refused: &'static str,
     /// Close a notice.
     pub dismiss: &'static str,
+    /// Shown where a publishing view goes while the publishing module downloads.
+    pub module_loading: &'static str,
+    /// The publishing module could not be downloaded.
+    pub module_failed: &'static str,
     /// Button on a session card: cancel the session.
     pub cancel_session: &'static str,
     /// Button on a session card: move the session.
@@ -113,6 +117,8 @@ pub struct TeachTexts {
 pub(super) static FR: TeachTexts = TeachTexts {
     refused: "Une de vos modifications n'a pas été acceptée par le serveur : elle a été annulée.",
     dismiss: "Fermer",
+    module_loading: "Chargement des outils de publication…",
+    module_failed: "Les outils de publication n'ont pas pu être chargés : ils le seront au retour du réseau.",
     cancel_session: "Annuler le cours",
     move_session: "Déplacer",
     change_room: "Changer de salle",
@@ -168,6 +174,8 @@ pub(super) static FR: TeachTexts = TeachTexts {
 pub(super) static EN: TeachTexts = TeachTexts {
     refused: "One of your changes was not accepted by the server: it was undone.",
     dismiss: "Close",
+    module_loading: "Loading the publishing tools…",
+    module_failed: "The publishing tools could not be loaded: they will be once the network is back.",
     cancel_session: "Cancel class",
     move_session: "Move",
     change_room: "Change room",
