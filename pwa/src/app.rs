@@ -3,15 +3,14 @@
 use yew::prelude::*;
 
 use crate::components::{
-    AnnounceFormProps, AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps,
-    ConfirmDialogProps, DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkFormProps,
-    HomeworkViewProps, InstallHintProps, LangSwitchProps, LoginFormProps, MessageFormProps,
-    MessagesViewProps, PersonalEventsProps, PublishHostProps, SessionDialogProps,
-    SettingsViewProps, StaleBannerProps, TabBarProps, UpdateBannerProps, WeekViewProps,
-    announce_form, announcements_view, app_header, blocked_screen, confirm_dialog, documents_view,
-    file_viewer, grades_view, homework_form, homework_view, install_hint, lang_switch, login_form,
-    message_form, messages_view, personal_events, publish_host, session_dialog, settings_view,
-    stale_banner, tab_bar, update_banner, week_view,
+    AnnouncementsViewProps, AppHeaderProps, BlockedScreenProps, ConfirmDialogProps,
+    DocumentsViewProps, FileViewerProps, GradesViewProps, HomeworkViewProps, InstallHintProps,
+    LangSwitchProps, LoginFormProps, MessagesViewProps, PersonalEventsProps, PublishHostProps,
+    SessionDialogProps, SettingsViewProps, StaleBannerProps, TabBarProps, UpdateBannerProps,
+    WeekViewProps, announcements_view, app_header, blocked_screen, confirm_dialog, documents_view,
+    file_viewer, grades_view, homework_view, install_hint, lang_switch, login_form, messages_view,
+    personal_events, publish_host, session_dialog, settings_view, stale_banner, tab_bar,
+    update_banner, week_view,
 };
 use crate::files::{by_course, publish_groups};
 use crate::hooks::use_app;
@@ -50,7 +49,6 @@ pub fn App() -> Html {
         Some(me) => (teaching_groups(me), audiences(me), message_groups(me)),
         None => Default::default(),
     };
-    let user = s.me.as_ref().map(|m| m.user.to_string()).unwrap_or_default();
     let header = app_header(&AppHeaderProps {
         lang: s.lang,
         user_name: s.me.as_ref().map(|m| m.display_name.as_str()),
@@ -121,29 +119,13 @@ pub fn App() -> Html {
                     let items = views::homework_items(docs.map(|(_, h)| h), s.mine(), s.now_ms);
                     let workload =
                         views::workload(&items, s.today, |ms| crate::web::device_time(ms).date);
-                    let own: Vec<_> = s
-                        .views(|v| if let View::Homework(h) = v { Some(h) } else { None })
-                        .flat_map(|(_, h)| {
-                            h.assignments
-                                .iter()
-                                .map(move |(id, a)| (h.group.as_str(), id.as_str(), a))
-                        })
-                        .filter(|(_, _, a)| a.author == user)
-                        .collect();
-                    let editing = s.teach.editing.as_ref().and_then(|(g, id)| {
-                        own.iter().find(|(og, oid, _)| og == g && oid == id).copied()
-                    });
                     html! {
                         <>
                             if !teaches.is_empty() {
-                                { homework_form(&HomeworkFormProps {
-                                    groups: &teaches,
-                                    own: &own,
-                                    editing,
-                                    status: s.teach.homework,
+                                { publish_host(PublishHostProps {
+                                    what: crate::publish::HOMEWORK_FORM,
+                                    load: s.publish_module,
                                     lang,
-                                    onteach: &app.on_teach,
-                                    onaction: &app.on_week,
                                 }) }
                             }
                             { homework_view(&HomeworkViewProps {
@@ -190,24 +172,13 @@ pub fn App() -> Html {
                         s.views(|v| if let View::Announcements(a) = v { Some(a) } else { None });
                     let items =
                         views::visible_announcements(docs.map(|(_, a)| a), s.mine(), s.now_ms);
-                    let own: Vec<_> = s
-                        .views(|v| if let View::Announcements(a) = v { Some(a) } else { None })
-                        .flat_map(|(_, a)| {
-                            a.items.iter().map(move |(id, n)| (a.audience.as_str(), id.as_str(), n))
-                        })
-                        .filter(|(_, _, n)| n.author == user)
-                        .collect();
                     html! {
                         <>
                             if !audiences.is_empty() {
-                                { announce_form(&AnnounceFormProps {
-                                    audiences: &audiences,
-                                    own: &own,
-                                    acks: s.teach.acks.as_ref(),
-                                    status: s.teach.announce,
+                                { publish_host(PublishHostProps {
+                                    what: crate::publish::ANNOUNCE_FORM,
+                                    load: s.publish_module,
                                     lang,
-                                    onteach: &app.on_teach,
-                                    onaction: &app.on_week,
                                 }) }
                             }
                             { announcements_view(&AnnouncementsViewProps { items: &items, lang, onintent }) }
@@ -226,17 +197,16 @@ pub fn App() -> Html {
                         onfile: &app.on_file,
                         onaction: &app.on_week,
                         publish_groups: &publish_groups,
+                        publish_module: s.publish_module,
                     })
                 }
                 Tab::Messages => html! {
                     <>
                         if !message_groups.is_empty() && s.thread.is_none() {
-                            { message_form(&MessageFormProps {
-                                groups: &message_groups,
-                                students: &s.teach.students,
-                                state: s.teach.send,
+                            { publish_host(PublishHostProps {
+                                what: crate::publish::MESSAGE_FORM,
+                                load: s.publish_module,
                                 lang,
-                                onteach: &app.on_teach,
                             }) }
                         }
                         { messages_view(&MessagesViewProps {

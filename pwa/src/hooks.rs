@@ -21,8 +21,11 @@ use yew::Reducible;
 use crate::state::{Action, AppState};
 
 pub use engine::EngineLink;
+pub(crate) use files::publish_document;
 pub(crate) use session::prefetch_snapshot;
-pub(crate) use teach::{ImportFailure, enc, preview_grades_import};
+pub(crate) use teach::{
+    ImportFailure, TeachSinks, enc, preview_grades_import, run as run_teach, run_session,
+};
 pub use use_app::{AppHandle, use_app};
 
 /// The [`AppState`] as a Yew reducer.

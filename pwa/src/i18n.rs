@@ -68,6 +68,15 @@ impl Lang {
         }
     }
 
+    /// The teacher's gradebook's strings: apart from [`Texts`], so that only the publishing
+    /// module, which shows the gradebook, carries them.
+    pub fn gradebook(self) -> &'static GradebookTexts {
+        match self {
+            Lang::Fr => &gradebook::FR,
+            Lang::En => &gradebook::EN,
+        }
+    }
+
     /// A day heading: `lundi 23 novembre` / `Monday 23 November`.
     pub fn day_heading(self, date: CivilDate) -> String {
         let t = self.t();
@@ -513,8 +522,6 @@ pub struct Texts {
     pub access: &'static AccessTexts,
     /// The publishing views (teachers, staff, admins).
     pub teach: &'static TeachTexts,
-    /// The teacher's gradebook.
-    pub gradebook: &'static GradebookTexts,
 }
 
 /// French.
@@ -675,7 +682,6 @@ pub static FR: Texts = Texts {
     settings: &settings::FR,
     access: &access::FR,
     teach: &teach::FR,
-    gradebook: &gradebook::FR,
 };
 
 /// English.
@@ -835,7 +841,6 @@ pub static EN: Texts = Texts {
     settings: &settings::EN,
     access: &access::EN,
     teach: &teach::EN,
-    gradebook: &gradebook::EN,
 };
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //!   [`cartable_shared::sync::ClientSession`], writes view models and tells the UI.
 //!
 //! A third module, `src/bin/publish.rs` (module `publish`, code in `publish`), holds the staff's
-//! publishing views (the gradebook): the UI imports it only for teachers, staff and admins, after
-//! the first paint, mounts its views in host elements it renders, and passes it a bridge to the
-//! engine (`hooks/publish.rs`); students never download it.
+//! publishing views (the gradebook, the homework, announcement, message and document forms): the
+//! UI imports it only for teachers, staff and admins, after the first paint, mounts its views in
+//! host elements it renders, and passes it a bridge to the engine (`hooks/publish.rs`); students
+//! never download it.
 //!
 //! A fourth module, `src/bin/admin.rs` (module `admin`), is the administration page served at
 //! `/admin`: students never download it.

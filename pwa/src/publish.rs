@@ -28,14 +28,29 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::components::{GradebookViewProps, gradebook_view};
+use crate::components::{
+    AnnounceFormProps, GradebookViewProps, HomeworkFormProps, MessageFormProps, PublishFormProps,
+    announce_form, gradebook_view, homework_form, message_form, publish_form,
+};
+use crate::files::{FileCmd, Publish, publish_groups};
+use crate::hooks::{TeachSinks, publish_document, run_teach};
 use crate::i18n::Lang;
-use crate::state::View;
+use crate::state::{Action, View};
 use crate::store::Store;
+use crate::teach::{TeachAction, TeachCmd, TeachState, audiences, message_groups, teaching_groups};
 use crate::{json, web};
 
 /// What a host asks for: the gradebook (Grades tab).
 pub const GRADEBOOK: &str = "gradebook";
+/// The homework form and one's own assignments (Homework tab).
+pub const HOMEWORK_FORM: &str = "homework-form";
+/// The announcement form, one's own announcements and who acknowledged them (Announcements
+/// tab).
+pub const ANNOUNCE_FORM: &str = "announce-form";
+/// Writing to a group or a student (Messages tab).
+pub const MESSAGE_FORM: &str = "message-form";
+/// Publishing a course document (Documents tab).
+pub const PUBLISH_DOCUMENT: &str = "publish-document";
 
 /// The UI's side of the link: see the module's documentation.
 #[derive(Debug, Clone)]
@@ -86,14 +101,14 @@ impl Bridge {
 
 thread_local! {
     /// The mounted views and their hosts (the UI unmounts them when their host goes).
-    static MOUNTED: RefCell<Vec<(Element, yew::AppHandle<Publish>)>> = const { RefCell::new(Vec::new()) };
+    static MOUNTED: RefCell<Vec<(Element, yew::AppHandle<PublishView>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Mounts the publishing view `what` in `host` (replacing one mounted there before).
 pub fn mount(host: Element, what: String, bridge: JsValue) {
     unmount(&host);
     let props = PublishProps { what: what.into(), bridge: Bridge(bridge) };
-    let app = yew::Renderer::<Publish>::with_root_and_props(host.clone(), props).render();
+    let app = yew::Renderer::<PublishView>::with_root_and_props(host.clone(), props).render();
     MOUNTED.with(|m| m.borrow_mut().push((host, app)));
 }
 
@@ -126,7 +141,7 @@ fn Nothing() -> Html {
     Html::default()
 }
 
-/// Props of [`Publish`].
+/// Props of [`PublishView`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct PublishProps {
     /// Which view.
@@ -142,12 +157,28 @@ struct Data {
     lang: Lang,
     me: Option<Me>,
     views: Vec<(DocId, View)>,
+    /// The forms' state (outcomes, the assignment edited, lists asked of the server).
+    teach: TeachState,
+    /// Where the last publication of a course document is.
+    document: Option<Publish>,
+}
+
+impl Data {
+    /// The views `pick` keeps.
+    fn of<'a, T: 'a>(
+        &'a self,
+        pick: impl Fn(&'a View) -> Option<&'a T> + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        self.views.iter().filter_map(move |(_, v)| pick(v))
+    }
 }
 
 enum Change {
     Loaded(Option<Me>, Vec<(DocId, View)>),
     View(DocId, Option<View>),
     Lang(Lang),
+    Teach(TeachAction),
+    Document(Publish),
 }
 
 impl Reducible for Data {
@@ -166,6 +197,8 @@ impl Reducible for Data {
                 None => d.views.push((doc, v)),
             },
             Change::Lang(lang) => d.lang = lang,
+            Change::Teach(a) => d.teach = std::mem::take(&mut d.teach).reduce(a),
+            Change::Document(p) => d.document = Some(p),
         }
         Rc::new(d)
     }
@@ -191,10 +224,16 @@ async fn read(dispatch: UseReducerDispatcher<Data>, doc: Option<DocId>) {
 
 /// One publishing view.
 #[component]
-fn Publish(props: &PublishProps) -> Html {
+fn PublishView(props: &PublishProps) -> Html {
     let data = {
         let lang = props.bridge.lang();
-        use_reducer(move || Data { lang, me: None, views: Vec::new() })
+        use_reducer(move || Data {
+            lang,
+            me: None,
+            views: Vec::new(),
+            teach: TeachState::default(),
+            document: None,
+        })
     };
     {
         let (dispatch, bridge) = (data.dispatcher(), props.bridge.clone());
@@ -222,23 +261,111 @@ fn Publish(props: &PublishProps) -> Html {
     };
     let d = &*data;
     let user = d.me.as_ref().map(|m| m.user.to_string()).unwrap_or_default();
+    // The forms' commands run here; their state changes come back to this view's reducer.
+    let onteach = {
+        let sinks = TeachSinks {
+            state: {
+                let dispatch = data.dispatcher();
+                Callback::from(move |a| dispatch.dispatch(Change::Teach(a)))
+            },
+            engine: (*onintent).clone(),
+        };
+        let author = user.clone();
+        use_memo(author, move |author| {
+            let author = author.clone();
+            Callback::from(move |cmd: TeachCmd| {
+                wasm_bindgen_futures::spawn_local(run_teach(sinks.clone(), author.clone(), cmd));
+            })
+        })
+    };
+    let onaction = {
+        let dispatch = data.dispatcher();
+        use_memo((), move |_| {
+            Callback::from(move |a: Action| {
+                if let Action::Teach(a) = a {
+                    dispatch.dispatch(Change::Teach(a));
+                }
+            })
+        })
+    };
+    let onfile = {
+        let dispatch = data.dispatcher();
+        use_memo((), move |_| {
+            let report = Callback::from(move |p| dispatch.dispatch(Change::Document(p)));
+            Callback::from(move |cmd: FileCmd| {
+                wasm_bindgen_futures::spawn_local(publish_document(cmd, report.clone()));
+            })
+        })
+    };
+    let Some(me) = &d.me else { return Html::default() };
+    let lang = d.lang;
     match &*props.what {
         GRADEBOOK => {
-            let books: Vec<&Gradebook> = d
-                .views
-                .iter()
-                .filter_map(|(_, v)| if let View::Gradebook(b) = v { Some(b) } else { None })
-                .collect();
+            let books: Vec<&Gradebook> =
+                d.of(|v| if let View::Gradebook(b) = v { Some(b) } else { None }).collect();
             if books.is_empty() {
                 return Html::default();
             }
             gradebook_view(&GradebookViewProps {
                 books: &books,
                 user: &user,
-                lang: d.lang,
+                lang,
                 onintent: &onintent,
             })
         }
+        HOMEWORK_FORM => {
+            let own: Vec<_> = d
+                .of(|v| if let View::Homework(h) = v { Some(h) } else { None })
+                .flat_map(|h| {
+                    h.assignments.iter().map(move |(id, a)| (h.group.as_str(), id.as_str(), a))
+                })
+                .filter(|(_, _, a)| a.author == user)
+                .collect();
+            let editing =
+                d.teach.editing.as_ref().and_then(|(g, id)| {
+                    own.iter().find(|(og, oid, _)| og == g && oid == id).copied()
+                });
+            homework_form(&HomeworkFormProps {
+                groups: &teaching_groups(me),
+                own: &own,
+                editing,
+                status: d.teach.homework,
+                lang,
+                onteach: &onteach,
+                onaction: &onaction,
+            })
+        }
+        ANNOUNCE_FORM => {
+            let own: Vec<_> = d
+                .of(|v| if let View::Announcements(a) = v { Some(a) } else { None })
+                .flat_map(|a| {
+                    a.items.iter().map(move |(id, n)| (a.audience.as_str(), id.as_str(), n))
+                })
+                .filter(|(_, _, n)| n.author == user)
+                .collect();
+            announce_form(&AnnounceFormProps {
+                audiences: &audiences(me),
+                own: &own,
+                acks: d.teach.acks.as_ref(),
+                status: d.teach.announce,
+                lang,
+                onteach: &onteach,
+                onaction: &onaction,
+            })
+        }
+        MESSAGE_FORM => message_form(&MessageFormProps {
+            groups: &message_groups(me),
+            students: &d.teach.students,
+            state: d.teach.send,
+            lang,
+            onteach: &onteach,
+        }),
+        PUBLISH_DOCUMENT => publish_form(&PublishFormProps {
+            groups: &publish_groups(me),
+            state: d.document.as_ref(),
+            lang,
+            onfile: &onfile,
+        }),
         _ => Html::default(),
     }
 }

@@ -4,12 +4,12 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{FileActionsProps, PublishFormProps, file_actions, publish_form};
+use super::{FileActionsProps, PublishHostProps, file_actions, publish_host};
 use crate::files::{
     CourseDocs, FileCmd, FileFailure, FilesState, TRIP_DAYS, Trip, format_size, library_file,
 };
 use crate::i18n::Lang;
-use crate::state::Action;
+use crate::state::{Action, ModuleLoad};
 
 /// Props of [`documents_view`].
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct DocumentsViewProps<'a> {
     pub onaction: &'a Callback<Action>,
     /// Groups the user may publish course documents for (none for students).
     pub publish_groups: &'a [String],
+    /// The publishing module, which shows the form that publishes a document.
+    pub publish_module: ModuleLoad,
 }
 
 fn trip_section(props: &DocumentsViewProps<'_>) -> Html {
@@ -118,11 +120,10 @@ pub fn documents_view(props: &DocumentsViewProps<'_>) -> Html {
                 </p>
             }
             if !props.publish_groups.is_empty() {
-                { publish_form(&PublishFormProps {
-                    groups: props.publish_groups,
-                    state: files.publish.as_ref(),
+                { publish_host(PublishHostProps {
+                    what: crate::publish::PUBLISH_DOCUMENT,
+                    load: props.publish_module,
                     lang,
-                    onfile: props.onfile,
                 }) }
             }
             { trip_section(props) }

@@ -53,7 +53,7 @@ fn day(ms: i64) -> String {
 
 /// Reads the chosen file and asks the server for a preview.
 async fn preview(input: web_sys::HtmlInputElement, props: GradebookImportProps) -> Stage {
-    let t = props.lang.t().gradebook;
+    let t = props.lang.gradebook();
     let Some(file) = input.files().and_then(|f| f.get(0)) else { return Stage::Choosing };
     let query = import_query(&props.assessment, &day(props.assessment.date_ms), true, enc);
     match crate::hooks::preview_grades_import(&props.group, &query, file).await {
@@ -66,7 +66,7 @@ async fn preview(input: web_sys::HtmlInputElement, props: GradebookImportProps) 
 
 fn report(props: &GradebookImportProps, r: &GradesReport) -> Html {
     let (lang, id) = (props.lang, &props.id);
-    let t = lang.t().gradebook;
+    let t = lang.gradebook();
     let comma = lang == Lang::Fr;
     let name = |s: &str| props.roster.get(s).cloned().unwrap_or_else(|| s.to_owned());
     html! {
@@ -114,7 +114,7 @@ fn report(props: &GradebookImportProps, r: &GradesReport) -> Html {
 /// or `p.gb-import-status[data-state]` (`busy` / `offline` / `failed`).
 #[component]
 pub(super) fn GradebookImport(props: &GradebookImportProps) -> Html {
-    let t = props.lang.t().gradebook;
+    let t = props.lang.gradebook();
     let stage = use_state(|| Stage::Closed);
     let file_id = format!("gb-{}-import-file", props.id);
     let open = {

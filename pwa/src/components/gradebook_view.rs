@@ -69,7 +69,7 @@ pub fn gradebook_view(props: &GradebookViewProps<'_>) -> Html {
 }
 
 fn book_view(props: &GradebookViewProps<'_>, book: &Gradebook) -> Html {
-    let t = props.lang.t().gradebook;
+    let t = props.lang.gradebook();
     let group = book.group.clone();
     let form_id = |f: &str| format!("gb-new-{f}-{group}");
     let onsubmit = {
@@ -137,7 +137,7 @@ fn assessment_view(
     a: &GradebookAssessment,
 ) -> Html {
     let lang = props.lang;
-    let t = lang.t().gradebook;
+    let t = lang.gradebook();
     let comma = lang == Lang::Fr;
     let group = book.group.as_str();
     let mine = a.author == props.user;
@@ -175,7 +175,7 @@ fn assessment_view(
             if let Some(at) = at {
                 cb.emit(schedule_edit(&group, &id, Some(at)));
             } else if let Some(i) = input(&date_id) {
-                i.set_custom_validity(lang.t().gradebook.invalid);
+                i.set_custom_validity(lang.gradebook().invalid);
                 i.report_validity();
             }
         })
@@ -220,7 +220,7 @@ fn assessment_view(
                                 let text = value(&score_id);
                                 if let Some(i) = input(&score_id) {
                                     let bad = !text.trim().is_empty() && parse_score(&text, a.out_of).is_none();
-                                    i.set_custom_validity(if bad { lang.t().gradebook.bad_score } else { "" });
+                                    i.set_custom_validity(if bad { lang.gradebook().bad_score } else { "" });
                                     if bad {
                                         i.report_validity();
                                         return;

@@ -156,6 +156,17 @@ pub(crate) async fn upload(group: &str, file: &web_sys::File) -> Result<BlobRef,
     blob().ok_or(PublishError::Server)
 }
 
+/// Runs the document form's `Publish` command (in the publishing module): reports `Sending`,
+/// then `Done` or why it failed.
+pub(crate) async fn publish_document(cmd: FileCmd, report: yew::Callback<Publish>) {
+    let FileCmd::Publish { group, title, subject, kind } = cmd else { return };
+    report.emit(Publish::Sending);
+    report.emit(match publish(&group, &title, &subject, &kind).await {
+        Ok(()) => Publish::Done,
+        Err(e) => Publish::Failed(e),
+    });
+}
+
 /// Uploads the chosen file for `group`, then adds it to the group's library.
 async fn publish(group: &str, title: &str, subject: &str, kind: &str) -> Result<(), PublishError> {
     let (file, input) = chosen_file().ok_or(PublishError::Missing)?;
@@ -228,14 +239,8 @@ pub(crate) async fn run(dispatch: Dispatch, cmd: FileCmd) {
             }
             refresh(&dispatch).await;
         }
-        FileCmd::Publish { group, title, subject, kind } => {
-            dispatch.dispatch(Action::Publish(Publish::Sending));
-            let done = match publish(&group, &title, &subject, &kind).await {
-                Ok(()) => Publish::Done,
-                Err(e) => Publish::Failed(e),
-            };
-            dispatch.dispatch(Action::Publish(done));
-        }
+        // The publishing module's form runs it ([`publish_document`]).
+        FileCmd::Publish { .. } => {}
         FileCmd::Close => {
             if let Some(old) = SHOWN.with(|s| s.borrow_mut().take()) {
                 let _ = Url::revoke_object_url(&old);

@@ -2,20 +2,41 @@
 //! offline too); attachments are uploaded first (online only); the acknowledgement list, the
 //! students of a group and messages to a group are HTTP calls.
 
+use cartable_shared::engine::EngineCommand;
 use cartable_shared::homework::BlobRef;
 use wasm_bindgen::JsCast;
+use yew::Callback;
 
-use super::{Dispatch, EngineLink};
 use crate::files::PublishError;
-use crate::state::Action;
 use crate::teach::{
     AckList, FormStatus, SendState, TeachAction, TeachCmd, announcement_edit, homework_edit,
     session_edit,
 };
 use crate::{json, web};
 
-fn send(dispatch: &Dispatch, a: TeachAction) {
-    dispatch.dispatch(Action::Teach(a));
+/// Where the publishing views' effects report: their state, and the engine (in the UI, its
+/// engine link; in the publishing module, the UI's bridge).
+#[derive(Debug, Clone)]
+pub(crate) struct TeachSinks {
+    /// Changes of the publishing views' state.
+    pub(crate) state: Callback<TeachAction>,
+    /// Edits for the engine.
+    pub(crate) engine: Callback<EngineCommand>,
+}
+
+fn send(sinks: &TeachSinks, a: TeachAction) {
+    sinks.state.emit(a);
+}
+
+/// The session dialog's command (the one publishing command the UI module runs itself).
+pub(crate) fn run_session(sinks: &TeachSinks, cmd: &TeachCmd) {
+    match session_edit(cmd, web::device_instant) {
+        Some(edit) => {
+            sinks.engine.emit(edit);
+            send(sinks, TeachAction::CloseDialog);
+        }
+        None => send(sinks, TeachAction::DialogInvalid),
+    }
 }
 
 /// A new id for an entry written on this device: time and randomness.
@@ -54,26 +75,20 @@ fn online() -> bool {
 }
 
 /// Runs one command of the publishing views for `author` (the signed-in user).
-pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, cmd: TeachCmd) {
+pub(crate) async fn run(sinks: TeachSinks, author: String, cmd: TeachCmd) {
     let now = web::now_ms();
     let instant = web::device_instant;
     match cmd {
-        TeachCmd::Session { .. } => match session_edit(&cmd, instant) {
-            Some(edit) => {
-                engine.send(&edit);
-                send(&dispatch, TeachAction::CloseDialog);
-            }
-            None => send(&dispatch, TeachAction::DialogInvalid),
-        },
+        TeachCmd::Session { .. } => run_session(&sinks, &cmd),
         TeachCmd::SaveHomework(form) => {
             let files = chosen_files("hw-files");
             let mut uploaded: Vec<BlobRef> = Vec::new();
             if !files.is_empty() {
                 if !online() {
-                    send(&dispatch, TeachAction::Homework(Some(FormStatus::NeedsNetwork)));
+                    send(&sinks, TeachAction::Homework(Some(FormStatus::NeedsNetwork)));
                     return;
                 }
-                send(&dispatch, TeachAction::Homework(Some(FormStatus::Uploading)));
+                send(&sinks, TeachAction::Homework(Some(FormStatus::Uploading)));
                 for f in &files {
                     match super::files::upload(&form.group, f).await {
                         Ok(b) => uploaded.push(b),
@@ -84,7 +99,7 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
                             } else {
                                 FormStatus::UploadFailed
                             };
-                            send(&dispatch, TeachAction::Homework(Some(status)));
+                            send(&sinks, TeachAction::Homework(Some(status)));
                             return;
                         }
                     }
@@ -92,16 +107,16 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
             }
             match homework_edit(&form, uploaded, &author, &new_id("hw"), now, instant) {
                 Some(edit) => {
-                    engine.send(&edit);
+                    sinks.engine.emit(edit);
                     clear_input("hw-files");
                     reset_form("homework-form");
-                    send(&dispatch, TeachAction::Homework(Some(FormStatus::Saved)));
+                    send(&sinks, TeachAction::Homework(Some(FormStatus::Saved)));
                 }
-                None => send(&dispatch, TeachAction::Homework(Some(FormStatus::Invalid))),
+                None => send(&sinks, TeachAction::Homework(Some(FormStatus::Invalid))),
             }
         }
         TeachCmd::RemoveHomework { group, id } => {
-            engine.send(&cartable_shared::engine::EngineCommand::Edit {
+            sinks.engine.emit(EngineCommand::Edit {
                 doc: format!("homework:{group}"),
                 edit: cartable_shared::edits::DocEdit::RemoveAssignment { id },
             });
@@ -109,24 +124,21 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
         TeachCmd::SaveAnnouncement(form) => {
             match announcement_edit(&form, &author, &new_id("an"), web::today(), instant) {
                 Some(edit) => {
-                    engine.send(&edit);
+                    sinks.engine.emit(edit);
                     reset_form("announce-form");
-                    send(&dispatch, TeachAction::Announce(Some(FormStatus::Saved)));
+                    send(&sinks, TeachAction::Announce(Some(FormStatus::Saved)));
                 }
-                None => send(&dispatch, TeachAction::Announce(Some(FormStatus::Invalid))),
+                None => send(&sinks, TeachAction::Announce(Some(FormStatus::Invalid))),
             }
         }
         TeachCmd::RemoveAnnouncement { audience, id } => {
-            engine.send(&cartable_shared::engine::EngineCommand::Edit {
+            sinks.engine.emit(EngineCommand::Edit {
                 doc: format!("announcements:{audience}"),
                 edit: cartable_shared::edits::DocEdit::RemoveAnnouncement { id },
             });
         }
         TeachCmd::LoadAcks { audience, id } => {
-            send(
-                &dispatch,
-                TeachAction::Acks(Some((audience.clone(), id.clone(), AckList::Loading))),
-            );
+            send(&sinks, TeachAction::Acks(Some((audience.clone(), id.clone(), AckList::Loading))));
             let path =
                 format!("/api/announcements/{}/{}/acknowledgements", enc(&audience), enc(&id));
             let list = match web::api("GET", &path, None).await {
@@ -136,7 +148,7 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
                     .map_or(AckList::Failed, AckList::Loaded),
                 _ => AckList::Failed,
             };
-            send(&dispatch, TeachAction::Acks(Some((audience, id, list))));
+            send(&sinks, TeachAction::Acks(Some((audience, id, list))));
         }
         TeachCmd::LoadStudents(group) => {
             let path = format!("/api/groups/{}/students", enc(&group));
@@ -144,11 +156,11 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
                 && a.status == 200
                 && let Some(list) = web::parse_json(&a.body).as_ref().and_then(json::group_students)
             {
-                send(&dispatch, TeachAction::Students(group, list));
+                send(&sinks, TeachAction::Students(group, list));
             }
         }
         TeachCmd::Send { group, student, subject, body } => {
-            send(&dispatch, TeachAction::Send(Some(SendState::Sending)));
+            send(&sinks, TeachAction::Send(Some(SendState::Sending)));
             let q = json::quote;
             let answer = match &student {
                 Some(s) => {
@@ -181,7 +193,7 @@ pub(crate) async fn run(dispatch: Dispatch, engine: EngineLink, author: String, 
                 }
                 _ => SendState::Failed,
             };
-            send(&dispatch, TeachAction::Send(Some(state)));
+            send(&sinks, TeachAction::Send(Some(state)));
         }
     }
 }

@@ -248,12 +248,13 @@ pub fn use_app() -> AppHandle {
     }
 
     let on_teach = {
+        // The session dialog's commands: the forms are the publishing module's.
         let (dispatch, engine) = (dispatch.clone(), (*engine).clone());
-        let author = model.0.me.as_ref().map(|m| m.user.to_string()).unwrap_or_default();
-        Callback::from(move |cmd: TeachCmd| {
-            let run = super::teach::run(dispatch.clone(), engine.clone(), author.clone(), cmd);
-            wasm_bindgen_futures::spawn_local(run);
-        })
+        let sinks = super::TeachSinks {
+            state: Callback::from(move |a| dispatch.dispatch(Action::Teach(a))),
+            engine: Callback::from(move |cmd: EngineCommand| engine.send(&cmd)),
+        };
+        Callback::from(move |cmd: TeachCmd| super::run_session(&sinks, &cmd))
     };
 
     super::publish::use_publish(

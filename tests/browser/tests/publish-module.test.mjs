@@ -114,6 +114,9 @@ describe('publishing module', () => {
       // Switching tabs unmounts and mounts the view again.
       await openTab(page, 'homework');
       assert.equal(await page.locator(book).count(), 0, 'the gradebook left with its tab');
+      await expectVisible(page, '[data-publish="homework-form"] form#homework-form', 'the homework form offline');
+      await openTab(page, 'announcements');
+      await expectVisible(page, '[data-publish="announce-form"] form#announce-form', 'the announcement form offline');
       await openTab(page, 'grades');
       await expectVisible(page, `${book} .gb-name:text-is("Algorithmique · ${title}")`, 'the gradebook mounted again');
       assert.equal(await page.locator(book).count(), 1, 'mounted once');
