@@ -662,6 +662,18 @@ async fn a_rebuild_replaces_the_history_resets_devices_and_ignores_their_old_epo
     assert!(server_timetable(&w).await.0.sessions.contains_key("s3"), "syncing again");
     assert!(paul.errors.is_empty(), "{:?}", paul.errors);
 
+    // A compaction started before the rebuild (at epoch 0) writes nothing: its snapshot would
+    // bring the old history back.
+    assert_eq!(actor::compact(&w.store, &doc_id(), 0).await.unwrap(), 0);
+    let id = doc_id();
+    let snapshot = w
+        .store
+        .read(move |dao| Ok::<_, StoreError>(dao.load_document(&id)?.unwrap().snapshot))
+        .await
+        .unwrap();
+    assert_eq!(snapshot, None);
+    assert_eq!(actor::compact(&w.store, &doc_id(), 1).await.unwrap(), 2, "at its epoch it does");
+
     // A new connection is told right after its Welcome.
     let (mut conn, mut outbox) =
         Connection::open(&w.hub, &w.store, principal("lea", Role::Student));
