@@ -78,7 +78,7 @@ fn report(props: &GradebookImportProps, r: &GradesReport) -> Html {
                     { for r.errors.iter().map(|e| html! {
                         <li data-line={e.line.to_string()}>
                             <strong>{ format!("{} {}", t.import_line, e.line) }</strong>
-                            { format!(" : {}", e.reason) }
+                            { format!(" : {}", lang.line_problem(e)) }
                         </li>
                     }) }
                 </ul>
