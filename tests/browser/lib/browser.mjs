@@ -227,3 +227,14 @@ export async function openTab(page, id) {
   await page.locator(`#tab-${id}`).click();
   await expectVisible(page, `main#${id}`, `the ${id} view after choosing its tab`);
 }
+
+/** Polls `fn` (in Node) until it returns something truthy, at most `ms`; fails with `what`. */
+export async function waitFor(what, fn, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`expected ${what} within ${ms / 1000} s`);
+}

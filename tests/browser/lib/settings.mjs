@@ -73,3 +73,11 @@ export async function recordFirstRender(context) {
     observer.observe(document, { childList: true, subtree: true });
   });
 }
+
+/** Turns notifications on in the open settings (as the stubbed subscription), named `label`. */
+export async function enablePush(page, label) {
+  await expectVisible(page, '#push-status[data-state="off"]', 'push supported and off before the tap');
+  await page.fill('#push-label', label);
+  await page.locator('#push-enable').click();
+  await expectVisible(page, '#push-status[data-state="on"]', 'push on after the tap');
+}

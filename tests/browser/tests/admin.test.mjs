@@ -8,10 +8,9 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { axeViolations } from '../lib/a11y.mjs';
 import {
@@ -21,14 +20,12 @@ import {
   expectServiceWorkerControl,
   expectSyncState,
   expectVisible,
-  launchBrowser,
   newPhoneContext,
   openTab,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
-import { useServerAndBrowser } from '../lib/fixture.mjs';
-import { CartableServer } from '../lib/server.mjs';
+import { useServerAndBrowser, useServerBrowserAndFeed } from '../lib/fixture.mjs';
 import { openSettings } from '../lib/settings.mjs';
 
 export const ADMIN = { login: 'admin', password: 'admin-demo' };
@@ -479,24 +476,12 @@ describe('administration page', () => {
 const ICS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'ics');
 
 describe('administration page: calendar feeds', () => {
-  // A feed on loopback (allowed with --feed-allow) whose content the test switches.
-  const env = { server: null, browser: null, feed: null, served: 'feed_v1.ics' };
-  before(async () => {
-    env.feed = createServer(async (req, res) => {
-      const body = await readFile(path.join(ICS_DIR, env.served));
-      res.writeHead(200, { 'Content-Type': env.served.endsWith('.ics') ? 'text/calendar' : 'text/html' });
-      res.end(body);
-    });
-    await new Promise((resolve) => env.feed.listen(0, '127.0.0.1', resolve));
-    env.origin = `http://127.0.0.1:${env.feed.address().port}`;
-    env.server = await CartableServer.start('admin-feeds', ['--feed-allow', env.origin]);
-    env.browser = await launchBrowser();
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.server?.dispose();
-    await new Promise((resolve) => (env.feed ? env.feed.close(resolve) : resolve()));
-  });
+  // A feed on loopback whose content the test switches (a file of the corpus).
+  let served = 'feed_v1.ics';
+  const env = useServerBrowserAndFeed('admin-feeds', async () => ({
+    type: served.endsWith('.ics') ? 'text/calendar' : 'text/html',
+    body: await readFile(path.join(ICS_DIR, served)),
+  }));
 
   test('a feed is registered, fetched on demand with what changed, keeps its sessions when broken, and is deleted', async () => {
     const context = await newPhoneContext(env.browser, 'admin-feeds');
@@ -521,7 +506,7 @@ describe('administration page: calendar feeds', () => {
       );
 
       // The feed breaks (a maintenance page): the error is shown, the sessions are kept.
-      env.served = 'broken.ics';
+      served = 'broken.ics';
       await card.locator('button.feed-refresh').click();
       const broken = await settledNotice(page, 'feeds-notice');
       assert.match(broken.text, /Dernière erreur/, `expected the error in words: ${broken.text}`);

@@ -3,8 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { request } from 'playwright-core';
 
@@ -13,12 +12,11 @@ import {
   expectInPage,
   expectSyncState,
   expectVisible,
-  launchBrowser,
   newPhoneContext,
   screenshot,
   signIn,
 } from '../lib/browser.mjs';
-import { CartableServer } from '../lib/server.mjs';
+import { useServerBrowserAndFeed } from '../lib/fixture.mjs';
 
 const ADMIN = { login: 'admin', password: 'admin-demo' };
 const HOUR_MS = 3_600_000;
@@ -49,22 +47,8 @@ function feed(events, exportedAt) {
 }
 
 describe('calendar feed changes reach the open app', () => {
-  const env = { server: null, browser: null, feed: null, body: '' };
-  before(async () => {
-    env.feed = createServer((req, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/calendar' });
-      res.end(env.body);
-    });
-    await new Promise((resolve) => env.feed.listen(0, '127.0.0.1', resolve));
-    env.origin = `http://127.0.0.1:${env.feed.address().port}`;
-    env.server = await CartableServer.start('feed-live', ['--feed-allow', env.origin]);
-    env.browser = await launchBrowser();
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.server?.dispose();
-    await new Promise((resolve) => (env.feed ? env.feed.close(resolve) : resolve()));
-  });
+  let served = '';
+  const env = useServerBrowserAndFeed('feed-live', () => ({ type: 'text/calendar', body: served }));
 
   test('a session gone from the feed shows as probably cancelled, live', async () => {
     const origin = env.server.origin;
@@ -80,7 +64,7 @@ describe('calendar feed changes reach the open app', () => {
       const start = Math.ceil((Date.now() + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
       const gone = { uid: 'ADE-live-1', start, summary: 'TD Réseaux', room: 'B012' };
       const kept = { uid: 'ADE-live-2', start: start + 3 * HOUR_MS, summary: 'Algorithmique - CM', room: 'Amphi A' };
-      env.body = feed([kept, gone], Date.now());
+      served = feed([kept, gone], Date.now());
 
       const login = await admin.post('/api/login', { data: ADMIN });
       assert.equal(login.status(), 200, `admin sign-in: HTTP ${login.status()} ${await login.text()}`);
@@ -111,7 +95,7 @@ describe('calendar feed changes reach the open app', () => {
       });
 
       // The next export lacks the second session; its stamp moved too (noise).
-      env.body = feed([kept], Date.now() + 60_000);
+      served = feed([kept], Date.now() + 60_000);
       const second = await refresh('second fetch');
       assert.equal(second.changes?.cancelled, 1, `expected one cancellation: ${JSON.stringify(second)}`);
       assert.equal(second.changes?.updated, 0, `the export stamp alone is no change: ${JSON.stringify(second)}`);

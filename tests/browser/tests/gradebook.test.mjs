@@ -8,7 +8,7 @@
 // for a minute ahead: back online before that time, the student gets nothing until it comes.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   STUDENT,
@@ -17,16 +17,16 @@ import {
   expectInPage,
   expectSyncState,
   expectVisible,
-  launchBrowser,
   newPhoneContext,
   openTab,
   screenshot,
   signIn,
+  waitFor,
 } from '../lib/browser.mjs';
 import { axeViolations } from '../lib/a11y.mjs';
-import { FakePush, stubPushSubscription } from '../lib/fake_push.mjs';
-import { CartableServer } from '../lib/server.mjs';
-import { expectNothingPending, expectSomethingPending, openSettings } from '../lib/settings.mjs';
+import { stubPushSubscription } from '../lib/fake_push.mjs';
+import { useServerBrowserAndFakePush } from '../lib/fixture.mjs';
+import { enablePush, expectNothingPending, expectSomethingPending, openSettings } from '../lib/settings.mjs';
 
 const GROUP = STUDENT.group;
 
@@ -35,17 +35,6 @@ function today() {
   const d = new Date();
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-/** Polls `fn` until it returns something truthy, at most `ms`; fails with `what`. */
-async function waitFor(what, fn, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`expected ${what} within ${ms / 1000} s`);
 }
 
 /** Whether the student's grades view lists a grade titled `title`. */
@@ -57,34 +46,16 @@ function studentHasGrade(page, title) {
 }
 
 describe('gradebook', () => {
-  const env = { fake: null, server: null, browser: null };
-  before(async () => {
-    env.fake = await FakePush.start();
-    env.server = await CartableServer.start('gradebook', ['--push-allow', env.fake.origin]);
-    env.browser = await launchBrowser();
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.server?.dispose();
-    env.fake?.stop();
-  });
+  const env = useServerBrowserAndFakePush('gradebook');
 
   test('grades published offline on a phone reach the student, with a push, only once back online', async () => {
     const origin = env.server.origin;
     const subscription = await env.fake.subscribe();
     const studentContext = await newPhoneContext(env.browser, 'gradebook-student');
     const teacherContext = await newPhoneContext(env.browser, 'gradebook-teacher');
-    await studentContext.grantPermissions(['notifications'], { origin });
-    await stubPushSubscription(studentContext, subscription);
     try {
       // The student, with notifications on, keeps her grades open.
-      const student = await studentContext.newPage();
-      await signIn(student, origin, STUDENT);
-      await expectSyncState(student, 'online');
-      await openSettings(student);
-      await enablePush(student);
-      await openTab(student, 'grades');
-      await expectVisible(student, 'main#grades', 'the student\'s grades');
+      const student = await studentWithGradesOpen(studentContext, origin, subscription);
       assert.equal(await student.locator('#gradebooks, section.gradebook').count(), 0, 'a student sees no gradebook');
       await student.evaluate(() => {
         window.__cartableNoReload = true;
@@ -267,18 +238,10 @@ describe('gradebook', () => {
     const subscription = await env.fake.subscribe();
     const studentContext = await newPhoneContext(env.browser, 'gradebook-scheduled-student');
     const teacherContext = await newPhoneContext(env.browser, 'gradebook-scheduled-teacher');
-    await studentContext.grantPermissions(['notifications'], { origin });
-    await stubPushSubscription(studentContext, subscription);
     const pushedGrades = async () =>
       (await env.fake.messages(subscription.id)).filter((m) => m.decrypted && m.payload?.category === 'grade_published');
     try {
-      const student = await studentContext.newPage();
-      await signIn(student, origin, STUDENT);
-      await expectSyncState(student, 'online');
-      await openSettings(student);
-      await enablePush(student);
-      await openTab(student, 'grades');
-      await expectVisible(student, 'main#grades', 'the student\'s grades');
+      const student = await studentWithGradesOpen(studentContext, origin, subscription);
 
       const teacher = await teacherContext.newPage();
       await signIn(teacher, origin, TEACHER);
@@ -362,10 +325,19 @@ async function createAssessment(teacher, title, coefficient) {
   return { book, assessment: `${book} details.gb-assessment[data-assessment-id="${id}"]` };
 }
 
-/** Turns notifications on in the open settings (the subscription is the stubbed one). */
-async function enablePush(page) {
-  await expectVisible(page, '#push-status[data-state="off"]', 'push supported and off');
-  await page.fill('#push-label', 'Téléphone de Léa');
-  await page.locator('#push-enable').click();
-  await expectVisible(page, '#push-status[data-state="on"]', 'push on after the tap');
+/**
+ * Léa's page in `context`: notifications allowed and her push subscription stubbed as
+ * `subscription`, signed in, notifications turned on in the settings, her grades open.
+ */
+async function studentWithGradesOpen(context, origin, subscription) {
+  await context.grantPermissions(['notifications'], { origin });
+  await stubPushSubscription(context, subscription);
+  const student = await context.newPage();
+  await signIn(student, origin, STUDENT);
+  await expectSyncState(student, 'online');
+  await openSettings(student);
+  await enablePush(student, 'Téléphone de Léa');
+  await openTab(student, 'grades');
+  await expectVisible(student, 'main#grades', 'the student\'s grades');
+  return student;
 }

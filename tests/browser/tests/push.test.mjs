@@ -7,7 +7,7 @@
 // cancellation and the notification.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { request } from 'playwright-core';
 
@@ -18,42 +18,20 @@ import {
   expectServiceWorkerControl,
   expectSyncState,
   expectVisible,
-  launchBrowser,
   newPhoneContext,
   openTab,
   screenshot,
   signIn,
+  waitFor,
 } from '../lib/browser.mjs';
-import { FakePush, stubPushSubscription } from '../lib/fake_push.mjs';
-import { CartableServer } from '../lib/server.mjs';
-import { openSettings } from '../lib/settings.mjs';
+import { stubPushSubscription } from '../lib/fake_push.mjs';
+import { useServerBrowserAndFakePush } from '../lib/fixture.mjs';
+import { enablePush, openSettings } from '../lib/settings.mjs';
 
 const PUSH_WAIT_MS = 30_000;
 
-/** Polls `fn` until it returns something truthy, at most `ms`; fails with `what`. */
-async function waitFor(what, fn, ms) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`expected ${what} within ${ms / 1000} s`);
-}
-
 describe('web push', () => {
-  const env = { fake: null, server: null, browser: null };
-  before(async () => {
-    env.fake = await FakePush.start();
-    env.server = await CartableServer.start('push', ['--push-allow', env.fake.origin]);
-    env.browser = await launchBrowser();
-  });
-  after(async () => {
-    await env.browser?.close();
-    await env.server?.dispose();
-    env.fake?.stop();
-  });
+  const env = useServerBrowserAndFakePush('push');
 
   test('a cancelled session is pushed, shown, opens the session when tapped, and stays visible offline', async () => {
     const origin = env.server.origin;
@@ -70,10 +48,7 @@ describe('web push', () => {
 
       // Turn notifications on through the settings.
       await openSettings(page);
-      await expectVisible(page, '#push-status[data-state="off"]', 'push supported and off before the tap');
-      await page.fill('#push-label', 'Téléphone de test');
-      await page.locator('#push-enable').click();
-      await expectVisible(page, '#push-status[data-state="on"]', 'push on after the tap');
+      await enablePush(page, 'Téléphone de test');
       const options = await page.evaluate(() => window.__pushSubscribeOptions);
       assert.deepEqual(options, { userVisibleOnly: true, keyLength: 65 }, 'subscribe() with the server\'s 65-byte VAPID key');
       await expectVisible(page, '#push-devices li', 'this device in the list of devices receiving notifications');
