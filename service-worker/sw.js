@@ -10,7 +10,11 @@
  *   download them. Fetched through the worker they are cached like any hashed asset (so a
  *   teacher's publishing views work offline after one online visit), and at install a device
  *   whose previous version's cache holds them gets the new version's too.
- * - install: precaches the shell in the cache `cartable-shell-<build id>`. It does not call
+ * - install: precaches the shell in the cache `cartable-shell-<build id>`. An update downloads
+ *   only what changed: a /assets/* name is the hash of its content, so a file the previous
+ *   version's cache already holds under the same name is copied from there (the engine module,
+ *   most of the download, changes far less often than the UI). The rest is fetched bypassing
+ *   the HTTP cache. A failed install leaves no half-filled cache behind. It does not call
  *   skipWaiting(): a new version waits until the app asks for it (the app shows "a new
  *   version is ready" and posts {type: "skip_waiting"}), so an open app never runs against
  *   files of another version. The very first install has nothing to wait for.
@@ -47,11 +51,35 @@ const CACHE = CACHE_PREFIX + BUILD_ID;
 const NAVIGATION_TIMEOUT_MS = 4000;
 const FILES_CACHE = 'cartable-files';
 
+/** The caches of other versions (an update's previous version; older ones if an update failed). */
+async function otherVersions() {
+  const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE);
+  return Promise.all(names.map((n) => caches.open(n)));
+}
+
+/** The response an older version's cache holds for `url`, if `url` names immutable content. */
+async function fromOtherVersions(others, url) {
+  if (!url.startsWith('/assets/')) return undefined;
+  for (const cache of others) {
+    const hit = await cache.match(url);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Puts `url` in `cache`: copied from an older version when it has it, else downloaded. */
+async function install(cache, others, url) {
+  const kept = await fromOtherVersions(others, url);
+  if (kept) return cache.put(url, kept);
+  const response = await fetch(new Request(url, { cache: 'reload' }));
+  if (!response.ok) throw new Error(`precaching ${url}: HTTP ${response.status}`);
+  return cache.put(url, response);
+}
+
 /** Whether an older version's cache holds the publishing module (a staff device). */
-async function usedPublishing() {
-  for (const name of await caches.keys()) {
-    if (!name.startsWith(CACHE_PREFIX) || name === CACHE) continue;
-    const requests = await (await caches.open(name)).keys();
+async function usedPublishing(others) {
+  for (const cache of others) {
+    const requests = await cache.keys();
     if (requests.some((r) => new URL(r.url).pathname.startsWith('/assets/publish-boot-'))) return true;
   }
   return false;
@@ -61,10 +89,16 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' })));
-      if (await usedPublishing()) {
+      const others = await otherVersions();
+      try {
+        await Promise.all(PRECACHE.map((url) => install(cache, others, url)));
+      } catch (err) {
+        await caches.delete(CACHE);
+        throw err;
+      }
+      if (await usedPublishing(others)) {
         // Best effort: the views load from the network later if this fails.
-        await cache.addAll(STAFF_EXTRA).catch(() => {});
+        await Promise.all(STAFF_EXTRA.map((url) => install(cache, others, url))).catch(() => {});
       }
     })(),
   );

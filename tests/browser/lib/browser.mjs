@@ -238,3 +238,10 @@ export async function waitFor(what, fn, ms) {
   }
   throw new Error(`expected ${what} within ${ms / 1000} s`);
 }
+
+/** Every URL path the context requests from now on (pages and service workers). */
+export function recordRequests(context) {
+  const seen = [];
+  context.on('request', (r) => seen.push(new URL(r.url()).pathname));
+  return seen;
+}

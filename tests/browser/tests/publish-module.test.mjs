@@ -15,6 +15,7 @@ import {
   launchBrowser,
   newPhoneContext,
   openTab,
+  recordRequests,
   signIn,
 } from '../lib/browser.mjs';
 import { expectSomethingPending, openSettings } from '../lib/settings.mjs';
@@ -35,13 +36,6 @@ async function publishUrls(page) {
   assert.ok(urls.length >= 3, `index.html names the publishing module's files: ${content}`);
   assert.ok(urls.every((u) => u.startsWith('/assets/publish')), `${urls}`);
   return urls;
-}
-
-/** Every URL path the context requests from now on (pages and service workers). */
-function recordRequests(context) {
-  const seen = [];
-  context.on('request', (r) => seen.push(new URL(r.url()).pathname));
-  return seen;
 }
 
 describe('publishing module', () => {
