@@ -433,6 +433,9 @@ pub async fn run(
     ));
     // The guest accounts' clean-up; ends when the token is cancelled (shutdown).
     let guests = tokio::spawn(services::guests::schedule(state.clone(), token.clone()));
+    // The clean-up of files nothing references any more; ends with the token.
+    let unused_files =
+        tokio::spawn(services::files::unused::schedule(state.clone(), token.clone()));
     // The push worker: expands the outbox and sends; ends when the server shuts down.
     let push = tokio::spawn(state.push_worker().run());
     // The gradebook publisher; ends when the server shuts down.
@@ -456,6 +459,9 @@ pub async fn run(
     }
     if tokio::time::timeout(SOCKET_DRAIN, guests).await.is_err() {
         tracing::warn!("the guest account clean-up did not stop in time");
+    }
+    if tokio::time::timeout(SOCKET_DRAIN, unused_files).await.is_err() {
+        tracing::warn!("the clean-up of unused files did not stop in time");
     }
     if tokio::time::timeout(SOCKET_DRAIN, push).await.is_err() {
         tracing::warn!("the push worker did not stop in time");

@@ -52,6 +52,8 @@ pub struct TestServer {
     shutdown: Option<oneshot::Sender<()>>,
     /// The server task; awaited by [`TestServer::stop`], aborted on drop.
     task: Option<JoinHandle<std::io::Result<()>>>,
+    /// The running server's state, for tests that run one of its jobs at a chosen moment.
+    state: cartable_sync_server::AppState,
 }
 
 impl TestServer {
@@ -140,7 +142,7 @@ impl TestServer {
             .await
             .map_err(|e| anyhow!("server failed to open: {e}"))?;
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(cartable_sync_server::run(listener, state, async move {
+        let task = tokio::spawn(cartable_sync_server::run(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         Ok(Self {
@@ -149,7 +151,13 @@ impl TestServer {
             _temp: None,
             shutdown: Some(tx),
             task: Some(task),
+            state,
         })
+    }
+
+    /// The running server's state (store, file store, hub, clock).
+    pub fn state(&self) -> &cartable_sync_server::AppState {
+        &self.state
     }
 
     /// The data directory, to start another server over it.

@@ -1,7 +1,7 @@
 //! Files (DESIGN §4) against the real server: uploads by the group's teachers only, the size
 //! limit, types from the content, the declared hash, course documents and attachments written
-//! through the hub (a connected student receives them), and downloads for readers only, with
-//! `ETag` / `If-None-Match` and `Range`.
+//! through the hub (a connected student receives them), downloads for readers only, with
+//! `ETag` / `If-None-Match` and `Range`, and the clean-up of files nothing references.
 
 use std::path::Path;
 
@@ -393,4 +393,124 @@ async fn chunked_upload(server: &TestServer, who: &Account, name: &str, body: &[
 
 fn chrono_now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// `GET /files/<sha256>`'s status for `who`.
+async fn download_status(who: &Account, sha256: &str) -> StatusCode {
+    get(who, sha256, &[]).await.status()
+}
+
+/// The hashes of `tags`, sorted.
+fn shas(sha_of: &std::collections::HashMap<&str, String>, tags: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = tags.iter().map(|t| sha_of[t].clone()).collect();
+    out.sort();
+    out
+}
+
+/// Whether the server has a record of `sha256`.
+async fn recorded(server: &TestServer, sha256: &str) -> bool {
+    let sha = sha256.to_owned();
+    server.state().store().read(move |dao| dao.file(&sha)).await.unwrap().is_some()
+}
+
+#[tokio::test]
+async fn files_nothing_references_are_deleted_after_thirty_days_unused_and_no_other() {
+    use cartable_sync_server::services::files::unused::{KEPT_UNUSED_MS, delete, sweep, unused};
+    use cartable_sync_server::services::{Clock, ManualClock};
+
+    const DAY: i64 = 24 * 3600 * 1000;
+    let clock = std::sync::Arc::new(ManualClock::new(chrono_now_ms()));
+    let server = TestServer::start_with_clock(vec![], clock.clone()).await.unwrap();
+    let mut paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let state = server.state();
+
+    let mut sha_of = std::collections::HashMap::new();
+    for tag in ["kept", "orphan", "unlinked", "late", "reuploaded"] {
+        let bytes = pdf(&format!("gc-{tag}"));
+        let resp = upload(&paul, &format!("name={tag}.pdf"), bytes.clone()).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "{tag}");
+        sha_of.insert(tag, sha(&bytes));
+    }
+    let before_gc = stored_files(server.data_dir());
+    assert_eq!(add_to_library(&paul, &sha_of["kept"], "Gardé").await.status(), StatusCode::CREATED);
+    // Referenced, then the entry is removed (as a teacher's device would, over /sync).
+    let resp = add_to_library(&paul, &sha_of["unlinked"], "Retiré").await;
+    let unlinked: LibraryItemAdded = resp.json().await.unwrap();
+    let handle = state.hub().open(&doc(DocKind::Library)).await.unwrap().unwrap();
+    let id = unlinked.id.clone();
+    handle
+        .edit(move |am| {
+            use automerge::transaction::Transactable;
+            use automerge::{ObjType, ReadDoc, Value};
+            let Ok(Some((Value::Object(ObjType::Map), items))) = am.get(automerge::ROOT, "items")
+            else {
+                return Err("no items");
+            };
+            let mut tx = am.transaction();
+            tx.delete(&items, id.as_str()).map_err(|_| "delete")?;
+            tx.commit();
+            Ok(())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Twenty days later the same content is uploaded again: it counts as used from then.
+    clock.advance(20 * DAY);
+    // (A new session: sessions last thirty days.)
+    paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let again = upload(&paul, "name=encore.pdf", pdf("gc-reuploaded")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    // Nothing is old enough yet.
+    assert_eq!(sweep(state.store(), state.blobs(), clock.now_ms()).await.unwrap().files.len(), 0);
+
+    clock.advance(KEPT_UNUSED_MS - 20 * DAY + 1);
+    // Uploaded now: not old enough, whatever references it.
+    let recent = upload(&paul, "name=recent.pdf", pdf("gc-recent")).await;
+    assert_eq!(recent.status(), StatusCode::CREATED);
+    sha_of.insert("recent", sha(&pdf("gc-recent")));
+    let cutoff = clock.now_ms() - KEPT_UNUSED_MS;
+    let mut listed = unused(state.store(), cutoff).await.unwrap();
+    listed.sort();
+    let expected = shas(&sha_of, &["orphan", "unlinked", "late"]);
+    assert_eq!(listed, expected, "unused for thirty days and referenced by nothing");
+
+    // Between the listing and the deletion, a teacher attaches one of them: it stays.
+    assert_eq!(
+        add_to_library(&paul, &sha_of["late"], "Juste à temps").await.status(),
+        StatusCode::CREATED
+    );
+    let swept = delete(state.store(), state.blobs(), listed, cutoff).await.unwrap();
+    let mut gone = swept.files.clone();
+    gone.sort();
+    let expected = shas(&sha_of, &["orphan", "unlinked"]);
+    assert_eq!(gone, expected);
+    assert_eq!(
+        swept.bytes,
+        ["orphan", "unlinked"].iter().map(|t| pdf(&format!("gc-{t}")).len() as u64).sum::<u64>()
+    );
+    assert_eq!(stored_files(server.data_dir()), before_gc + 1 - 2, "their content left the disk");
+    for tag in ["orphan", "unlinked"] {
+        assert!(!recorded(&server, &sha_of[tag]).await, "{tag}");
+        // Even for their uploader: nothing is served.
+        assert_eq!(download_status(&paul, &sha_of[tag]).await, StatusCode::NOT_FOUND, "{tag}");
+    }
+    for tag in ["kept", "late", "reuploaded", "recent"] {
+        assert!(recorded(&server, &sha_of[tag]).await, "{tag}");
+        assert_eq!(download_status(&paul, &sha_of[tag]).await, StatusCode::OK, "{tag}");
+    }
+    // A deleted file cannot be referenced any more, and uploading it again brings it back.
+    let late = add_to_library(&paul, &sha_of["orphan"], "Trop tard").await;
+    assert_eq!(late.status(), StatusCode::BAD_REQUEST);
+    assert!(error_of(late).await.message.contains("upload it first"));
+    let back = upload(&paul, "name=orphan.pdf", pdf("gc-orphan")).await;
+    assert_eq!(back.status(), StatusCode::CREATED);
+    assert_eq!(download_status(&paul, &sha_of["orphan"]).await, StatusCode::OK);
+    // The demo institution's own files are all referenced: a sweep later keeps them.
+    clock.advance(KEPT_UNUSED_MS + 1);
+    let later = sweep(state.store(), state.blobs(), clock.now_ms()).await.unwrap();
+    let mut gone = later.files;
+    gone.sort();
+    let expected = shas(&sha_of, &["orphan", "reuploaded", "recent"]);
+    assert_eq!(gone, expected, "only what nothing references, whatever the demo holds");
 }

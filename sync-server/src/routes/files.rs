@@ -113,9 +113,17 @@ pub async fn attach(
     ApiPath((group, assignment)): ApiPath<(GroupId, String)>,
     ApiJson(req): ApiJson<NewAttachment>,
 ) -> Result<(StatusCode, Json<BlobRef>), ApiError> {
-    let blob =
-        files::attach(state.hub(), state.store(), &identity.principal, &group, &assignment, req)
-            .await?;
+    let now = state.clock().now_ms();
+    let blob = files::attach(
+        state.hub(),
+        state.store(),
+        &identity.principal,
+        &group,
+        &assignment,
+        req,
+        now,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(blob)))
 }
 

@@ -7,6 +7,7 @@
 //! documents.
 
 pub mod sniff;
+pub mod unused;
 
 use automerge::{ObjType, ReadDoc, Value};
 use bytes::Bytes;
@@ -152,6 +153,7 @@ pub async fn store_upload(
         )));
     }
     let size = temp.size();
+    let _placing = blobs.upload_guard().await;
     let sha256 = temp.commit(blobs).await?;
     let row = FileRow {
         sha256: sha256.clone(),
@@ -166,13 +168,15 @@ pub async fn store_upload(
     Ok((StoredFile { sha256, size, mime: kind.mime.into(), name }, created))
 }
 
-async fn known_file(store: &Store, sha256: &str) -> Result<FileRow, FileError> {
+/// A stored file about to be referenced: marked used now, so that the clean-up of unused files
+/// (which deletes only files unused since before its cut-off) leaves it alone.
+async fn known_file(store: &Store, sha256: &str, now_ms: i64) -> Result<FileRow, FileError> {
     let sha = sha256.to_owned();
     if !is_sha256(&sha) {
         return Err(FileError::Invalid("sha256 must be 64 lower-case hex digits".into()));
     }
     store
-        .read(move |dao| dao.file(&sha))
+        .write(move |dao| dao.touch_file(&sha, now_ms))
         .await?
         .ok_or_else(|| FileError::Invalid("unknown file: upload it first".into()))
 }
@@ -297,7 +301,7 @@ pub async fn add_library_item(
     if !principal.access(&doc, &[]).can_write() {
         return Err(FileError::Forbidden("only the group's teachers may add course documents"));
     }
-    let file = known_file(store, &req.sha256).await?;
+    let file = known_file(store, &req.sha256, now_ms).await?;
     let language = req.language.trim();
     let item = LibraryItem {
         title: required(&req.title, "title", MAX_TITLE)?,
@@ -341,12 +345,13 @@ pub async fn attach(
     group: &GroupId,
     assignment: &str,
     req: NewAttachment,
+    now_ms: i64,
 ) -> Result<BlobRef, FileError> {
     let doc = DocId::homework(group);
     if !principal.access(&doc, &[]).can_write() {
         return Err(FileError::Forbidden("only the group's teachers may attach files"));
     }
-    let file = known_file(store, &req.sha256).await?;
+    let file = known_file(store, &req.sha256, now_ms).await?;
     let name = match req.name.as_deref() {
         Some(n) => clean_name(n).ok_or_else(|| FileError::Invalid("the name is empty".into()))?,
         None => file.name.clone(),

@@ -3,14 +3,17 @@
 //! Every file is stored once whatever the number of uploads and references. An upload is
 //! written to `files/tmp/` while it arrives (hashed on the way), then made durable: `fsync` of
 //! the file, `rename` into place, `fsync` of the directory. A crash leaves either no file or a
-//! whole one; leftovers in `files/tmp/` are deleted at start.
+//! whole one; leftovers in `files/tmp/` are deleted at start. Content nothing references any
+//! more is deleted by `services::files::unused`.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 
 /// The directory of files, under the data directory.
 pub const FILES_DIR: &str = "files";
@@ -26,6 +29,10 @@ pub fn is_sha256(s: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Blobs {
     root: PathBuf,
+    /// Uploads hold it shared from placing their content until its record is written; the
+    /// clean-up of unused files holds it alone while it deletes records and content, so that
+    /// it never deletes content an upload has just placed (same hash) and is about to record.
+    removal: Arc<RwLock<()>>,
 }
 
 impl Blobs {
@@ -41,13 +48,33 @@ impl Blobs {
                 std::fs::remove_file(entry.path())?;
             }
         }
-        Ok(Blobs { root })
+        Ok(Blobs { root, removal: Arc::default() })
     }
 
     /// Where the content of `sha256` lives (whether or not it exists). `sha256` must satisfy
     /// [`is_sha256`] (callers check; a bad value never reaches the file system).
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         is_sha256(sha256).then(|| self.root.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Held by an upload from placing its content until its record is written.
+    pub async fn upload_guard(&self) -> OwnedRwLockReadGuard<()> {
+        self.removal.clone().read_owned().await
+    }
+
+    /// Held by the clean-up of unused files while it deletes.
+    pub async fn removal_guard(&self) -> OwnedRwLockWriteGuard<()> {
+        self.removal.clone().write_owned().await
+    }
+
+    /// Deletes the content of `sha256`; `false` if there was none. Blocking.
+    pub fn remove_blocking(&self, sha256: &str) -> io::Result<bool> {
+        let path = self.path_of(sha256).ok_or_else(|| io::Error::other("bad hash"))?;
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether the content of `sha256` is stored.

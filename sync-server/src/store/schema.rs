@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this build writes.
-pub(crate) const VERSION: u32 = 10;
+pub(crate) const VERSION: u32 = 11;
 
 /// Version 1: accounts, memberships, sessions, login failures, documents and their changes.
 const SQL_V1: &str = r#"
@@ -288,6 +288,14 @@ const SQL_V10: &str = r#"
 CREATE INDEX documents_rebuilt ON documents(id, epoch) WHERE epoch > 0;
 "#;
 
+/// Version 11: when each file was last uploaded or attached (`used_ms`), so that files nothing
+/// references any more are deleted after a while, never one that is about to be referenced.
+const SQL_V11: &str = r#"
+ALTER TABLE files ADD COLUMN used_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE files SET used_ms = uploaded_ms;
+CREATE INDEX files_used ON files(used_ms);
+"#;
+
 /// Takes a database at version `from` to version `from + 1`.
 fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
     match from {
@@ -301,6 +309,7 @@ fn upgrade_from(conn: &Connection, from: u32) -> Result<(), StoreError> {
         7 => conn.execute_batch(SQL_V8)?,
         8 => conn.execute_batch(SQL_V9)?,
         9 => conn.execute_batch(SQL_V10)?,
+        10 => conn.execute_batch(SQL_V11)?,
         other => {
             return Err(StoreError::TooNew { found: other, supported: VERSION });
         }
@@ -432,7 +441,8 @@ mod tests {
         let files: i64 = count(&conn, "files");
         assert_eq!(files, 0);
         conn.execute(
-            "INSERT INTO files VALUES ('ab', 1, 'application/pdf', 'a.pdf', 'paul', 0)",
+            "INSERT INTO files (sha256, size, mime, name, uploaded_by, uploaded_ms)
+             VALUES ('ab', 1, 'application/pdf', 'a.pdf', 'paul', 0)",
             [],
         )
         .unwrap();
@@ -577,6 +587,35 @@ mod tests {
         let rebuilt: String =
             conn.query_row("SELECT id FROM documents WHERE epoch > 0", [], |r| r.get(0)).unwrap();
         assert_eq!(rebuilt, "thread:t1");
+    }
+
+    #[test]
+    fn a_version_10_database_counts_its_files_used_when_they_were_uploaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = database_at(&dir, 10);
+        conn.execute_batch(
+            "INSERT INTO files VALUES ('ab', 1, 'application/pdf', 'a.pdf', 'paul', 1000);
+             INSERT INTO files VALUES ('cd', 2, 'image/png', 'b.png', 'paul', 2000);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), VERSION);
+        let used: Vec<(String, i64)> = conn
+            .prepare("SELECT sha256, used_ms FROM files ORDER BY sha256")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(used, [("ab".to_owned(), 1000), ("cd".to_owned(), 2000)]);
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT sha256 FROM files WHERE used_ms < 1500",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("files_used"), "{plan}");
     }
 
     #[test]
