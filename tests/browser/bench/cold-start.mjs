@@ -188,6 +188,8 @@ async function coldStart(dir, origin, running = null) {
       return {
         html: nav?.responseEnd ?? null,
         wasmFetched: wasm?.responseEnd ?? null,
+        boot: mark('cartable:boot'),
+        earlyRead: mark('cartable:early-read'),
         uiStart: mark('cartable:ui-start'),
         idbRead: mark('cartable:idb-read'),
         snapshot: mark('cartable:snapshot'),
@@ -259,10 +261,12 @@ async function main() {
 function report(title, runs) {
   const row = (name, key) => {
     const s = stats(runs.map((r) => r[key]));
-    return `  ${name.padEnd(44)} ${s.median.toFixed(0).padStart(6)} ${s.p90.toFixed(0).padStart(6)} ${s.min.toFixed(0).padStart(6)} ${s.max.toFixed(0).padStart(6)}`;
+    return `  ${name.padEnd(48)} ${s.median.toFixed(0).padStart(6)} ${s.p90.toFixed(0).padStart(6)} ${s.min.toFixed(0).padStart(6)} ${s.max.toFixed(0).padStart(6)}`;
   };
-  console.log(`  ${'ms from navigation start'.padEnd(44)} ${'median'.padStart(6)} ${'p90'.padStart(6)} ${'min'.padStart(6)} ${'max'.padStart(6)}`);
+  console.log(`  ${'ms from navigation start'.padEnd(48)} ${'median'.padStart(6)} ${'p90'.padStart(6)} ${'min'.padStart(6)} ${'max'.padStart(6)}`);
   console.log(row('index.html received (service worker)', 'html'));
+  console.log(row('early.js running (cartable:boot)', 'boot'));
+  console.log(row('early IndexedDB read done (cartable:early-read)', 'earlyRead'));
   console.log(row('UI wasm received', 'wasmFetched'));
   console.log(row('UI module running (cartable:ui-start)', 'uiStart'));
   console.log(row('stored views read (cartable:idb-read)', 'idbRead'));
