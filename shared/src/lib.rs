@@ -9,6 +9,7 @@
 //!   the schema of each kind of document (DESIGN §2), which is also its view model, and
 //!   [`gradebook`], the teachers' side of grades (drafts and scheduled publication);
 //! - [`notify`]: notification categories, levels, quiet hours and the push payload;
+//! - [`text`]: the French order of people's names, for every list of people;
 //! - [`links`]: the app's deep links (`/?view=week&session=<id>`), built by the push sender
 //!   and read by the app;
 //! - [`protocol`]: the binary envelope of the `/sync` WebSocket (see `docs/protocol.md`);
@@ -45,6 +46,7 @@ pub mod me;
 pub mod notify;
 pub mod protocol;
 pub mod roles;
+pub mod text;
 pub mod thread;
 pub mod timetable;
 

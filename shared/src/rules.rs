@@ -38,8 +38,11 @@ pub enum Refusal {
     /// An entry names another author than the writer.
     #[error("an entry you wrote names another author")]
     WrongAuthor,
-    /// An entry someone else wrote was changed or removed.
-    #[error("only its author or an administrator may change or remove an entry")]
+    /// An entry someone else wrote was changed or removed (only staff, for announcements,
+    /// and administrators may).
+    #[error(
+        "only its author, an administrator or (for announcements) staff may change or remove an entry"
+    )]
     NotYourEntry,
     /// A thread message was rewritten or removed.
     #[error("thread messages are append only")]
@@ -148,6 +151,7 @@ pub fn check_typed(
             schema_and_scope((b.schema, a.schema, HOMEWORK_SCHEMA), (&b.group, &a.group), doc)?;
             authored(
                 writer,
+                Others::Untouched,
                 changed(&b.assignments, &a.assignments)
                     .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
             )
@@ -156,6 +160,7 @@ pub fn check_typed(
             schema_and_scope((b.schema, a.schema, LIBRARY_SCHEMA), (&b.group, &a.group), doc)?;
             authored(
                 writer,
+                Others::Untouched,
                 changed(&b.items, &a.items)
                     .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
             )
@@ -166,8 +171,14 @@ pub fn check_typed(
                 (&b.audience, &a.audience),
                 doc,
             )?;
+            let others = if writer.principal.role == Role::Staff {
+                Others::Managed
+            } else {
+                Others::Untouched
+            };
             authored(
                 writer,
+                others,
                 changed(&b.items, &a.items)
                     .map(|(o, n)| (o.map(|x| &x.author), n.map(|x| &x.author))),
             )
@@ -286,22 +297,35 @@ fn scores_of(
     Ok(())
 }
 
-/// New or changed entries must name the writer as their author, and an entry someone else
-/// wrote may be neither changed nor removed (admins may write for others).
+/// Whose entries a writer may change or remove besides their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Others {
+    /// None: homework, course documents, a teacher's announcements.
+    Untouched,
+    /// Any, keeping its author: staff run a school's announcements as a team (DESIGN §3).
+    Managed,
+}
+
+/// New entries must name the writer as their author; an entry someone else wrote may be
+/// neither changed nor removed, unless `others` is [`Others::Managed`]: then it may be, and a
+/// changed entry keeps its author (its acknowledgements and its place in its author's list
+/// stay with it). Admins may write anything (the server anonymises deleted accounts' entries).
 fn authored<'a>(
     writer: Writer<'_>,
+    others: Others,
     mut changes: impl Iterator<Item = (Option<&'a String>, Option<&'a String>)>,
 ) -> Result<(), Refusal> {
     if writer.is_admin() {
         return Ok(());
     }
     changes.try_for_each(|(old, new)| {
-        if new.is_some_and(|a| a != writer.user()) {
-            Err(Refusal::WrongAuthor)
-        } else if old.is_some_and(|a| a != writer.user()) {
-            Err(Refusal::NotYourEntry)
-        } else {
-            Ok(())
+        let theirs = old.filter(|a| *a != writer.user());
+        match (theirs, new) {
+            (Some(_), _) if others == Others::Untouched => Err(Refusal::NotYourEntry),
+            (Some(author), Some(a)) if a != author => Err(Refusal::WrongAuthor),
+            (Some(_), _) => Ok(()),
+            (None, Some(a)) if a != writer.user() => Err(Refusal::WrongAuthor),
+            (None, _) => Ok(()),
         }
     })
 }
@@ -391,6 +415,110 @@ mod tests {
         let mut v = hw.clone();
         v.assignments.remove("theirs");
         assert_eq!(check_write(aw, &id, &base, &edited(&base, &v)), Ok(()));
+    }
+
+    fn announcement(author: &str, title: &str) -> crate::announcements::Announcement {
+        crate::announcements::Announcement {
+            title: title.into(),
+            body: "Détails".into(),
+            severity: crate::announcements::Severity::Information,
+            visible_from_ms: 0,
+            visible_until_ms: None,
+            ack_required: true,
+            author: author.into(),
+        }
+    }
+
+    /// Announcements of group `g`: one by the teacher `prof`, one by the staff member `cpe`.
+    fn group_announcements() -> crate::announcements::Announcements {
+        let mut a = crate::announcements::Announcements {
+            schema: ANNOUNCEMENTS_SCHEMA,
+            audience: "g".into(),
+            ..Default::default()
+        };
+        a.items.insert("sortie".into(), announcement("prof", "Sortie"));
+        a.items.insert("delegues".into(), announcement("cpe", "Délégués"));
+        a
+    }
+
+    #[test]
+    fn staff_change_and_remove_any_announcement_keeping_its_author() {
+        let staff = Principal { user: "vie".parse().unwrap(), role: Role::Staff, ..teacher(&[]).0 };
+        let w = Writer { principal: &staff, subjects: &[] };
+        let id: DocId = "announcements:g".parse().unwrap();
+        let all = group_announcements();
+        let base = doc_of(&all);
+        let check = |after: &crate::announcements::Announcements| {
+            check_write(w, &id, &base, &edited(&base, after))
+        };
+        for (entry, author) in [("sortie", "prof"), ("delegues", "cpe")] {
+            let mut v = all.clone();
+            v.items.insert(entry.into(), announcement(author, "Corrigé"));
+            assert_eq!(check(&v), Ok(()), "correcting {author}'s announcement");
+            let mut v = all.clone();
+            v.items.remove(entry);
+            assert_eq!(check(&v), Ok(()), "withdrawing {author}'s announcement");
+            let mut v = all.clone();
+            v.items.insert(entry.into(), announcement("vie", "Repris"));
+            assert_eq!(check(&v), Err(Refusal::WrongAuthor), "taking over {author}'s");
+        }
+        let mut v = all.clone();
+        v.items.insert("nouvelle".into(), announcement("vie", "Réunion"));
+        assert_eq!(check(&v), Ok(()), "a new one of their own");
+        let mut v = all.clone();
+        v.items.insert("forgee".into(), announcement("cpe", "Au nom d'un collègue"));
+        assert_eq!(check(&v), Err(Refusal::WrongAuthor), "a new one under a colleague's name");
+        // Homework keeps its rule for staff too (who may not write it anyway).
+        use crate::homework::{Assignment, HOMEWORK_SCHEMA, Homework};
+        let hw_id: DocId = "homework:g".parse().unwrap();
+        let mut hw = Homework { schema: HOMEWORK_SCHEMA, group: "g".into(), ..Default::default() };
+        hw.assignments.insert(
+            "td".into(),
+            Assignment {
+                subject: "Maths".into(),
+                title: "TD".into(),
+                text: String::new(),
+                set_on_ms: 0,
+                due_ms: 1,
+                attachments: vec![],
+                hand_in: false,
+                author: "prof".into(),
+            },
+        );
+        let hw_base = doc_of(&hw);
+        let mut gone = hw.clone();
+        gone.assignments.clear();
+        assert_eq!(
+            check_write(w, &hw_id, &hw_base, &edited(&hw_base, &gone)),
+            Err(Refusal::NotYourEntry)
+        );
+    }
+
+    #[test]
+    fn a_teacher_changes_only_their_own_announcements() {
+        let (p, subjects) = teacher(&[]);
+        let w = Writer { principal: &p, subjects: &subjects };
+        let id: DocId = "announcements:g".parse().unwrap();
+        let all = group_announcements();
+        let base = doc_of(&all);
+        let check = |after: &crate::announcements::Announcements| {
+            check_write(w, &id, &base, &edited(&base, after))
+        };
+        let mut v = all.clone();
+        v.items.insert("sortie".into(), announcement("prof", "Sortie reportée"));
+        assert_eq!(check(&v), Ok(()), "their own");
+        let mut v = all.clone();
+        v.items.insert("delegues".into(), announcement("cpe", "Changé par prof"));
+        assert_eq!(check(&v), Err(Refusal::NotYourEntry), "a staff member's, keeping its author");
+        let mut v = all.clone();
+        v.items.insert("delegues".into(), announcement("prof", "Repris"));
+        assert_eq!(check(&v), Err(Refusal::NotYourEntry), "a staff member's, taken over");
+        let mut v = all.clone();
+        v.items.remove("delegues");
+        assert_eq!(check(&v), Err(Refusal::NotYourEntry), "removing a staff member's");
+        let mut v = all.clone();
+        v.items.insert("forgee".into(), announcement("cpe", "Faux"));
+        assert_eq!(check(&v), Err(Refusal::WrongAuthor), "a new one under another name");
     }
 
     #[test]

@@ -1,0 +1,143 @@
+//! Text helpers shared by the server and the app: the order of people's names.
+//!
+//! Every list of people Cartable shows or answers (a gradebook's roster, a group's students,
+//! who acknowledged an announcement, the administration's accounts …) is sorted with
+//! [`name_order`], so that `Émile` comes between `Elodie` and `Enzo` and `de Villiers` next to
+//! `De Villiers`, as in a French class list, instead of after `Zoé` in byte order.
+
+use std::cmp::Ordering;
+
+/// Compares two names as a French class list does: first without case and accents
+/// (`é è ê ë → e`, `ç → c`, `œ → oe`, `æ → ae`, `ß → ss` … and their capitals; combining
+/// accents of decomposed text are ignored), then, when they are equal that way, by the exact
+/// strings (their bytes: `Emile`, `emile`, `Émile`), so that the order is total and stable.
+///
+/// Spaces, hyphens and apostrophes are kept and sort before letters and digits (as in the
+/// default order of the Unicode collation: `De Gaulle` before `Debré`, `Jean-Marc` before
+/// `Jeanne`).
+pub fn name_order(a: &str, b: &str) -> Ordering {
+    folded(a).cmp(folded(b)).then_with(|| a.cmp(b))
+}
+
+/// The name as [`name_order`] compares it first: lower case, without accents. For sorting a
+/// long list with `sort_by_cached_key(|p| (name_key(&p.name), p.name.clone()))`.
+pub fn name_key(name: &str) -> String {
+    folded(name).collect()
+}
+
+/// The characters of `s`, lower case and without accents.
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(|c| fold(c).into_iter().flatten())
+}
+
+/// One character, lower case and without its accent: none for a combining accent, two for a
+/// ligature.
+fn fold(c: char) -> [Option<char>; 2] {
+    if c.is_ascii() {
+        return [Some(c.to_ascii_lowercase()), None];
+    }
+    if ('\u{300}'..='\u{36f}').contains(&c) {
+        return [None, None];
+    }
+    let mut lower = c.to_lowercase();
+    let l = match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        // A capital whose lower case is several characters (`İ`): as it is.
+        _ => c,
+    };
+    let base = match l {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'ď' | 'đ' | 'ð' => 'd',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
+        'ĥ' | 'ħ' => 'h',
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => 'i',
+        'ĵ' => 'j',
+        'ķ' => 'k',
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => 'l',
+        'ñ' | 'ń' | 'ņ' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => 'o',
+        'ŕ' | 'ŗ' | 'ř' => 'r',
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => 's',
+        'ţ' | 'ť' | 'ŧ' | 'ț' => 't',
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => 'u',
+        'ŵ' => 'w',
+        'ý' | 'ÿ' | 'ŷ' => 'y',
+        'ź' | 'ż' | 'ž' => 'z',
+        'æ' => return [Some('a'), Some('e')],
+        'œ' => return [Some('o'), Some('e')],
+        'ß' => return [Some('s'), Some('s')],
+        other => other,
+    };
+    [Some(base), None]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sorted(names: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
+        v.sort_by(|a, b| name_order(a, b));
+        v
+    }
+
+    #[test]
+    fn accented_initials_sort_with_their_letter() {
+        assert_eq!(
+            sorted(&["Zoé André", "Émile Roux", "Enzo François", "Elodie Petit", "Éloïse Marin"]),
+            ["Elodie Petit", "Éloïse Marin", "Émile Roux", "Enzo François", "Zoé André"]
+        );
+        assert_eq!(
+            sorted(&["Inès Vincent", "Hugo Lambert", "Îlona Bas", "Ivan Pic"]),
+            ["Hugo Lambert", "Îlona Bas", "Inès Vincent", "Ivan Pic"]
+        );
+        assert_eq!(sorted(&["Çelik", "Cyril", "Camille"]), ["Camille", "Çelik", "Cyril"]);
+    }
+
+    #[test]
+    fn case_does_not_separate_names_and_capitals_come_first_among_equals() {
+        assert_eq!(
+            sorted(&["de Villiers", "Dupont", "De Villiers", "delacroix", "Debré"]),
+            ["De Villiers", "de Villiers", "Debré", "delacroix", "Dupont"]
+        );
+    }
+
+    #[test]
+    fn ligatures_read_as_their_two_letters() {
+        assert_eq!(
+            sorted(&["Odile", "Œdipe", "Oeuvray", "Océane", "Ofelia"]),
+            ["Océane", "Odile", "Œdipe", "Oeuvray", "Ofelia"]
+        );
+        assert_eq!(sorted(&["Laetitia", "Lætitia", "Lafont"]), ["Laetitia", "Lætitia", "Lafont"]);
+        assert_eq!(name_order("Œdipe", "oedipe"), "Œdipe".cmp("oedipe"), "tie by the strings");
+        assert_ne!(name_order("Œdipe", "oedipe"), Ordering::Equal);
+    }
+
+    #[test]
+    fn hyphens_and_spaces_sort_before_letters() {
+        assert_eq!(
+            sorted(&["Jeanne Roy", "Jean-Marc Roy", "Jean Roy", "Jean-Édouard Roy"]),
+            ["Jean Roy", "Jean-Édouard Roy", "Jean-Marc Roy", "Jeanne Roy"]
+        );
+    }
+
+    #[test]
+    fn the_order_is_total_and_decomposed_accents_are_ignored() {
+        let composed = "Noémie";
+        let decomposed = "Noe\u{301}mie";
+        assert_eq!(name_key(composed), name_key(decomposed));
+        assert_ne!(name_order(composed, decomposed), Ordering::Equal);
+        assert_eq!(name_order(composed, composed), Ordering::Equal);
+        assert_eq!(name_key("ÉLISE Ÿvon Straße"), "elise yvon strasse");
+        // Reversing the arguments reverses the answer, on every pair.
+        let names = ["Émile", "emile", "Emile", "Élodie", "Œ", "oe", "Oe", "É", "e", ""];
+        for a in names {
+            for b in names {
+                assert_eq!(name_order(a, b), name_order(b, a).reverse(), "{a} / {b}");
+                assert_eq!(name_order(a, b) == Ordering::Equal, a == b, "{a} / {b}");
+            }
+        }
+    }
+}
