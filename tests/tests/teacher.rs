@@ -1,7 +1,8 @@
 //! Teachers publishing from the app against the real server (loopback, demo institution): the
 //! engine's edits of group documents (`EngineCommand::Edit`, applied with the same
 //! `edits::apply_to_doc` as the app's engine) stand when the writer may make them and are
-//! refused otherwise; who acknowledged an announcement; messages to a whole group.
+//! refused otherwise (staff manage every announcement, a teacher only their own); who
+//! acknowledged an announcement; messages to a whole group.
 
 use automerge::Automerge;
 use cartable_shared::announcements::{Announcement, Announcements, Severity};
@@ -75,20 +76,25 @@ fn assignment(author: &str) -> Assignment {
     }
 }
 
-/// A teacher account that teaches no group of the demo institution.
-async fn outside_teacher(server: &TestServer) -> Account {
+/// A new account of `role` created by the demo administrator, signed in.
+async fn new_account(server: &TestServer, login: &str, name: &str, role: &str) -> Account {
     let admin = Account::demo(server, "admin").await.unwrap();
     let resp = admin
         .request(Method::POST, "/api/admin/accounts")
         .json(&json!({
-            "login": "nina.roy", "display_name": "Nina Roy", "role": "teacher",
+            "login": login, "display_name": name, "role": role,
             "password": "correct horse battery staple"
         }))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
-    Account::login(server, "nina.roy", "correct horse battery staple").await.unwrap()
+    Account::login(server, login, "correct horse battery staple").await.unwrap()
+}
+
+/// A teacher account that teaches no group of the demo institution.
+async fn outside_teacher(server: &TestServer) -> Account {
+    new_account(server, "nina.roy", "Nina Roy", "teacher").await
 }
 
 #[tokio::test]
@@ -180,6 +186,108 @@ async fn a_teacher_who_does_not_teach_the_group_cannot_change_its_timetable() {
     let fresh = Account::demo(&server, "lea.martin").await.unwrap().synced(&server).await.unwrap();
     let stored: Timetable = fresh.read(&doc(TIMETABLE)).unwrap();
     assert_eq!(stored.sessions[session].status, SessionStatus::Scheduled);
+}
+
+/// Applies `edit` on a new device of `who` and returns the server's refusal. A device of its
+/// own: a refused change stays in its device's history, and every later change of that
+/// document there depends on it.
+async fn refused(server: &TestServer, who: &Account, id: &DocId, edit: &DocEdit) -> String {
+    let mut device = who.synced(server).await.unwrap();
+    assert!(!publish(&mut device, id, edit).await, "{edit:?} was accepted");
+    let (_, _, message) = device
+        .errors
+        .iter()
+        .rev()
+        .find(|(d, c, _)| d.as_ref() == Some(id) && *c == ErrorCode::Forbidden)
+        .unwrap();
+    message.clone()
+}
+
+#[tokio::test]
+async fn staff_manage_every_announcement_and_a_teacher_only_their_own() {
+    let server = TestServer::start().await.unwrap();
+    let paul = Account::demo(&server, "paul.durand").await.unwrap();
+    let mut teacher = paul.synced(&server).await.unwrap();
+    let lea_account = Account::demo(&server, "lea.martin").await.unwrap();
+    let mut lea = lea_account.synced(&server).await.unwrap();
+    // A second member of the vie scolaire, besides the demo's `vie.scolaire`.
+    let cpe = new_account(&server, "cpe.roux", "Agnès Roux", "staff").await;
+    let mut staff = cpe.synced(&server).await.unwrap();
+
+    let put = DocEdit::PutAnnouncement {
+        id: "an-musee".into(),
+        announcement: announcement("paul.durand"),
+    };
+    assert!(publish(&mut teacher, &doc(GROUP_ANNOUNCEMENTS), &put).await);
+    staff
+        .until_doc(&doc(GROUP_ANNOUNCEMENTS), |a: &Announcements| a.items.contains_key("an-musee"))
+        .await
+        .unwrap();
+
+    // The staff member corrects the teacher's announcement: it stays his, and Léa reads the
+    // correction.
+    let mut corrected = announcement("paul.durand");
+    corrected.title = "Sortie au musée : départ 8 h 30".into();
+    let put = DocEdit::PutAnnouncement { id: "an-musee".into(), announcement: corrected.clone() };
+    assert!(publish(&mut staff, &doc(GROUP_ANNOUNCEMENTS), &put).await);
+    let seen: Announcements = lea
+        .until_doc(&doc(GROUP_ANNOUNCEMENTS), |a: &Announcements| {
+            a.items.get("an-musee").is_some_and(|n| n.title == corrected.title)
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen.items["an-musee"].author, "paul.durand");
+
+    // Withdrawing the teacher's and a colleague's announcements reaches Léa.
+    let remove = DocEdit::RemoveAnnouncement { id: "an-musee".into() };
+    assert!(publish(&mut staff, &doc(GROUP_ANNOUNCEMENTS), &remove).await);
+    let remove = DocEdit::RemoveAnnouncement { id: "bibliotheque-horaires".into() };
+    assert!(publish(&mut staff, &doc(EVERYONE), &remove).await);
+    lea.until_doc(&doc(GROUP_ANNOUNCEMENTS), |a: &Announcements| !a.items.contains_key("an-musee"))
+        .await
+        .unwrap();
+    lea.until_doc(&doc(EVERYONE), |a: &Announcements| {
+        !a.items.contains_key("bibliotheque-horaires")
+    })
+    .await
+    .unwrap();
+
+    // Refused: the staff member taking a colleague's announcement over or publishing under a
+    // colleague's name; the teacher changing or removing the vie scolaire's announcements to
+    // his group.
+    let before: Announcements = teacher.read(&doc(GROUP_ANNOUNCEMENTS)).unwrap();
+    let delegues = before.items["delegues"].clone();
+    assert_eq!(delegues.author, "vie.scolaire");
+    let mut changed = before.items["salle-tp1"].clone();
+    changed.title = "Salle TP 1 disponible".into();
+    let put = |id: &str, announcement| DocEdit::PutAnnouncement { id: id.into(), announcement };
+    let attempts = [
+        (&cpe, GROUP_ANNOUNCEMENTS, put("delegues", announcement("cpe.roux")), "names another"),
+        (&cpe, EVERYONE, put("an-faux", announcement("vie.scolaire")), "names another"),
+        (&paul, GROUP_ANNOUNCEMENTS, put("salle-tp1", changed), "only its author"),
+        (
+            &paul,
+            GROUP_ANNOUNCEMENTS,
+            DocEdit::RemoveAnnouncement { id: "delegues".into() },
+            "only its author",
+        ),
+    ];
+    for (who, id, edit, why) in attempts {
+        let message = refused(&server, who, &doc(id), &edit).await;
+        assert!(message.contains(why), "{edit:?}: {message}");
+    }
+
+    // Nothing of the refused edits was stored: a new device of Léa's reads the announcements
+    // as the accepted edits left them.
+    let fresh = lea_account.synced(&server).await.unwrap();
+    let group: Announcements = fresh.read(&doc(GROUP_ANNOUNCEMENTS)).unwrap();
+    assert_eq!(group.items["delegues"], delegues);
+    assert_eq!(group.items["salle-tp1"], before.items["salle-tp1"]);
+    assert!(!group.items.contains_key("an-musee"));
+    let everyone: Announcements = fresh.read(&doc(EVERYONE)).unwrap();
+    assert!(!everyone.items.contains_key("bibliotheque-horaires"));
+    assert!(!everyone.items.contains_key("an-faux"));
+    assert!(everyone.items.contains_key("chauffage-batiment-b"));
 }
 
 async fn acks(account: &Account, audience: &str, id: &str) -> reqwest::Response {
