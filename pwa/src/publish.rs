@@ -37,15 +37,18 @@ use crate::hooks::{TeachSinks, publish_document, run_teach};
 use crate::i18n::Lang;
 use crate::state::{Action, View};
 use crate::store::Store;
-use crate::teach::{TeachAction, TeachCmd, TeachState, audiences, message_groups, teaching_groups};
+use crate::teach::{
+    TeachAction, TeachCmd, TeachState, audiences, manages_all_announcements, message_groups,
+    teaching_groups,
+};
 use crate::{json, web};
 
 /// What a host asks for: the gradebook (Grades tab).
 pub const GRADEBOOK: &str = "gradebook";
 /// The homework form and one's own assignments (Homework tab).
 pub const HOMEWORK_FORM: &str = "homework-form";
-/// The announcement form, one's own announcements and who acknowledged them (Announcements
-/// tab).
+/// The announcement form, the announcements one manages (one's own; every one for staff and
+/// admins) and who acknowledged them (Announcements tab).
 pub const ANNOUNCE_FORM: &str = "announce-form";
 /// Writing to a group or a student (Messages tab).
 pub const MESSAGE_FORM: &str = "message-form";
@@ -336,16 +339,23 @@ fn PublishView(props: &PublishProps) -> Html {
             })
         }
         ANNOUNCE_FORM => {
-            let own: Vec<_> = d
+            // A teacher's own announcements; every one for staff and admins.
+            let all = manages_all_announcements(me);
+            let listed: Vec<_> = d
                 .of(|v| if let View::Announcements(a) = v { Some(a) } else { None })
                 .flat_map(|a| {
                     a.items.iter().map(move |(id, n)| (a.audience.as_str(), id.as_str(), n))
                 })
-                .filter(|(_, _, n)| n.author == user)
+                .filter(|(_, _, n)| all || n.author == user)
                 .collect();
+            let editing = d.teach.editing_announcement.as_ref().and_then(|(audience, id)| {
+                listed.iter().find(|(a, i, _)| a == audience && i == id).copied()
+            });
             announce_form(&AnnounceFormProps {
                 audiences: &audiences(me),
-                own: &own,
+                listed: &listed,
+                user: &user,
+                editing,
                 acks: d.teach.acks.as_ref(),
                 status: d.teach.announce,
                 lang,

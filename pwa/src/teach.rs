@@ -104,6 +104,8 @@ pub struct TeachState {
     pub editing: Option<(String, String)>,
     /// The announcement form's last outcome.
     pub announce: Option<FormStatus>,
+    /// The announcement being edited: audience and id.
+    pub editing_announcement: Option<(String, String)>,
     /// The acknowledgement list shown: audience, id, list.
     pub acks: Option<(String, String, AckList)>,
     /// The message form's last outcome.
@@ -127,6 +129,8 @@ pub enum TeachAction {
     EditHomework(Option<(String, String)>),
     /// The announcement form's outcome.
     Announce(Option<FormStatus>),
+    /// Edit an announcement (audience, id), or stop editing.
+    EditAnnouncement(Option<(String, String)>),
     /// The acknowledgement list (audience, id, list), or close it.
     Acks(Option<(String, String, AckList)>),
     /// The message form's outcome.
@@ -156,7 +160,16 @@ impl TeachState {
                 self.editing = e;
                 self.homework = None;
             }
-            TeachAction::Announce(s) => self.announce = s,
+            TeachAction::Announce(s) => {
+                if s == Some(FormStatus::Saved) {
+                    self.editing_announcement = None;
+                }
+                self.announce = s;
+            }
+            TeachAction::EditAnnouncement(e) => {
+                self.editing_announcement = e;
+                self.announce = None;
+            }
             TeachAction::Acks(a) => self.acks = a,
             TeachAction::Send(s) => self.send = s,
             TeachAction::Students(group, list) => {
@@ -195,9 +208,9 @@ pub enum TeachCmd {
         /// Its id.
         id: String,
     },
-    /// Publish the announcement form.
+    /// Publish the announcement form (new, or the announcement being edited).
     SaveAnnouncement(AnnouncementForm),
-    /// Remove an announcement one wrote.
+    /// Remove an announcement (one's own; any for staff and admins).
     RemoveAnnouncement {
         /// Its audience.
         audience: String,
@@ -264,6 +277,8 @@ pub struct AnnouncementForm {
     pub until: String,
     /// Ask for an acknowledgement.
     pub ack_required: bool,
+    /// When editing an announcement: its id and its author (whom it keeps).
+    pub editing: Option<(String, String)>,
 }
 
 /// The groups whose sessions and homework `me` may change (the server decides anyway).
@@ -279,6 +294,12 @@ pub fn audiences(me: &Me) -> Vec<String> {
         out.insert(0, ANNOUNCEMENTS_EVERYONE.to_owned());
     }
     out
+}
+
+/// Whether `me` manages announcements others wrote (staff run them as a team; admins may
+/// write anything): the server's rules decide anyway.
+pub fn manages_all_announcements(me: &Me) -> bool {
+    matches!(me.role, Role::Staff | Role::Admin)
 }
 
 /// The groups `me` may write to as a whole: those taught (every group of an admin), none for
@@ -381,10 +402,11 @@ pub fn homework_edit(
     })
 }
 
-/// The engine command publishing the announcement form; `None` when something required is
-/// missing or the dates are the wrong way round. Visible from the start of its first day
-/// (today if none: readers whose clock is a little behind see it at once too) to the end of
-/// its last.
+/// The engine command publishing the announcement form, as `author`'s new announcement
+/// `new_id`, or as a change of the one being edited (which keeps its id and its author); `None`
+/// when something required is missing or the dates are the wrong way round. Visible from the
+/// start of its first day (today if none: readers whose clock is a little behind see it at
+/// once too) to the end of its last.
 pub fn announcement_edit(
     form: &AnnouncementForm,
     author: &str,
@@ -411,10 +433,14 @@ pub fn announcement_edit(
         1 => Severity::Warning,
         _ => Severity::Alert,
     };
+    let (id, author) = match &form.editing {
+        Some((id, original)) => (id.as_str(), original.as_str()),
+        None => (new_id, author),
+    };
     Some(EngineCommand::Edit {
         doc: format!("announcements:{}", form.audience),
         edit: DocEdit::PutAnnouncement {
-            id: new_id.to_owned(),
+            id: id.to_owned(),
             announcement: Announcement {
                 title: form.title.trim().to_owned(),
                 body: form.body.trim().to_owned(),
@@ -580,6 +606,7 @@ mod tests {
             from: String::new(),
             until: "2026-11-30".into(),
             ack_required: true,
+            editing: None,
         };
         let Some(EngineCommand::Edit { doc, edit: DocEdit::PutAnnouncement { id, announcement } }) =
             announcement_edit(&form, "paul", "an-1", today(), utc)
@@ -590,6 +617,17 @@ mod tests {
         assert_eq!(announcement.severity, Severity::Warning);
         assert_eq!(announcement.visible_from_ms, today().utc_midnight_ms(), "from today");
         assert!(announcement.ack_required);
+        assert_eq!(announcement.author, "paul", "a new one names the writer");
+        // A staff member correcting a colleague's: same id, same author.
+        let mut correction = form.clone();
+        correction.editing = Some(("an-0".into(), "vie.scolaire".into()));
+        let Some(EngineCommand::Edit {
+            edit: DocEdit::PutAnnouncement { id, announcement }, ..
+        }) = announcement_edit(&correction, "cpe", "an-unused", today(), utc)
+        else {
+            panic!()
+        };
+        assert_eq!((id.as_str(), announcement.author.as_str()), ("an-0", "vie.scolaire"));
         let mut backwards = form.clone();
         backwards.from = "2026-12-01".into();
         assert_eq!(announcement_edit(&backwards, "paul", "an-1", today(), utc), None);
@@ -614,6 +652,9 @@ mod tests {
         assert_eq!(audiences(&me(Role::Admin)), ["everyone", "g1"]);
         assert!(audiences(&me(Role::Student)).is_empty());
         assert_eq!(teaching_groups(&me(Role::Teacher)), ["g1"]);
+        assert!(!manages_all_announcements(&me(Role::Teacher)));
+        assert!(manages_all_announcements(&me(Role::Staff)));
+        assert!(manages_all_announcements(&me(Role::Admin)));
     }
 
     #[test]
@@ -626,6 +667,12 @@ mod tests {
         let s = s.reduce(TeachAction::EditHomework(Some(("g".into(), "hw".into()))));
         let s = s.reduce(TeachAction::Homework(Some(FormStatus::Saved)));
         assert_eq!(s.editing, None, "saving ends the edit");
+        let s = s.reduce(TeachAction::EditAnnouncement(Some(("g".into(), "an".into()))));
+        assert_eq!(s.editing_announcement, Some(("g".into(), "an".into())));
+        let s = s.reduce(TeachAction::Announce(Some(FormStatus::Invalid)));
+        assert!(s.editing_announcement.is_some(), "an invalid form stays in the edit");
+        let s = s.reduce(TeachAction::Announce(Some(FormStatus::Saved)));
+        assert_eq!(s.editing_announcement, None, "saving ends the edit");
         let s = s.reduce(TeachAction::Students("g".into(), vec![]));
         let s = s.reduce(TeachAction::Students("g".into(), vec![]));
         assert_eq!(s.students.len(), 1);

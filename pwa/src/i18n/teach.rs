@@ -67,12 +67,16 @@ pub struct TeachTexts {
     pub upload_failed: &'static str,
     /// Publish (homework, announcement).
     pub publish: &'static str,
-    /// Edit an entry one wrote.
+    /// Edit an entry (one's own; any announcement for staff).
     pub edit: &'static str,
-    /// Remove an entry one wrote.
+    /// Remove an entry (one's own; any announcement for staff).
     pub remove: &'static str,
     /// Heading of the announcement form.
     pub announce_form: &'static str,
+    /// Heading of the announcement form when editing one.
+    pub announce_edit: &'static str,
+    /// Before the author of an announcement someone else wrote (staff see them all).
+    pub by: &'static str,
     /// Label: severity.
     pub severity: &'static str,
     /// Information, warning, alert.
@@ -149,6 +153,8 @@ pub(super) static FR: TeachTexts = TeachTexts {
     edit: "Modifier",
     remove: "Supprimer",
     announce_form: "Écrire une annonce",
+    announce_edit: "Modifier l'annonce",
+    by: "par",
     severity: "Importance",
     severities: ["Information", "Avertissement", "Alerte"],
     audience: "Destinataires",
@@ -206,6 +212,8 @@ pub(super) static EN: TeachTexts = TeachTexts {
     edit: "Edit",
     remove: "Remove",
     announce_form: "Write an announcement",
+    announce_edit: "Edit the announcement",
+    by: "by",
     severity: "Severity",
     severities: ["Information", "Warning", "Alert"],
     audience: "Audience",
