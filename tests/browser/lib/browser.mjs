@@ -19,6 +19,8 @@ export const ACTION_TIMEOUT_MS = 15_000;
 /** The demo accounts (README, `--demo`). */
 export const STUDENT = { login: 'lea.martin', password: 'etudiant-demo', group: 'l2-info-a' };
 export const TEACHER = { login: 'paul.durand', password: 'enseignant-demo' };
+/** The demo vie scolaire (staff). */
+export const STAFF = { login: 'vie.scolaire', password: 'scolarite-demo' };
 
 /** The flags every headless Chromium of the suite and the benches starts with. */
 export const CHROMIUM_ARGS = [

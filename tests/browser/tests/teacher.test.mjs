@@ -2,12 +2,15 @@
 // student's open app (another browser context) shows it struck through without a reload; the
 // teacher, offline, sets homework and writes an announcement, goes back online, and the student
 // sees both; the student acknowledges the announcement and the teacher sees it in the list of
-// who acknowledged; the teacher writes to the whole group. A student never sees these controls.
+// who acknowledged; the teacher writes to the whole group; the vie scolaire (staff) corrects and
+// then withdraws the teacher's announcement, which only staff are offered. A student never sees
+// these controls.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  STAFF,
   STUDENT,
   TEACHER,
   describePage,
@@ -236,6 +239,54 @@ describe('teacher views', () => {
         `Sortie ${stamp}`,
         20_000,
       );
+
+      // 7. Staff manage every announcement; a teacher only his own (the vie scolaire's
+      //    announcement to his group is not offered to him).
+      await openTab(teacher, 'announcements');
+      await expectVisible(teacher, `#own-announcements li:has-text("${anTitle}")`, 'the teacher\'s own list');
+      assert.equal(
+        await teacher.locator('#own-announcements li[data-announcement-id="delegues"]').count(),
+        0,
+        'a teacher is not offered the vie scolaire\'s announcement',
+      );
+      const staffContext = await newPhoneContext(env.browser, 'teacher-staff');
+      try {
+        const staff = await staffContext.newPage();
+        await signIn(staff, origin, STAFF);
+        await expectSyncState(staff, 'online');
+        await openTab(staff, 'announcements');
+        const theirs = `#own-announcements li[data-author="${TEACHER.login}"]:has-text("${anTitle}")`;
+        await expectVisible(staff, theirs, 'the teacher\'s announcement in the staff member\'s list', 20_000);
+        await staff.locator(`${theirs} button.edit`).click();
+        await expectInPage(staff, 'the form holding the announcement', (title) =>
+          document.querySelector('#an-title')?.value === title &&
+          document.querySelector('#an-ack')?.checked === true &&
+          document.querySelector('#an-severity')?.value === '1', anTitle);
+        const corrected = `${anTitle} — départ 8 h 30`;
+        await staff.fill('#an-title', corrected);
+        await staff.locator('#an-publish').click();
+        const kept = `#own-announcements li[data-author="${TEACHER.login}"]:has-text("${corrected}")`;
+        await expectVisible(staff, kept, 'the correction, still the teacher\'s');
+        await openTab(student, 'announcements');
+        await expectInPage(
+          student,
+          'the correction in the student\'s list',
+          (title) => [...document.querySelectorAll('article.announcement')].some((a) => a.textContent.includes(title)),
+          corrected,
+          20_000,
+        );
+        await staff.locator(`${kept} button.remove`).click();
+        await expectInPage(
+          student,
+          'the announcement withdrawn from the student\'s list',
+          (title) => ![...document.querySelectorAll('article.announcement')].some((a) => a.textContent.includes(title)),
+          anTitle,
+          20_000,
+        );
+        await expectNothingPending(staff, 30_000);
+      } finally {
+        await staffContext.close();
+      }
     } finally {
       await studentContext.close();
       await teacherContext.close();
