@@ -8,6 +8,7 @@ use cartable_shared::admin::GradeEntry;
 use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::EngineCommand;
 use cartable_shared::gradebook::{Gradebook, GradebookAssessment, GradebookEdit, Score};
+use cartable_shared::text::sort_by_name;
 
 /// A score as typed: a number (`12.5` or `12,5`) from 0 to `out_of`, or `abs` for an absence.
 /// `None` for anything else (the input says so and nothing is sent).
@@ -152,10 +153,10 @@ pub fn assessments(book: &Gradebook) -> Vec<(&str, &GradebookAssessment)> {
     out
 }
 
-/// The roster by name (then id).
+/// The roster by name in French order (then id).
 pub fn roster(book: &Gradebook) -> Vec<(&str, &str)> {
     let mut out: Vec<_> = book.roster.iter().map(|(k, n)| (k.as_str(), n.as_str())).collect();
-    out.sort_by(|x, y| x.1.cmp(y.1).then(x.0.cmp(y.0)));
+    sort_by_name(&mut out, |(id, name)| (name, id));
     out
 }
 
@@ -276,6 +277,11 @@ mod tests {
         later.date_ms = 10;
         b.assessments.insert("a0".into(), later);
         assert_eq!(roster(&b), vec![("lea", "Léa Martin"), ("zoe", "Zoé André")]);
+        // French order: accents and case do not push a name to the end.
+        b.roster.insert("emile".into(), "Émile Roux".into());
+        b.roster.insert("enzo".into(), "enzo Faure".into());
+        let ids: Vec<_> = roster(&b).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["emile", "enzo", "lea", "zoe"]);
         assert_eq!(assessments(&b).iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["a0", "a1"]);
     }
 

@@ -19,10 +19,13 @@ pub fn name_order(a: &str, b: &str) -> Ordering {
     folded(a).cmp(folded(b)).then_with(|| a.cmp(b))
 }
 
-/// The name as [`name_order`] compares it first: lower case, without accents. For sorting a
-/// long list with `sort_by_cached_key(|p| (name_key(&p.name), p.name.clone()))`.
-pub fn name_key(name: &str) -> String {
-    folded(name).collect()
+/// Sorts a list of people by name in [`name_order`], then by id (two people may share a
+/// name): `name_and_id` gives both of one person.
+pub fn sort_by_name<T>(people: &mut [T], name_and_id: impl Fn(&T) -> (&str, &str)) {
+    people.sort_by(|a, b| {
+        let ((name_a, id_a), (name_b, id_b)) = (name_and_id(a), name_and_id(b));
+        name_order(name_a, name_b).then_with(|| id_a.cmp(id_b))
+    });
 }
 
 /// The characters of `s`, lower case and without accents.
@@ -77,6 +80,10 @@ fn fold(c: char) -> [Option<char>; 2] {
 mod tests {
     use super::*;
 
+    fn name_key(name: &str) -> String {
+        folded(name).collect()
+    }
+
     fn sorted(names: &[&str]) -> Vec<String> {
         let mut v: Vec<String> = names.iter().map(|s| (*s).to_owned()).collect();
         v.sort_by(|a, b| name_order(a, b));
@@ -121,6 +128,20 @@ mod tests {
             sorted(&["Jeanne Roy", "Jean-Marc Roy", "Jean Roy", "Jean-Édouard Roy"]),
             ["Jean Roy", "Jean-Édouard Roy", "Jean-Marc Roy", "Jeanne Roy"]
         );
+    }
+
+    #[test]
+    fn people_sharing_a_name_are_ordered_by_id() {
+        let mut people = vec![
+            ("zoe.andre", "Zoé André"),
+            ("lea.martin2", "Léa Martin"),
+            ("emile.roux", "Émile Roux"),
+            ("lea.martin", "Léa Martin"),
+            ("elodie.petit", "Elodie Petit"),
+        ];
+        sort_by_name(&mut people, |(id, name)| (name, id));
+        let ids: Vec<_> = people.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, ["elodie.petit", "emile.roux", "lea.martin", "lea.martin2", "zoe.andre"]);
     }
 
     #[test]

@@ -225,6 +225,33 @@ async fn administrators_create_accounts_groups_memberships_and_guardians() {
     assert!(!me.groups.iter().any(|g| g.as_str() == "l3-info"));
 }
 
+#[tokio::test]
+async fn the_accounts_are_listed_by_name_in_french_order() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    for (login, name) in [("emile.zola", "Émile Zola"), ("marc.de", "de Marc")] {
+        let resp =
+            create(&admin, json!({"login": login, "display_name": name, "role": "student"})).await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+    }
+    let list = accounts(&admin).await;
+    let names: Vec<&str> = list.accounts.iter().map(|a| a.display_name.as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).expect(name);
+    // Byte order would put both new names after every capitalised one.
+    assert_eq!(at("Émile Zola") + 1, at("Emma Dubois"), "{names:?}");
+    assert!(at("Chloé Richard") < at("de Marc") && at("de Marc") < at("Emma Dubois"), "{names:?}");
+    assert!(at("Maël Blanc") < at("Manon Garcia"), "{names:?}");
+    assert!(
+        list.accounts.windows(2).all(|w| cartable_shared::text::name_order(
+            &w[0].display_name,
+            &w[1].display_name
+        )
+        .then_with(|| w[0].login.cmp(&w[1].login))
+            != std::cmp::Ordering::Greater),
+        "{names:?}"
+    );
+}
+
 async fn roster(admin: &Account, query: &str, csv: &str) -> (StatusCode, RosterReport) {
     let resp = admin
         .request(Method::POST, &format!("/api/admin/import/roster{query}"))

@@ -316,6 +316,9 @@ async fn the_author_staff_and_admins_see_who_acknowledged_and_others_are_refused
         before.pending.iter().any(|p| p.user.as_str() == "lea.martin" && p.name == "Léa Martin")
     );
     assert!(!before.pending.iter().any(|p| p.user.as_str() == "paul.durand"));
+    // In French order: `Maël` before `Manon` (byte order would put it after).
+    let at = |name: &str| before.pending.iter().position(|p| p.name == name).expect(name);
+    assert!(at("Maël Blanc") < at("Manon Garcia") && at("Manon Garcia") < at("Zoé André"));
 
     // Léa acknowledges it on her device (her `me` document, as the app does).
     let lea_account = Account::demo(&server, "lea.martin").await.unwrap();

@@ -3,6 +3,7 @@
 //! sender only. Needs the network (the server creates the threads).
 
 use cartable_shared::api::Person;
+use cartable_shared::text::sort_by_name;
 use yew::prelude::*;
 
 use super::fields::value;
@@ -52,7 +53,10 @@ pub fn message_form(props: &MessageFormProps<'_>) -> Html {
         SendState::Sent(n) => format!("{} ({n})", t.sent),
         SendState::Failed => t.send_failed.to_owned(),
     });
-    let all_students: Vec<&Person> = props.students.iter().flat_map(|(_, l)| l).collect();
+    // The students of the groups asked for so far, once each, by name.
+    let mut all_students: Vec<&Person> = props.students.iter().flat_map(|(_, l)| l).collect();
+    sort_by_name(&mut all_students, |p| (&p.name, p.user.as_str()));
+    all_students.dedup_by(|a, b| a.user == b.user);
     html! {
         <section id="teach-message" class="teach" aria-labelledby="msg-form-title">
             <form id="message-form" {onsubmit}>

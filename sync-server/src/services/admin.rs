@@ -10,6 +10,7 @@ use cartable_shared::admin::{
 };
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
+use cartable_shared::text::sort_by_name;
 use rand::Rng;
 
 use super::hub::Hub;
@@ -232,7 +233,8 @@ pub async fn create_account(
     insert_account(store, now_ms, check_account(req)?).await
 }
 
-/// Every account; guest accounts whose time has come are marked `expired`.
+/// Every account, by name (French order, then login); guest accounts whose time has come are
+/// marked `expired`.
 pub async fn list_accounts(
     store: &Store,
     now_ms: i64,
@@ -248,6 +250,7 @@ pub async fn list_accounts(
                     a
                 }));
             }
+            sort_by_name(&mut out, |a: &AccountSummary| (&a.display_name, a.login.as_str()));
             Ok::<_, StoreError>(out)
         })
         .await?;

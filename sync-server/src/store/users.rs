@@ -3,6 +3,7 @@
 use cartable_shared::admin::GroupSummary;
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
+use cartable_shared::text::sort_by_name;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Dao, StoreError};
@@ -210,7 +211,7 @@ impl Dao<'_> {
         rows.map(|r| parse(r?, "user id")).collect()
     }
 
-    /// Every group with its name, members and teachers, by id.
+    /// Every group with its name, members and teachers (by login, in the order of names), by id.
     pub fn groups_with_members(&self) -> Result<Vec<GroupSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached("SELECT id, name FROM groups ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
@@ -222,8 +223,11 @@ impl Dao<'_> {
                 let rows = stmt.query_map([id.as_str()], |r| r.get::<_, String>(0))?;
                 rows.map(|r| parse(r?, "user id")).collect()
             };
-            let members = users("SELECT user_id FROM memberships WHERE group_id = ?1 ORDER BY 1")?;
-            let teachers = users("SELECT user_id FROM teaching WHERE group_id = ?1 ORDER BY 1")?;
+            let mut members = users("SELECT user_id FROM memberships WHERE group_id = ?1")?;
+            let mut teachers = users("SELECT user_id FROM teaching WHERE group_id = ?1")?;
+            for people in [&mut members, &mut teachers] {
+                sort_by_name(people, |u| (u.as_str(), u.as_str()));
+            }
             out.push(GroupSummary { id: parse(id, "group id")?, name, members, teachers });
         }
         Ok(out)
@@ -278,7 +282,7 @@ impl Dao<'_> {
         }
         self.people(
             "SELECT u.id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.group_id = ?1 AND u.role = 'student' ORDER BY u.display_name, u.id",
+             WHERE m.group_id = ?1 AND u.role = 'student'",
             group.as_str(),
         )
         .map(Some)
@@ -286,21 +290,23 @@ impl Dao<'_> {
 
     /// Every account of `role`, with display names, by name.
     pub fn accounts_of_role(&self, role: Role) -> Result<Vec<(UserId, String)>, StoreError> {
-        self.people(
-            "SELECT id, display_name FROM users WHERE role = ?1 ORDER BY display_name, id",
-            role.as_str(),
-        )
+        self.people("SELECT id, display_name FROM users WHERE role = ?1", role.as_str())
     }
 
+    /// The accounts `sql` selects (id, display name), by name in French order
+    /// ([`sort_by_name`]; SQLite would sort `Émile` after `Zoé`).
     fn people(&self, sql: &str, param: &str) -> Result<Vec<(UserId, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows =
             stmt.query_map([param], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, name) = r?;
-            Ok((parse(id, "user id")?, name))
-        })
-        .collect()
+        let mut out = rows
+            .map(|r| {
+                let (id, name) = r?;
+                Ok((parse::<UserId>(id, "user id")?, name))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        sort_by_name(&mut out, |(id, name)| (name.as_str(), id.as_str()));
+        Ok(out)
     }
 }
 
@@ -339,5 +345,47 @@ mod tests {
         assert_eq!(subjects, vec!["Réseaux".to_string()]);
         let nobody = store.read_blocking(|dao| dao.principal(&"nobody".parse().unwrap())).unwrap();
         assert!(nobody.is_none());
+    }
+
+    #[test]
+    fn lists_of_people_are_in_french_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let g: GroupId = "g1".parse().unwrap();
+        // Byte order (SQLite's) would give Léa, Zoé, enzo, Émile, Œdipe.
+        let people = [
+            ("zoe", "Zoé André"),
+            ("oedipe", "Œdipe Roi"),
+            ("lea", "Léa Martin"),
+            ("emile", "Émile Roux"),
+            ("enzo", "enzo Faure"),
+            ("elodie", "Elodie Petit"),
+        ];
+        store
+            .write_blocking(|dao| {
+                dao.insert_group(&g, "Groupe 1")?;
+                for (login, name) in people {
+                    let id: UserId = login.parse().unwrap();
+                    dao.insert_user(&NewUser {
+                        id: &id,
+                        display_name: name,
+                        role: Role::Student,
+                        password_hash: "!",
+                        demo: false,
+                        created_ms: 0,
+                    })?;
+                    dao.add_membership(&id, &g)?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let expected = ["elodie", "emile", "enzo", "lea", "oedipe", "zoe"];
+        let ids = |list: Vec<(UserId, String)>| {
+            list.into_iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>()
+        };
+        let students = store.read_blocking(|dao| dao.group_students(&g)).unwrap().unwrap();
+        assert_eq!(ids(students), expected);
+        let all = store.read_blocking(|dao| dao.accounts_of_role(Role::Student)).unwrap();
+        assert_eq!(ids(all), expected);
     }
 }
