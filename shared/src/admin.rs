@@ -109,6 +109,95 @@ pub struct GroupList {
     pub groups: Vec<GroupSummary>,
 }
 
+/// Why a request of the administration page was refused, as data (`ErrorBody::problem`): what
+/// the page says in the user's language, where `ErrorBody::message` says it in English for
+/// scripts and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AdminProblem {
+    /// A value of the form is refused, for the same reasons as a value of an imported line.
+    Field {
+        /// Which one: [`AdminField`].
+        field: AdminField,
+        /// What is wrong with it.
+        problem: LineProblem,
+    },
+    /// The password is too short.
+    PasswordTooShort {
+        /// The fewest characters accepted.
+        min: u32,
+    },
+    /// A guest account's end is not in the future.
+    ExpiryInThePast,
+    /// An administrator account cannot have an end.
+    AdminGuest,
+    /// A group with this id exists.
+    GroupExists {
+        /// The id.
+        value: String,
+    },
+    /// The account is not a guardian.
+    NotAGuardian {
+        /// Its login.
+        value: String,
+    },
+    /// The end of a block period is not in the future.
+    EndInThePast,
+    /// An administrator cannot delete their own account.
+    OwnAccount,
+    /// That school year was closed already.
+    YearClosed {
+        /// Its label.
+        value: String,
+    },
+    /// A login of an import was taken between the preview and the import: nothing imported.
+    TakenMeanwhile {
+        /// The line of the file.
+        line: u64,
+        /// The login.
+        value: String,
+    },
+}
+
+/// The value of an administration form that [`AdminProblem::Field`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminField {
+    /// An account's login.
+    Login,
+    /// An account's display name.
+    DisplayName,
+    /// A teacher's subjects.
+    Subjects,
+    /// A group's id.
+    Group,
+    /// A group's or an API token's name.
+    Name,
+    /// The student of a guardian link.
+    Ward,
+    /// An API token's scopes.
+    Scopes,
+    /// A block period's message.
+    Message,
+    /// A school year's label.
+    Label,
+}
+
+impl AdminField {
+    /// Every field, for exhaustive tests.
+    pub const ALL: [AdminField; 9] = [
+        AdminField::Login,
+        AdminField::DisplayName,
+        AdminField::Subjects,
+        AdminField::Group,
+        AdminField::Name,
+        AdminField::Ward,
+        AdminField::Scopes,
+        AdminField::Message,
+        AdminField::Label,
+    ];
+}
+
 /// One refused line of an imported spreadsheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineError {

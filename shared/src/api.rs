@@ -87,6 +87,10 @@ pub struct ErrorBody {
     pub error: String,
     /// A human-readable explanation (English).
     pub message: String,
+    /// What was refused, as data, when the app words it in the user's language (the
+    /// administration page's forms); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<crate::admin::AdminProblem>,
 }
 
 /// One recent sign-in of an account, in `GET /api/sessions`.

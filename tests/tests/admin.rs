@@ -4,10 +4,10 @@
 
 use cartable_shared::admin::GradesReport;
 use cartable_shared::admin::{
-    AccountList, CreatedAccount, GroupList, GroupSummary, LineError, LineProblem, NewAccount,
-    RosterReport,
+    AccountList, AdminField, AdminProblem, CreatedAccount, GroupList, GroupSummary, LineError,
+    LineProblem, MIN_PASSWORD_LEN, NewAccount, RosterReport,
 };
-use cartable_shared::api::Me;
+use cartable_shared::api::{ErrorBody, Me};
 use cartable_shared::grades::Grades;
 use cartable_shared::ids::DocId;
 use cartable_shared::roles::Role;
@@ -148,20 +148,44 @@ async fn administrators_create_accounts_groups_memberships_and_guardians() {
         create(&admin, json!({"login": "lea.martin", "display_name": "L", "role": "student"}))
             .await;
     assert_eq!(dup.status(), StatusCode::CONFLICT);
-    assert!(error_message(dup).await.contains("taken"));
+    let body: ErrorBody = dup.json().await.unwrap();
+    assert!(body.message.contains("taken"));
+    let field = |field, problem| Some(AdminProblem::Field { field, problem });
+    let taken = LineProblem::Taken { value: "lea.martin".into() };
+    assert_eq!(body.problem, field(AdminField::Login, taken), "what the page words");
     let cases = [
-        (json!({"login": "a b", "display_name": "A", "role": "student"}), "invalid login"),
-        (json!({"login": "ab", "display_name": " ", "role": "student"}), "empty"),
-        (json!({"login": "ab", "display_name": "A", "role": "student", "password": "x"}), "least"),
+        (
+            json!({"login": "a b", "display_name": "A", "role": "student"}),
+            "invalid login",
+            field(AdminField::Login, LineProblem::Invalid { value: "a b".into() }),
+        ),
+        (
+            json!({"login": "ab", "display_name": " ", "role": "student"}),
+            "empty",
+            field(AdminField::DisplayName, LineProblem::Missing),
+        ),
+        (
+            json!({"login": "ab", "display_name": "A", "role": "student", "password": "x"}),
+            "least",
+            Some(AdminProblem::PasswordTooShort { min: MIN_PASSWORD_LEN as u32 }),
+        ),
         (
             json!({"login": "ab", "display_name": "A", "role": "student", "subjects": ["M"]}),
             "teacher",
+            field(AdminField::Subjects, LineProblem::WrongRole),
+        ),
+        (
+            json!({"login": "ab", "display_name": "A", "role": "admin", "expires_at_ms": i64::MAX}),
+            "guest",
+            Some(AdminProblem::AdminGuest),
         ),
     ];
-    for (body, reason) in cases {
+    for (body, reason, problem) in cases {
         let resp = create(&admin, body.clone()).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{body}");
-        assert!(error_message(resp).await.contains(reason), "{body}");
+        let answer: ErrorBody = resp.json().await.unwrap();
+        assert!(answer.message.contains(reason), "{body}");
+        assert_eq!(answer.problem, problem, "{body}");
     }
     let bad_role =
         create(&admin, json!({"login": "ab", "display_name": "A", "role": "king"})).await;
@@ -184,6 +208,8 @@ async fn administrators_create_accounts_groups_memberships_and_guardians() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT);
+    let body: ErrorBody = again.json().await.unwrap();
+    assert_eq!(body.problem, Some(AdminProblem::GroupExists { value: "l3-info".into() }));
     for path in [
         "/api/admin/groups/l3-info/members/nina.roy",
         "/api/admin/groups/l3-info/members/paul.durand",

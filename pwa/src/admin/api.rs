@@ -8,10 +8,13 @@ use serde::de::DeserializeOwned;
 use crate::i18n::Failure;
 use crate::web::{self, HttpAnswer};
 
-/// A failure of the answer's status, with the server's explanation.
+/// A failure of the answer's status: what was refused when the server says it as data, else
+/// the server's explanation.
 fn failure(answer: &HttpAnswer) -> Failure {
-    let message = serde_json::from_str::<ErrorBody>(&answer.body).ok().map(|e| e.message);
-    Failure::Status(answer.status, message)
+    match serde_json::from_str::<ErrorBody>(&answer.body).ok() {
+        Some(ErrorBody { problem: Some(problem), .. }) => Failure::Refused(answer.status, problem),
+        body => Failure::Status(answer.status, body.map(|e| e.message)),
+    }
 }
 
 async fn call(method: &str, path: &str, body: Option<(&str, &str)>) -> Result<HttpAnswer, Failure> {

@@ -241,9 +241,16 @@ pub(crate) async fn preview_grades_import(
             serde_json::from_str(&a.body).map_err(|_| ImportFailure::Unreadable)
         }
         Ok(a) => Err(ImportFailure::Refused(
-            serde_json::from_str::<cartable_shared::api::ErrorBody>(&a.body)
+            serde_json::from_str::<ErrorMessage>(&a.body)
                 .map(|e| e.message)
                 .unwrap_or_else(|_| format!("HTTP {}", a.status)),
         )),
     }
+}
+
+/// `ErrorBody::message` alone: decoding the whole body would link the administration
+/// refusals' decoder into this module.
+#[derive(serde::Deserialize)]
+struct ErrorMessage {
+    message: String,
 }

@@ -2,6 +2,8 @@
 //! [`super::Texts`] so that the students' UI module links none of them: only the admin module
 //! calls [`Lang::admin`].
 
+use cartable_shared::admin::AdminProblem;
+
 use super::Lang;
 
 /// The administration page's strings of one language.
@@ -453,6 +455,8 @@ pub enum Failure {
     Network,
     /// An HTTP error status, with the server's explanation (`ErrorBody.message`), if any.
     Status(u16, Option<String>),
+    /// An HTTP error status with what was refused, as data (`ErrorBody.problem`).
+    Refused(u16, AdminProblem),
     /// A success status whose body could not be read.
     Unreadable,
 }
@@ -482,6 +486,12 @@ impl Lang {
             Failure::Status(403, _) => t.err_forbidden.to_owned(),
             Failure::Status(404, _) => t.err_not_found.to_owned(),
             Failure::Status(409, detail) => with(t.err_conflict, detail),
+            Failure::Refused(409, problem) => {
+                format!("{} {}", t.err_conflict, self.admin_problem(problem))
+            }
+            Failure::Refused(_, problem) => {
+                format!("{} {}", t.err_invalid, self.admin_problem(problem))
+            }
             Failure::Status(413, _) => t.err_too_large.to_owned(),
             Failure::Status(_, _) => t.err_server.to_owned(),
         }

@@ -1,15 +1,19 @@
-//! Refused lines of the spreadsheet imports (roster, grades), said from the server's
-//! [`LineProblem`] rather than its English `reason`.
+//! Refused lines of the spreadsheet imports (roster, grades) and refused administration forms,
+//! said from the server's [`LineProblem`] / [`AdminProblem`] rather than its English text.
 
-use cartable_shared::admin::{LineError, LineProblem};
+use cartable_shared::admin::{AdminField, AdminProblem, LineError, LineProblem};
 
 use super::Lang;
 
 impl Lang {
     /// Why a line was refused, in words: "« douze » n’est pas valide".
     pub fn line_problem(self, e: &LineError) -> String {
-        let column = e.column.as_deref().unwrap_or_default();
-        match (self, &e.problem) {
+        self.value_problem(e.column.as_deref().unwrap_or_default(), &e.problem)
+    }
+
+    /// What is wrong with a value of `column` (a spreadsheet's column name).
+    fn value_problem(self, column: &str, problem: &LineProblem) -> String {
+        match (self, problem) {
             (Lang::Fr, LineProblem::Unreadable) => {
                 "ligne illisible (vérifiez les guillemets et les séparateurs)".into()
             }
@@ -70,6 +74,96 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The name of a form's value, as the form labels it.
+    pub fn field_name(self, field: AdminField) -> &'static str {
+        match (self, field) {
+            (Lang::Fr, AdminField::Login) => "Identifiant",
+            (Lang::En, AdminField::Login) => "Login",
+            (Lang::Fr, AdminField::DisplayName) => "Nom affiché",
+            (Lang::En, AdminField::DisplayName) => "Display name",
+            (Lang::Fr, AdminField::Subjects) => "Matières",
+            (Lang::En, AdminField::Subjects) => "Subjects",
+            (Lang::Fr, AdminField::Group) => "Identifiant du groupe",
+            (Lang::En, AdminField::Group) => "Group id",
+            (Lang::Fr, AdminField::Name) => "Nom",
+            (Lang::En, AdminField::Name) => "Name",
+            (Lang::Fr, AdminField::Ward) => "Élève",
+            (Lang::En, AdminField::Ward) => "Student",
+            (Lang::Fr, AdminField::Scopes) => "Droits",
+            (Lang::En, AdminField::Scopes) => "Scopes",
+            (Lang::Fr, AdminField::Message) => "Message",
+            (Lang::En, AdminField::Message) => "Message",
+            (Lang::Fr, AdminField::Label) => "Libellé de l’année",
+            (Lang::En, AdminField::Label) => "Year label",
+        }
+    }
+
+    /// Why an administration form was refused, in words.
+    pub fn admin_problem(self, problem: &AdminProblem) -> String {
+        match (self, problem) {
+            (_, AdminProblem::Field { field, problem }) => {
+                let column = match field {
+                    AdminField::Login => "login",
+                    AdminField::Subjects => "subjects",
+                    AdminField::Ward => "wards",
+                    _ => "",
+                };
+                let colon = if self == Lang::Fr { " :" } else { ":" };
+                format!(
+                    "{}{colon} {}",
+                    self.field_name(*field),
+                    self.value_problem(column, problem)
+                )
+            }
+            (Lang::Fr, AdminProblem::PasswordTooShort { min }) => {
+                format!("le mot de passe doit avoir au moins {min} caractères")
+            }
+            (Lang::En, AdminProblem::PasswordTooShort { min }) => {
+                format!("the password must have at least {min} characters")
+            }
+            (Lang::Fr, AdminProblem::ExpiryInThePast) => "la date de fin est déjà passée".into(),
+            (Lang::En, AdminProblem::ExpiryInThePast) => "the end date is in the past".into(),
+            (Lang::Fr, AdminProblem::AdminGuest) => {
+                "un compte administrateur ne peut pas être temporaire".into()
+            }
+            (Lang::En, AdminProblem::AdminGuest) => {
+                "an administrator account cannot be a guest account".into()
+            }
+            (Lang::Fr, AdminProblem::GroupExists { value }) => {
+                format!("le groupe {value} existe déjà")
+            }
+            (Lang::En, AdminProblem::GroupExists { value }) => {
+                format!("the group {value} exists already")
+            }
+            (Lang::Fr, AdminProblem::NotAGuardian { value }) => {
+                format!("{value} n’est pas un responsable légal")
+            }
+            (Lang::En, AdminProblem::NotAGuardian { value }) => {
+                format!("{value} is not a guardian")
+            }
+            (Lang::Fr, AdminProblem::EndInThePast) => "la fin de la période est déjà passée".into(),
+            (Lang::En, AdminProblem::EndInThePast) => "the end of the period is in the past".into(),
+            (Lang::Fr, AdminProblem::OwnAccount) => {
+                "vous ne pouvez pas supprimer votre propre compte".into()
+            }
+            (Lang::En, AdminProblem::OwnAccount) => "you cannot delete your own account".into(),
+            (Lang::Fr, AdminProblem::YearClosed { value }) => {
+                format!("l’année {value} est déjà clôturée")
+            }
+            (Lang::En, AdminProblem::YearClosed { value }) => {
+                format!("the year {value} is closed already")
+            }
+            (Lang::Fr, AdminProblem::TakenMeanwhile { line, value }) => format!(
+                "ligne {line} : l’identifiant {value} a été pris entre-temps ; rien n’a été importé"
+            ),
+            (Lang::En, AdminProblem::TakenMeanwhile { line, value }) => {
+                format!("line {line}: the login {value} was taken meanwhile; nothing was imported")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +189,42 @@ mod tests {
         let subjects = line(Some("subjects"), LineProblem::WrongRole);
         let wards = line(Some("wards"), LineProblem::WrongRole);
         assert_ne!(Lang::En.line_problem(&subjects), Lang::En.line_problem(&wards));
+    }
+
+    #[test]
+    fn every_admin_refusal_is_said_in_each_language_without_the_servers_english() {
+        let value = || "x".to_owned();
+        let mut problems = vec![
+            AdminProblem::PasswordTooShort { min: 10 },
+            AdminProblem::ExpiryInThePast,
+            AdminProblem::AdminGuest,
+            AdminProblem::GroupExists { value: value() },
+            AdminProblem::NotAGuardian { value: value() },
+            AdminProblem::EndInThePast,
+            AdminProblem::OwnAccount,
+            AdminProblem::YearClosed { value: value() },
+            AdminProblem::TakenMeanwhile { line: 4, value: value() },
+        ];
+        problems.extend(AdminField::ALL.map(|field| AdminProblem::Field {
+            field,
+            problem: LineProblem::Invalid { value: value() },
+        }));
+        for lang in Lang::ALL {
+            let mut said: Vec<String> = problems.iter().map(|p| lang.admin_problem(p)).collect();
+            assert!(said.iter().all(|t| !t.trim().is_empty()));
+            let count = said.len();
+            said.sort();
+            said.dedup();
+            assert_eq!(said.len(), count, "two refusals share their words in {lang:?}");
+        }
+        let taken = AdminProblem::Field {
+            field: AdminField::Login,
+            problem: LineProblem::Taken { value: "jury.externe".into() },
+        };
+        assert_eq!(
+            Lang::Fr.admin_problem(&taken),
+            "Identifiant : l’identifiant jury.externe est déjà pris"
+        );
+        assert_eq!(Lang::En.admin_problem(&taken), "Login: the login jury.externe is taken");
     }
 }

@@ -36,6 +36,16 @@ impl From<AdminError> for ApiError {
             AdminError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m),
             AdminError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             AdminError::Invalid(m) => Self::bad_request(m),
+            e @ AdminError::Refused { .. } => {
+                let conflict = e.is_conflict();
+                let AdminError::Refused { problem, message } = e else { unreachable!() };
+                if conflict {
+                    Self::new(StatusCode::CONFLICT, "conflict", message)
+                } else {
+                    Self::bad_request(message)
+                }
+                .with_problem(problem)
+            }
             AdminError::Hash(e) => Self::internal(&e),
             AdminError::Store(e) => Self::internal(&e),
         }

@@ -4,6 +4,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cartable_shared::admin::AdminProblem;
 use cartable_shared::api::ErrorBody;
 
 use crate::services::auth::AuthError;
@@ -17,12 +18,19 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     retry_after_s: Option<u64>,
+    problem: Option<AdminProblem>,
 }
 
 impl ApiError {
     /// Any error.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after_s: None }
+        Self { status, code, message: message.into(), retry_after_s: None, problem: None }
+    }
+
+    /// The same error, with what was refused as data (`ErrorBody::problem`).
+    pub fn with_problem(mut self, problem: AdminProblem) -> Self {
+        self.problem = Some(problem);
+        self
     }
 
     /// 401: no valid session.
@@ -83,7 +91,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: self.code.to_owned(), message: self.message };
+        let body =
+            ErrorBody { error: self.code.to_owned(), message: self.message, problem: self.problem };
         let mut res = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after_s {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use cartable_shared::admin::{
-    AccountList, AccountSummary, CreatedAccount, GroupList, GroupSummary, MIN_PASSWORD_LEN,
-    NewAccount, NewGroup,
+    AccountList, AccountSummary, AdminField, AdminProblem, CreatedAccount, GroupList, GroupSummary,
+    LineProblem, MIN_PASSWORD_LEN, NewAccount, NewGroup,
 };
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
@@ -36,6 +36,15 @@ pub enum AdminError {
     /// The request is invalid; the message says why.
     #[error("{0}")]
     Invalid(String),
+    /// The request is refused for a reason the administration page words in the user's
+    /// language (`problem`); `message` says it in English.
+    #[error("{message}")]
+    Refused {
+        /// Why, as data.
+        problem: AdminProblem,
+        /// Why, in English.
+        message: String,
+    },
     /// Hashing a password failed.
     #[error(transparent)]
     Hash(#[from] HashError),
@@ -51,6 +60,57 @@ impl From<super::hub::HubError> for AdminError {
             e => AdminError::Store(StoreError::Task(e.to_string())),
         }
     }
+}
+
+impl AdminError {
+    /// A refusal the page words from `problem`.
+    pub fn refused(problem: AdminProblem, message: impl Into<String>) -> Self {
+        AdminError::Refused { problem, message: message.into() }
+    }
+
+    /// A refused value of `field`.
+    pub fn field(field: AdminField, problem: LineProblem, message: impl Into<String>) -> Self {
+        Self::refused(AdminProblem::Field { field, problem }, message)
+    }
+
+    /// Whether the refusal is a conflict with what exists (`409`) rather than a bad value.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            AdminError::Conflict(_) => true,
+            AdminError::Refused { problem, .. } => matches!(
+                problem,
+                AdminProblem::GroupExists { .. }
+                    | AdminProblem::YearClosed { .. }
+                    | AdminProblem::TakenMeanwhile { .. }
+                    | AdminProblem::Field { problem: LineProblem::Taken { .. }, .. }
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// What [`parse_name`] refused in `raw`.
+pub(crate) fn name_problem(raw: &str) -> LineProblem {
+    let name = raw.trim();
+    if name.is_empty() {
+        LineProblem::Missing
+    } else if name.chars().count() > MAX_NAME_LEN {
+        LineProblem::TooLong { max: MAX_NAME_LEN as u32 }
+    } else {
+        LineProblem::Invalid { value: name.to_owned() }
+    }
+}
+
+/// `parse_name(raw)`, refused as a value of `field`.
+pub(crate) fn form_name(field: AdminField, raw: &str) -> Result<String, AdminError> {
+    parse_name(raw).map_err(|e| AdminError::field(field, name_problem(raw), e))
+}
+
+/// `parse_login(raw)`, refused as a value of `field`.
+pub(crate) fn form_login(field: AdminField, raw: &str) -> Result<UserId, AdminError> {
+    parse_login(raw).map_err(|e| {
+        AdminError::field(field, LineProblem::Invalid { value: raw.trim().to_owned() }, e)
+    })
 }
 
 /// Refuses anyone but an administrator.
@@ -150,19 +210,32 @@ struct CheckedAccount {
 }
 
 fn check_account(req: NewAccount) -> Result<CheckedAccount, AdminError> {
-    let id = parse_login(&req.login).map_err(AdminError::Invalid)?;
-    let display_name = parse_name(&req.display_name).map_err(AdminError::Invalid)?;
+    let id = form_login(AdminField::Login, &req.login)?;
+    let display_name = form_name(AdminField::DisplayName, &req.display_name)?;
     let subjects = req
         .subjects
         .iter()
-        .map(|s| parse_name(s).map_err(|e| AdminError::Invalid(format!("subject: {e}"))))
+        .map(|s| {
+            parse_name(s).map_err(|e| {
+                AdminError::field(AdminField::Subjects, name_problem(s), format!("subject: {e}"))
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if !subjects.is_empty() && req.role != Role::Teacher {
-        return Err(AdminError::Invalid("only a teacher has subjects".into()));
+        return Err(AdminError::field(
+            AdminField::Subjects,
+            LineProblem::WrongRole,
+            "only a teacher has subjects",
+        ));
     }
     let (password, generated) = match req.password {
         Some(p) => {
-            check_password(&p).map_err(AdminError::Invalid)?;
+            check_password(&p).map_err(|e| {
+                AdminError::refused(
+                    AdminProblem::PasswordTooShort { min: MIN_PASSWORD_LEN as u32 },
+                    e,
+                )
+            })?;
             (p, false)
         }
         None => (generate_password(), true),
@@ -191,7 +264,11 @@ async fn insert_account(
     let created = store
         .write(move |dao| {
             if dao.user(&id)?.is_some() {
-                return Err(AdminError::Conflict(format!("the login {id} is taken")));
+                return Err(AdminError::field(
+                    AdminField::Login,
+                    LineProblem::Taken { value: id.to_string() },
+                    format!("the login {id} is taken"),
+                ));
             }
             dao.insert_user(&NewUser {
                 id: &id,
@@ -225,10 +302,16 @@ pub async fn create_account(
 ) -> Result<CreatedAccount, AdminError> {
     require_admin(admin)?;
     if req.expires_at_ms.is_some_and(|t| t <= now_ms) {
-        return Err(AdminError::Invalid("the account would expire in the past".into()));
+        return Err(AdminError::refused(
+            AdminProblem::ExpiryInThePast,
+            "the account would expire in the past",
+        ));
     }
     if req.expires_at_ms.is_some() && req.role == Role::Admin {
-        return Err(AdminError::Invalid("an administrator cannot be a guest account".into()));
+        return Err(AdminError::refused(
+            AdminProblem::AdminGuest,
+            "an administrator cannot be a guest account",
+        ));
     }
     insert_account(store, now_ms, check_account(req)?).await
 }
@@ -270,13 +353,22 @@ pub async fn create_group(
     req: NewGroup,
 ) -> Result<GroupSummary, AdminError> {
     require_admin(admin)?;
-    let id = parse_group(&req.id).map_err(AdminError::Invalid)?;
-    let name = parse_name(&req.name).map_err(AdminError::Invalid)?;
+    let id = parse_group(&req.id).map_err(|e| {
+        AdminError::field(
+            AdminField::Group,
+            LineProblem::Invalid { value: req.id.trim().into() },
+            e,
+        )
+    })?;
+    let name = form_name(AdminField::Name, &req.name)?;
     let (g, n) = (id.clone(), name.clone());
     store
         .write(move |dao| {
             if dao.group_name(&g)?.is_some() {
-                return Err(AdminError::Conflict(format!("the group {g} exists")));
+                return Err(AdminError::refused(
+                    AdminProblem::GroupExists { value: g.to_string() },
+                    format!("the group {g} exists"),
+                ));
             }
             dao.insert_group(&g, &n)?;
             Ok(())
@@ -303,12 +395,23 @@ pub async fn set_guardian(
             let role = |u: &UserId| dao.user(u).map(|r| r.map(|r| r.role));
             match role(&w)? {
                 Some(Role::Student) => {}
-                Some(_) => return Err(AdminError::Invalid(format!("{w} is not a student"))),
+                Some(_) => {
+                    return Err(AdminError::field(
+                        AdminField::Ward,
+                        LineProblem::NotAStudent { value: w.to_string() },
+                        format!("{w} is not a student"),
+                    ));
+                }
                 None => return Err(AdminError::NotFound(format!("no account {w}"))),
             }
             match role(&g)? {
                 Some(Role::Guardian) => {}
-                Some(_) => return Err(AdminError::Invalid(format!("{g} is not a guardian"))),
+                Some(_) => {
+                    return Err(AdminError::refused(
+                        AdminProblem::NotAGuardian { value: g.to_string() },
+                        format!("{g} is not a guardian"),
+                    ));
+                }
                 None => return Err(AdminError::NotFound(format!("no account {g}"))),
             }
             if on {

@@ -4,13 +4,13 @@
 //! scopes, and stops working when that account is no longer an administrator.
 
 use cartable_shared::admin::{
-    API_SCOPES, ApiTokenInfo, ApiTokenList, CreatedApiToken, NewApiToken,
+    API_SCOPES, AdminField, ApiTokenInfo, ApiTokenList, CreatedApiToken, LineProblem, NewApiToken,
 };
 use cartable_shared::roles::{Principal, Role};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::admin::{AdminError, parse_name, require_admin};
+use super::admin::{AdminError, require_admin};
 use crate::store::{Store, StoreError};
 
 /// Prefix of every token secret (so that leaked ones are easy to search for).
@@ -28,21 +28,26 @@ pub async fn create(
     req: NewApiToken,
 ) -> Result<CreatedApiToken, AdminError> {
     require_admin(admin)?;
-    let name = parse_name(&req.name).map_err(AdminError::Invalid)?;
+    let name = super::admin::form_name(AdminField::Name, &req.name)?;
     let mut scopes: Vec<String> = Vec::new();
     for s in &req.scopes {
         if !API_SCOPES.contains(&s.as_str()) {
-            return Err(AdminError::Invalid(format!(
-                "unknown scope {s:?} (expected {})",
-                API_SCOPES.join(", ")
-            )));
+            return Err(AdminError::field(
+                AdminField::Scopes,
+                LineProblem::Invalid { value: s.clone() },
+                format!("unknown scope {s:?} (expected {})", API_SCOPES.join(", ")),
+            ));
         }
         if !scopes.contains(s) {
             scopes.push(s.clone());
         }
     }
     if scopes.is_empty() {
-        return Err(AdminError::Invalid("a token needs at least one scope".into()));
+        return Err(AdminError::field(
+            AdminField::Scopes,
+            LineProblem::Missing,
+            "a token needs at least one scope",
+        ));
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

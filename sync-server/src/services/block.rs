@@ -12,6 +12,7 @@ use super::admin::{AdminError, require_admin};
 use super::hub::Hub;
 use super::presence::Control;
 use crate::store::{Store, StoreError};
+use cartable_shared::admin::{AdminField, AdminProblem, LineProblem};
 
 /// Whether a block period applies to accounts of `role`.
 pub fn applies_to(role: Role) -> bool {
@@ -59,15 +60,24 @@ pub async fn set(
     require_admin(admin)?;
     let message = notice.message.trim().to_owned();
     if message.is_empty() {
-        return Err(AdminError::Invalid("the message is empty".into()));
+        return Err(AdminError::field(
+            AdminField::Message,
+            LineProblem::Missing,
+            "the message is empty",
+        ));
     }
     if message.chars().count() > MAX_BLOCK_MESSAGE_LEN {
-        return Err(AdminError::Invalid(format!(
-            "the message is longer than {MAX_BLOCK_MESSAGE_LEN} characters"
-        )));
+        return Err(AdminError::field(
+            AdminField::Message,
+            LineProblem::TooLong { max: MAX_BLOCK_MESSAGE_LEN as u32 },
+            format!("the message is longer than {MAX_BLOCK_MESSAGE_LEN} characters"),
+        ));
     }
     if notice.until_ms.is_some_and(|until| until <= now_ms) {
-        return Err(AdminError::Invalid("the end of the block period is in the past".into()));
+        return Err(AdminError::refused(
+            AdminProblem::EndInThePast,
+            "the end of the block period is in the past",
+        ));
     }
     let notice = BlockNotice { message, until_ms: notice.until_ms };
     let (stored, by) = (notice.clone(), admin.user.clone());

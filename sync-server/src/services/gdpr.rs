@@ -39,7 +39,8 @@
 //! the document before it confirmed the new epoch.
 
 use cartable_shared::admin::{
-    AccountDeleted, DELETED_AUTHOR, ExportedAccount, ExportedAcknowledgement, UserExport,
+    AccountDeleted, AdminProblem, DELETED_AUTHOR, ExportedAccount, ExportedAcknowledgement,
+    UserExport,
 };
 use cartable_shared::api::ConnectionInfo;
 use cartable_shared::calendar::CalendarTokenInfo;
@@ -216,7 +217,10 @@ pub async fn delete_account(
 ) -> Result<AccountDeleted, AdminError> {
     require_admin(admin)?;
     if *user == admin.user {
-        return Err(AdminError::Invalid("you cannot delete your own account".into()));
+        return Err(AdminError::refused(
+            AdminProblem::OwnAccount,
+            "you cannot delete your own account",
+        ));
     }
     let who = user.clone();
     let found = store

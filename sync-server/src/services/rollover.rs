@@ -12,7 +12,10 @@
 //! already done are skipped, an archived group is emptied of exactly what was archived (what
 //! was added since stays). A label whose rollover completed is refused (conflict).
 
-use cartable_shared::admin::{GroupArchive, GroupRollover, RolloverReport, RolloverRequest};
+use cartable_shared::admin::{
+    AdminField, AdminProblem, GroupArchive, GroupRollover, LineProblem, RolloverReport,
+    RolloverRequest,
+};
 use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, UserId};
 use cartable_shared::library::Library;
@@ -33,9 +36,13 @@ pub fn parse_label(label: &str) -> Result<String, AdminError> {
     if super::entries::plain_name(label, MAX_LABEL_LEN) {
         Ok(label.to_owned())
     } else {
-        Err(AdminError::Invalid(format!(
-            "invalid label {label:?}: 1 to {MAX_LABEL_LEN} letters, digits, '.', '_' or '-'"
-        )))
+        Err(AdminError::field(
+            AdminField::Label,
+            LineProblem::Invalid { value: label.to_owned() },
+            format!(
+                "invalid label {label:?}: 1 to {MAX_LABEL_LEN} letters, digits, '.', '_' or '-'"
+            ),
+        ))
     }
 }
 
@@ -83,7 +90,10 @@ pub async fn rollover(
     let groups = store
         .write(move |dao| {
             if dao.archive_completed(&l)? == Some(true) {
-                return Err(AdminError::Conflict(format!("the year {l} was already closed")));
+                return Err(AdminError::refused(
+                    AdminProblem::YearClosed { value: l.clone() },
+                    format!("the year {l} was already closed"),
+                ));
             }
             dao.start_archive(&l, &by, now_ms)?;
             Ok(dao.groups_with_members()?)

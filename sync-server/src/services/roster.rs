@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cartable_shared::admin::{LineError, LineProblem, RosterEntry, RosterReport};
+use cartable_shared::admin::{AdminProblem, LineError, LineProblem, RosterEntry, RosterReport};
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
 
 use super::admin::{
-    AdminError, generate_password, hash_all, parse_group, parse_login, parse_name, parse_role,
-    require_admin,
+    AdminError, generate_password, hash_all, name_problem, parse_group, parse_login, parse_name,
+    parse_role, require_admin,
 };
 use super::csv_lines::{CsvTable, invalid, list};
 use crate::store::{NewUser, Store, StoreError};
@@ -34,15 +34,6 @@ pub struct RosterOptions {
 struct Known {
     users: HashMap<UserId, Role>,
     groups: BTreeSet<GroupId>,
-}
-
-/// What [`parse_name`] refused in `raw`.
-fn name_problem(raw: &str) -> LineProblem {
-    if raw.trim().chars().count() > super::admin::MAX_NAME_LEN {
-        LineProblem::TooLong { max: super::admin::MAX_NAME_LEN as u32 }
-    } else {
-        invalid(raw)
-    }
 }
 
 /// Checks every line of `table` against `known`: the valid accounts and the refused lines.
@@ -196,10 +187,13 @@ pub async fn import(
         .write(move |dao| {
             for (a, hash) in &rows {
                 if dao.user(&a.login)?.is_some() {
-                    return Err(AdminError::Conflict(format!(
-                        "line {}: the login {} was taken meanwhile; nothing imported",
-                        a.line, a.login
-                    )));
+                    return Err(AdminError::refused(
+                        AdminProblem::TakenMeanwhile { line: a.line, value: a.login.to_string() },
+                        format!(
+                            "line {}: the login {} was taken meanwhile; nothing imported",
+                            a.line, a.login
+                        ),
+                    ));
                 }
                 dao.insert_user(&NewUser {
                     id: &a.login,
