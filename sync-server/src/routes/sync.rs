@@ -52,10 +52,12 @@ pub async fn upgrade(
         Connection::open_session(state.hub(), state.store(), identity.principal, session);
     let sockets = state.sockets().clone();
     // Small buffers: most devices sit idle, and each byte here is multiplied by every
-    // connected device. Frames are written out as soon as they are sent.
+    // connected device. A device's frames are small (a sync message of a few changes); a
+    // larger one grows the read buffer for itself. Frames are written out as soon as they
+    // are sent.
     ws.max_message_size(MAX_FRAME_LEN)
         .max_frame_size(MAX_FRAME_LEN)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| sockets.track_future(serve(socket, conn, outbox, blocked)))
 }

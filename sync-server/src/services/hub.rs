@@ -7,7 +7,9 @@
 //! document, acknowledges and fans the change out to the other devices of the document.
 //!
 //! A document is loaded lazily from SQLite (snapshot + changes) the first time it is asked for,
-//! and stays in memory until the server shuts down.
+//! and its actor runs until the server shuts down. A document that at most one device syncs
+//! (a user's `me` document, one per connected device) leaves memory while it is idle: its actor
+//! keeps it as saved bytes and loads it again for its next command.
 
 mod actor;
 
@@ -124,14 +126,9 @@ enum Command {
     /// `resume`: the device's kept sync state, for its first message of this connection.
     /// `epoch`: the epoch of the document the device confirmed holding (0 if none); a message
     /// for another epoch than the document's is not merged, and answered with `Reset`.
-    Sync {
-        peer: Arc<Peer>,
-        principal: Arc<Principal>,
-        access: Access,
-        data: Bytes,
-        resume: Option<Vec<u8>>,
-        epoch: u32,
-    },
+    /// Boxed, like `Edit`'s: a command is as large as its largest variant, and each actor's
+    /// inbox holds its commands in blocks of 32 (one block per document, idle or not).
+    Sync(Box<SyncCommand>),
     /// A device disconnected, or may no longer read the document: drop its sync state (and keep
     /// it in the store if `persist`). `done` (a oneshot, one answer) is told once it is dropped:
     /// no frame of this document is queued for the device after that.
@@ -141,12 +138,7 @@ enum Command {
     /// `reply` (a oneshot: one answer per edit) says whether the edit was applied (`true`) or
     /// abandoned by the edit itself (`false`); the actor answers once the changes are stored,
     /// or drops it if it stops first.
-    Edit {
-        edit: EditFn,
-        checker: Arc<Principal>,
-        author: Option<UserId>,
-        reply: oneshot::Sender<Result<bool, HubError>>,
-    },
+    Edit(Box<EditCommand>),
     /// The server rebuilds the document without its history (see [`DocHandle::rebuild`]).
     /// `reply` (a oneshot: one answer) carries the new epoch, `None` if `build` found nothing
     /// to rebuild; dropped if the actor stops first.
@@ -156,17 +148,39 @@ enum Command {
     /// Answers (oneshot, one answer) with the current heads and the number of connected
     /// devices (tests, metrics).
     Inspect { reply: oneshot::Sender<(Vec<automerge::ChangeHash>, usize)> },
+    /// Answers (oneshot, one answer) whether the document is in memory, without loading it
+    /// (tests, metrics).
+    InMemory { reply: oneshot::Sender<bool> },
+}
+
+/// A device's sync message ([`Command::Sync`]).
+struct SyncCommand {
+    peer: Arc<Peer>,
+    principal: Arc<Principal>,
+    access: Access,
+    data: Bytes,
+    resume: Option<Vec<u8>>,
+    epoch: u32,
+}
+
+/// A service's edit ([`Command::Edit`]).
+struct EditCommand {
+    edit: EditFn,
+    checker: Arc<Principal>,
+    author: Option<UserId>,
+    reply: oneshot::Sender<Result<bool, HubError>>,
 }
 
 impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Command::Sync { peer, .. } => write!(f, "Sync(peer {})", peer.id),
+            Command::Sync(sync) => write!(f, "Sync(peer {})", sync.peer.id),
             Command::Leave { peer, .. } => write!(f, "Leave(peer {peer})"),
-            Command::Edit { .. } => f.write_str("Edit"),
+            Command::Edit(_) => f.write_str("Edit"),
             Command::Rebuild { .. } => f.write_str("Rebuild"),
             Command::Compacted { removed } => write!(f, "Compacted({removed})"),
             Command::Inspect { .. } => f.write_str("Inspect"),
+            Command::InMemory { .. } => f.write_str("InMemory"),
         }
     }
 }
@@ -198,7 +212,8 @@ impl DocHandle {
         resume: Option<Vec<u8>>,
         epoch: u32,
     ) -> Result<(), HubError> {
-        let cmd = Command::Sync { peer, principal, access, data, resume, epoch };
+        let cmd =
+            Command::Sync(Box::new(SyncCommand { peer, principal, access, data, resume, epoch }));
         self.tx.send(cmd).await.map_err(|_| HubError::Closed)
     }
 
@@ -283,7 +298,7 @@ impl DocHandle {
             if ok { Ok(()) } else { Err(()) }
         });
         let (reply, done) = oneshot::channel();
-        let cmd = Command::Edit { edit, checker, author, reply };
+        let cmd = Command::Edit(Box::new(EditCommand { edit, checker, author, reply }));
         self.tx.send(cmd).await.map_err(|_| HubError::Closed)?;
         done.await.map_err(|_| HubError::Closed)??;
         out_rx.await.map_err(|_| HubError::Closed)
@@ -309,6 +324,14 @@ impl DocHandle {
     pub async fn inspect(&self) -> Result<(Vec<automerge::ChangeHash>, usize), HubError> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Command::Inspect { reply }).await.map_err(|_| HubError::Closed)?;
+        answer.await.map_err(|_| HubError::Closed)
+    }
+
+    /// Whether the document is in memory: a document at most one device syncs leaves it
+    /// while idle (see the actor), and is loaded again for its next command.
+    pub async fn in_memory(&self) -> Result<bool, HubError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Command::InMemory { reply }).await.map_err(|_| HubError::Closed)?;
         answer.await.map_err(|_| HubError::Closed)
     }
 }

@@ -10,7 +10,15 @@
 //!   for their first full copy (their reply to it brings them the change);
 //! - reads each version of the document into its typed value once: the current version is
 //!   kept typed between changes (read on the first write), a writer's fork is read once, and
-//!   both values serve the write rules and the notification events.
+//!   both values serve the write rules and the notification events;
+//! - handles the sync messages of one device that wait together in its inbox as one (one fork,
+//!   one check, one transaction, one `Ack`), falling back to one by one when they cannot all
+//!   be accepted, so that refusals stay exactly those of single messages.
+//!
+//! Memory: a document that at most one device syncs (a user's `me` document, one per
+//! connected device) leaves memory whenever the actor's inbox is empty and it took no change
+//! since the last tick of the keep timer; it is kept as saved bytes and loaded again for the
+//! next command that reads it.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -27,7 +35,10 @@ use cartable_shared::typed::TypedDoc;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::{Command, Delivery, EditFn, HubError, Peer, PeerId, RebuildFn, build_document};
+use super::{
+    Command, Delivery, EditCommand, EditFn, HubError, Peer, PeerId, RebuildFn, SyncCommand,
+    build_document,
+};
 use crate::services::Clock;
 use crate::services::push::events;
 use crate::services::rules::{self, RuleViolation};
@@ -35,6 +46,11 @@ use crate::store::{OutboxWrite, Store, StoreError, StoredChange};
 
 /// Most distinct sync states remembered per document version.
 const MEMO_CAP: usize = 256;
+/// Most sync messages of one device handled together (see [`DocActor::take_batch`]).
+const BATCH_MAX: usize = 64;
+/// Why a document is expected in memory where it is used: every command that reads it wakes
+/// it first ([`DocActor::wake`]).
+const AWAKE: &str = "the document is in memory while a command that reads it is handled";
 
 /// The raw bytes of changes, as stored.
 pub(super) fn stored_changes(changes: &[Change]) -> Vec<StoredChange> {
@@ -66,17 +82,28 @@ impl SyncMemo {
         self.entries.clear();
     }
 
-    /// `generate_sync_message` for one device, memoised.
-    fn generate(&mut self, doc: &Automerge, id: &DocId, state: &mut sync::State) -> Option<Bytes> {
+    /// `generate_sync_message` for one device, memoised if `share` (several devices sync the
+    /// document: a document only one device syncs would only fill the memo).
+    fn generate(
+        &mut self,
+        doc: &Automerge,
+        id: &DocId,
+        state: &mut sync::State,
+        share: bool,
+    ) -> Option<Bytes> {
+        let encode = |msg: sync::Message| {
+            Bytes::from(ServerFrame::Sync { doc: id.clone(), data: msg.encode() }.encode())
+        };
+        if !share {
+            return doc.generate_sync_message(state).map(encode);
+        }
         if let Some((frame, after)) = self.entries.get(state) {
             let frame = frame.clone();
             state.clone_from(after);
             return frame;
         }
         let before = state.clone();
-        let frame = doc.generate_sync_message(state).map(|msg| {
-            Bytes::from(ServerFrame::Sync { doc: id.clone(), data: msg.encode() }.encode())
-        });
+        let frame = doc.generate_sync_message(state).map(encode);
         if self.entries.len() >= MEMO_CAP {
             self.entries.clear();
         }
@@ -102,13 +129,23 @@ fn awaiting_first_copy(state: &sync::State) -> bool {
 
 pub(super) struct DocActor {
     id: DocId,
-    doc: Automerge,
+    /// The document; `None` while the actor is dormant ([`DocActor::doze`]), `saved` then
+    /// holds it. Boxed, so that a dormant actor's task keeps no room for it.
+    doc: Option<Box<Automerge>>,
+    /// The document as `Automerge::save` wrote it, while its content is still that: what a
+    /// dormant actor wakes from.
+    saved: Option<Vec<u8>>,
+    /// A change was accepted since the last tick of the keep timer: the document is being
+    /// written, and stays in memory (see [`DocActor::may_doze`]).
+    recent_write: bool,
+    /// A command taken from the inbox while gathering a batch, to be handled next.
+    pending: Option<Command>,
     /// The document's epoch (stored with it): bumped when the document is rebuilt without its
     /// history. Devices sync only once they confirmed holding this epoch.
     epoch: u32,
     /// `doc` as its typed value, once a write needed it; replaced with the typed fork at each
     /// accepted change, so that it always reads the same as `doc`.
-    typed: Option<TypedDoc>,
+    typed: Option<Box<TypedDoc>>,
     peers: HashMap<PeerId, PeerSlot>,
     memo: SyncMemo,
     store: Store,
@@ -147,7 +184,10 @@ impl DocActor {
     ) -> Self {
         DocActor {
             id,
-            doc,
+            doc: Some(Box::new(doc)),
+            saved: None,
+            recent_write: false,
+            pending: None,
             epoch,
             typed: None,
             peers: HashMap::new(),
@@ -170,27 +210,38 @@ impl DocActor {
         keep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         keep.tick().await;
         loop {
-            let cmd = tokio::select! {
-                biased;
-                () = self.shutdown.cancelled() => break,
-                _ = keep.tick() => {
-                    Box::pin(self.keep_states(false)).await;
-                    continue;
-                }
-                cmd = self.inbox.recv() => match cmd {
-                    Some(cmd) => cmd,
-                    None => break,
+            let cmd = match self.pending.take() {
+                Some(cmd) => cmd,
+                None => tokio::select! {
+                    biased;
+                    () = self.shutdown.cancelled() => break,
+                    _ = keep.tick() => {
+                        Box::pin(self.keep_states(false)).await;
+                        if self.may_doze() {
+                            self.doze();
+                        }
+                        self.recent_write = false;
+                        continue;
+                    }
+                    cmd = self.inbox.recv() => match cmd {
+                        Some(cmd) => cmd,
+                        None => break,
+                    },
                 },
             };
             // The handlers are boxed where they are awaited: the task of an idle actor (most of
             // them: one per user's `me` document) then holds only this loop's small state.
             match cmd {
-                Command::Sync { peer, principal, access, data, resume, epoch } => {
-                    if epoch != self.epoch {
-                        self.tell_reset(&peer);
+                Command::Sync(first) => {
+                    if first.epoch != self.epoch {
+                        self.tell_reset(&first.peer);
                         continue;
                     }
-                    Box::pin(self.on_sync(peer, &principal, access, &data, resume)).await
+                    if !self.wake() {
+                        break;
+                    }
+                    let batch = self.take_batch(*first);
+                    Box::pin(self.on_sync_batch(batch)).await
                 }
                 Command::Leave { peer, persist, done } => {
                     if let Some(slot) = self.peers.remove(&peer)
@@ -202,10 +253,17 @@ impl DocActor {
                         let _ = done.send(());
                     }
                 }
-                Command::Edit { edit, checker, author, reply } => {
+                Command::Edit(cmd) => {
+                    if !self.wake() {
+                        break;
+                    }
+                    let EditCommand { edit, checker, author, reply } = *cmd;
                     let _ = reply.send(Box::pin(self.on_edit(edit, &checker, author)).await);
                 }
                 Command::Rebuild { build, reply } => {
+                    if !self.wake() {
+                        break;
+                    }
                     let _ = reply.send(Box::pin(self.on_rebuild(build)).await);
                 }
                 Command::Compacted { removed } => {
@@ -214,12 +272,107 @@ impl DocActor {
                     self.maybe_compact();
                 }
                 Command::Inspect { reply } => {
-                    let _ = reply.send((self.doc.get_heads(), self.peers.len()));
+                    if !self.wake() {
+                        break;
+                    }
+                    let heads = self.doc.as_deref().expect(AWAKE).get_heads();
+                    let _ = reply.send((heads, self.peers.len()));
+                }
+                Command::InMemory { reply } => {
+                    let _ = reply.send(self.doc.is_some());
+                    continue;
                 }
             }
+            if self.pending.is_none() && self.inbox.is_empty() && self.may_doze() {
+                self.doze();
+            }
         }
-        self.keep_states(true).await;
+        Box::pin(self.keep_states(true)).await;
         tracing::debug!(doc = %self.id, "document actor stopped");
+    }
+
+    /// Whether the document may leave memory now: at most one device syncs it (a user's `me`
+    /// document, mostly: one per connected device) and no change was accepted since the last
+    /// tick of the keep timer (a document being written stays).
+    fn may_doze(&self) -> bool {
+        self.doc.is_some() && self.peers.len() <= 1 && !self.recent_write
+    }
+
+    /// Drops the document from memory, with what was derived from it (typed value, memo); it
+    /// is kept as saved bytes, saved again only if it changed since they were written. The
+    /// devices' sync states stay: they do not depend on the document being loaded.
+    fn doze(&mut self) {
+        let Some(doc) = self.doc.take() else { return };
+        if self.saved.is_none() {
+            self.saved = Some(doc.save());
+        }
+        self.typed = None;
+        self.memo = SyncMemo::default();
+    }
+
+    /// Loads a dormant document again. `false` if its saved bytes no longer load (a bug: the
+    /// actor then stops, and its handles see the document closed).
+    fn wake(&mut self) -> bool {
+        if self.doc.is_some() {
+            return true;
+        }
+        let loaded = self.saved.as_deref().map(Automerge::load);
+        match loaded {
+            Some(Ok(doc)) => {
+                self.doc = Some(Box::new(doc));
+                true
+            }
+            Some(Err(e)) => {
+                tracing::error!(doc = %self.id, error = %e, "a dormant document does not load");
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Adopts `doc` as the document after an accepted change.
+    fn adopt(&mut self, doc: Automerge) {
+        self.doc = Some(Box::new(doc));
+        self.saved = None;
+        self.recent_write = true;
+        self.memo.clear();
+    }
+
+    /// Takes the sync messages of the same device (same principal, access and epoch) that wait
+    /// right behind `first` in the inbox, at most [`BATCH_MAX`] in all, so that they are handled
+    /// together ([`DocActor::on_sync_together`]). The first other command taken is kept in
+    /// `pending`, to be handled next: the order of commands does not change.
+    fn take_batch(&mut self, first: SyncCommand) -> Vec<SyncCommand> {
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX {
+            match self.inbox.try_recv() {
+                Ok(Command::Sync(next))
+                    if Arc::ptr_eq(&next.peer, &batch[0].peer)
+                        && Arc::ptr_eq(&next.principal, &batch[0].principal)
+                        && next.access == batch[0].access
+                        && next.epoch == batch[0].epoch =>
+                {
+                    batch.push(*next);
+                }
+                Ok(other) => {
+                    self.pending = Some(other);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        batch
+    }
+
+    /// Handles a device's sync messages: together if they can be, else one by one.
+    async fn on_sync_batch(&mut self, batch: Vec<SyncCommand>) {
+        if batch.len() > 1 && Box::pin(self.on_sync_together(&batch)).await {
+            return;
+        }
+        for cmd in batch {
+            let SyncCommand { peer, principal, access, data, resume, .. } = cmd;
+            Box::pin(self.on_sync(peer, &principal, access, &data, resume)).await;
+        }
     }
 
     /// Keeps a leaving device's sync state, in the background (the actor does not wait).
@@ -266,8 +419,10 @@ impl DocActor {
 
     /// Sends the device the next sync message it needs, if any.
     fn reply(&mut self, peer_id: PeerId) {
+        let share = self.peers.len() > 1;
+        let doc = self.doc.as_deref().expect(AWAKE);
         let Some(slot) = self.peers.get_mut(&peer_id) else { return };
-        if let Some(frame) = self.memo.generate(&self.doc, &self.id, &mut slot.state)
+        if let Some(frame) = self.memo.generate(doc, &self.id, &mut slot.state, share)
             && slot.peer.send(frame) == Delivery::Gone
         {
             self.peers.remove(&peer_id);
@@ -276,12 +431,14 @@ impl DocActor {
 
     /// Tells every other device of the document about a change.
     fn fan_out(&mut self, except: Option<PeerId>) {
+        let share = self.peers.len() > 1;
+        let doc = self.doc.as_deref().expect(AWAKE);
         let mut gone = Vec::new();
         for (id, slot) in &mut self.peers {
             if Some(*id) == except || awaiting_first_copy(&slot.state) {
                 continue;
             }
-            if let Some(frame) = self.memo.generate(&self.doc, &self.id, &mut slot.state)
+            if let Some(frame) = self.memo.generate(doc, &self.id, &mut slot.state, share)
                 && slot.peer.send(frame) == Delivery::Gone
             {
                 gone.push(*id);
@@ -339,9 +496,10 @@ impl DocActor {
             refuse_changes(&mut slot.state, &mut msg);
         }
 
+        let doc = self.doc.as_deref_mut().expect(AWAKE);
         if msg.changes.is_empty() {
             let mut state = slot.state.clone();
-            if let Err(e) = self.doc.receive_sync_message(&mut state, msg) {
+            if let Err(e) = doc.receive_sync_message(&mut state, msg) {
                 tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "sync message refused");
                 peer.send_error(
                     Some(&self.id),
@@ -356,8 +514,8 @@ impl DocActor {
         }
 
         // A writer's changes: apply them to a fork, check, store, then adopt.
-        let old_heads = self.doc.get_heads();
-        let mut fork = self.doc.fork();
+        let old_heads = doc.get_heads();
+        let mut fork = doc.fork();
         let mut state = slot.state.clone();
         if let Err(e) = fork.receive_sync_message(&mut state, msg) {
             tracing::debug!(doc = %self.id, peer = peer_id, error = %e, "changes refused");
@@ -383,7 +541,8 @@ impl DocActor {
                     {
                         refuse_changes(&mut slot.state, &mut refused);
                         let mut state = slot.state.clone();
-                        if self.doc.receive_sync_message(&mut state, refused).is_ok() {
+                        let doc = self.doc.as_deref_mut().expect(AWAKE);
+                        if doc.receive_sync_message(&mut state, refused).is_ok() {
                             slot.state = state;
                         }
                     }
@@ -403,18 +562,42 @@ impl DocActor {
                 return;
             }
         }
-        self.doc = fork;
-        if typed.is_some() {
-            self.typed = typed;
+        self.accept(fork, typed, &new, &peer, state, true);
+    }
+
+    /// Adopts a device's checked and stored changes (`fork`, typed if it was read): the
+    /// device's sync state becomes `state`, it is acknowledged (`ack`: its messages carried
+    /// changes) and answered, and the others are told if anything is new.
+    fn accept(
+        &mut self,
+        fork: Automerge,
+        typed: Option<TypedDoc>,
+        new: &[Change],
+        peer: &Peer,
+        state: sync::State,
+        ack: bool,
+    ) {
+        let peer_id = peer.id();
+        if new.is_empty() {
+            // Nothing new (changes it held already): the document is unchanged.
+            self.doc = Some(Box::new(fork));
+            self.memo.clear();
+        } else {
+            self.adopt(fork);
         }
-        self.memo.clear();
+        if let Some(typed) = typed {
+            self.typed = Some(Box::new(typed));
+        }
         if let Some(slot) = self.peers.get_mut(&peer_id) {
             slot.state = state;
         }
-        let heads = self.doc.get_heads().into_iter().map(|h| h.0).collect();
-        let ack = ServerFrame::Ack { doc: self.id.clone(), heads };
-        if peer.send(Bytes::from(ack.encode())) == Delivery::Gone {
-            self.peers.remove(&peer_id);
+        if ack {
+            let heads = self.doc.as_deref().expect(AWAKE).get_heads();
+            let heads = heads.into_iter().map(|h| h.0).collect();
+            let ack = ServerFrame::Ack { doc: self.id.clone(), heads };
+            if peer.send(Bytes::from(ack.encode())) == Delivery::Gone {
+                self.peers.remove(&peer_id);
+            }
         }
         self.reply(peer_id);
         if !new.is_empty() {
@@ -423,14 +606,83 @@ impl DocActor {
         }
     }
 
+    /// Handles several sync messages of one device as one: they are applied in order to one
+    /// fork and checked together, as one message carrying all their changes is (a device may
+    /// send its changes so), stored in one transaction and acknowledged once. Returns `false`,
+    /// having changed nothing but the device's slot, when they must be handled one by one
+    /// instead, which refuses exactly what it refuses for single messages: when one does not
+    /// decode or apply, carries changes the device may not write (a reader, or a device whose
+    /// earlier change was refused), when none carries changes, or when their changes break a
+    /// rule.
+    async fn on_sync_together(&mut self, batch: &[SyncCommand]) -> bool {
+        let first = &batch[0];
+        let peer_id = first.peer.id();
+        let mut msgs = Vec::with_capacity(batch.len());
+        for cmd in batch {
+            let Ok(msg) = sync::Message::decode(&cmd.data) else { return false };
+            if !msg.changes.is_empty() && !cmd.access.can_write() {
+                return false;
+            }
+            msgs.push(msg);
+        }
+        if msgs.iter().all(|m| m.changes.is_empty()) {
+            return false;
+        }
+        // As for a single message: a device that synced this document before resumes from
+        // the state it left with.
+        let slot = self.peers.entry(peer_id).or_insert_with(|| {
+            let state = first
+                .resume
+                .as_deref()
+                .and_then(|bytes| sync::State::decode(bytes).ok())
+                .unwrap_or_default();
+            PeerSlot { peer: first.peer.clone(), state, dirty: false }
+        });
+        if slot.state.read_only {
+            return false;
+        }
+        slot.dirty = true;
+        let mut state = slot.state.clone();
+        let doc = self.doc.as_deref().expect(AWAKE);
+        let old_heads = doc.get_heads();
+        let mut fork = doc.fork();
+        for msg in msgs {
+            if fork.receive_sync_message(&mut state, msg).is_err() {
+                return false;
+            }
+        }
+        let new = fork.get_changes(&old_heads);
+        let mut typed = None;
+        if !new.is_empty() {
+            let Ok(after) = self.check(&first.principal, &fork) else { return false };
+            let outbox = self.outbox(&after, Some(&first.principal.user));
+            typed = Some(after);
+            if let Err(e) = self.persist(&new, outbox).await {
+                tracing::error!(doc = %self.id, error = %e, "storing changes failed");
+                for _ in batch {
+                    first.peer.send_error(
+                        Some(&self.id),
+                        ErrorCode::Internal,
+                        "the server could not store the change",
+                    );
+                }
+                return true;
+            }
+        }
+        tracing::trace!(doc = %self.id, peer = peer_id, messages = batch.len(), "sync messages handled together");
+        self.accept(fork, typed, &new, &first.peer, state, true);
+        true
+    }
+
     async fn on_edit(
         &mut self,
         edit: EditFn,
         checker: &Principal,
         author: Option<UserId>,
     ) -> Result<bool, HubError> {
-        let old_heads = self.doc.get_heads();
-        let mut fork = self.doc.fork();
+        let doc = self.doc.as_deref().expect(AWAKE);
+        let old_heads = doc.get_heads();
+        let mut fork = doc.fork();
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| edit(&mut fork)));
         match outcome {
             Ok(Ok(())) => {}
@@ -447,9 +699,8 @@ impl DocActor {
         let after = self.check(checker, &fork)?;
         let outbox = self.outbox(&after, author.as_ref());
         self.persist(&new, outbox).await?;
-        self.doc = fork;
-        self.typed = Some(after);
-        self.memo.clear();
+        self.adopt(fork);
+        self.typed = Some(Box::new(after));
         self.fan_out(None);
         self.maybe_compact();
         Ok(true)
@@ -473,7 +724,8 @@ impl DocActor {
             reason: "no epoch left".into(),
         })?;
         let corrupt = |reason: String| HubError::Corrupt { doc: self.id.clone(), reason };
-        let fresh = match std::panic::catch_unwind(AssertUnwindSafe(|| build(&self.doc, next))) {
+        let doc = self.doc.as_deref().expect(AWAKE);
+        let fresh = match std::panic::catch_unwind(AssertUnwindSafe(|| build(doc, next))) {
             Ok(Ok(Some(fresh))) => fresh,
             Ok(Ok(None)) => return Ok(None),
             Ok(Err(reason)) => return Err(corrupt(reason)),
@@ -489,9 +741,8 @@ impl DocActor {
         let id = self.id.clone();
         let epoch = self.store.write(move |dao| dao.rebuild_document(&id, &rows)).await?;
         self.epoch = epoch;
-        self.doc = fresh;
-        self.typed = Some(typed);
-        self.memo.clear();
+        self.adopt(fresh);
+        self.typed = Some(Box::new(typed));
         self.stored_changes = count;
         // Every device drops its copy and starts again from empty; their sync states describe
         // the old history, so they go too (the store's went in the transaction).
@@ -511,12 +762,13 @@ impl DocActor {
     /// returns `after` typed. The current version is read only if no earlier write did.
     fn check(&mut self, writer: &Principal, after: &Automerge) -> Result<TypedDoc, RuleViolation> {
         let typed = |doc| typed_content(&self.id, doc).map_err(|r| RuleViolation(r.to_string()));
+        let doc = self.doc.as_deref().expect(AWAKE);
         if self.typed.is_none() {
-            self.typed = Some(typed(&self.doc)?);
+            self.typed = Some(Box::new(typed(doc)?));
         }
         let after = typed(after)?;
-        let before = self.typed.as_ref().expect("read just above");
-        rules::check_typed(writer, &self.id, self.doc.get_heads().is_empty(), before, &after)?;
+        let before = self.typed.as_deref().expect("read just above");
+        rules::check_typed(writer, &self.id, doc.get_heads().is_empty(), before, &after)?;
         Ok(after)
     }
 

@@ -107,7 +107,12 @@ impl Device {
     /// Frames queued for the device, once the document's actor has handled everything sent
     /// before (its `inspect` answer is the barrier).
     async fn drain(&mut self, w: &World) -> Vec<ServerFrame> {
-        let handle = w.hub.open(&doc_id()).await.unwrap().unwrap();
+        self.drain_on(w, &doc_id()).await
+    }
+
+    /// [`Device::drain`] with the actor of `doc` as the barrier.
+    async fn drain_on(&mut self, w: &World, doc: &DocId) -> Vec<ServerFrame> {
+        let handle = w.hub.open(doc).await.unwrap().unwrap();
         tokio::time::timeout(Duration::from_secs(5), handle.inspect()).await.unwrap().unwrap();
         let mut frames = vec![];
         while let Ok(bytes) = self.outbox.frames.try_recv() {
@@ -118,8 +123,13 @@ impl Device {
 
     /// Exchanges frames until the server has nothing more for this device.
     async fn settle(&mut self, w: &World) {
+        self.settle_on(w, &doc_id()).await
+    }
+
+    /// [`Device::settle`] with the actor of `doc` as the barrier.
+    async fn settle_on(&mut self, w: &World, doc: &DocId) {
         for _ in 0..50 {
-            let frames = self.drain(w).await;
+            let frames = self.drain_on(w, doc).await;
             if frames.is_empty() {
                 return;
             }
@@ -680,4 +690,89 @@ async fn a_rebuild_replaces_the_history_resets_devices_and_ignores_their_old_epo
     conn.welcome().await.unwrap();
     let queued = ServerFrame::decode(&outbox.frames.try_recv().unwrap()).unwrap();
     assert_eq!(queued, ServerFrame::Reset { doc: doc_id(), epoch: 1 });
+}
+
+#[tokio::test]
+async fn a_writers_queued_messages_are_checked_stored_and_acknowledged_together() {
+    let w = world().await;
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    // Three edits sent at once: their messages wait in the actor's inbox together.
+    for room in ["Amphi A", "Amphi B", "Amphi C"] {
+        prof.edit(|t| t.sessions.get_mut("s1").unwrap().rooms = vec![room.into()]).await;
+    }
+    prof.settle(&w).await;
+    assert!(prof.errors.is_empty(), "{:?}", prof.errors);
+    assert_eq!(prof.acks, 1, "one acknowledgement for the three messages");
+    assert_eq!(prof.client.pending(), 0, "it releases every pending change");
+    let (stored, count) = server_timetable(&w).await;
+    assert_eq!(stored.sessions["s1"].rooms, vec!["Amphi C".to_string()]);
+    assert_eq!(count, 4, "the three changes are stored");
+}
+
+#[tokio::test]
+async fn a_refused_change_among_queued_messages_is_refused_as_if_they_came_one_by_one() {
+    let w = world().await;
+    let mut prof = Device::connect(&w, principal("prof", Role::Teacher)).await;
+    prof.settle(&w).await;
+    prof.edit(|t| t.sessions.get_mut("s1").unwrap().rooms = vec!["Amphi A".into()]).await;
+    prof.edit(|t| t.group = "another-group".into()).await;
+    prof.edit(|t| t.sessions.get_mut("s1").unwrap().rooms = vec!["Amphi C".into()]).await;
+    prof.settle(&w).await;
+    // The first change is accepted; the second breaks a rule; the third builds on it.
+    assert_eq!(prof.acks, 1);
+    let refused: Vec<_> =
+        prof.errors.iter().filter(|(_, c, _)| *c == ErrorCode::Forbidden).collect();
+    assert_eq!(refused.len(), 2, "{:?}", prof.errors);
+    assert!(refused[0].2.starts_with("change refused"), "{:?}", refused[0]);
+    assert!(refused[1].2.contains("earlier change"), "{:?}", refused[1]);
+    let (stored, count) = server_timetable(&w).await;
+    assert_eq!(stored.group, GROUP);
+    assert_eq!(stored.sessions["s1"].rooms, vec!["Amphi A".to_string()]);
+    assert_eq!(count, 2, "only the first change is stored");
+}
+
+#[tokio::test]
+async fn a_document_one_device_syncs_leaves_memory_when_idle_and_still_syncs() {
+    use cartable_shared::me::MyLayer;
+    let w = world().await;
+    let me: DocId = "me:lea".parse().unwrap();
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    let mut max = Device::connect(&w, principal("max", Role::Student)).await;
+    lea.settle_on(&w, &me).await;
+    lea.settle(&w).await;
+    max.settle(&w).await;
+    let handle = w.hub.open(&me).await.unwrap().unwrap();
+    handle.inspect().await.unwrap();
+    assert!(!handle.in_memory().await.unwrap(), "idle, synced by one device: out of memory");
+    let timetable = w.hub.open(&doc_id()).await.unwrap().unwrap();
+    assert!(timetable.in_memory().await.unwrap(), "two devices sync the timetable");
+
+    // Another device of the same user, from nothing, gets the whole document.
+    let Device { conn, .. } = lea;
+    conn.close().await;
+    let mut lea = Device::connect(&w, principal("lea", Role::Student)).await;
+    lea.settle_on(&w, &me).await;
+    let layer: MyLayer = read(lea.client.document(&me).unwrap()).unwrap().unwrap();
+    assert_eq!(layer.user, "lea");
+    assert!(!handle.in_memory().await.unwrap());
+
+    // It writes: the document is loaded, the change checked, stored and acknowledged.
+    let (_, out) = lea
+        .client
+        .edit(&me, |doc| {
+            let mut layer: MyLayer = read(doc).unwrap().unwrap();
+            layer.notes.insert("s1".into(), "bring a calculator".into());
+            write(doc, &layer).unwrap();
+        })
+        .unwrap();
+    lea.send(out.send).await;
+    lea.settle_on(&w, &me).await;
+    assert!(lea.errors.is_empty(), "{:?}", lea.errors);
+    assert_eq!(lea.acks, 1);
+    assert!(handle.in_memory().await.unwrap(), "a document being written stays in memory");
+    let id = me.clone();
+    let stored = w.store.read(move |dao| dao.load_document(&id)).await.unwrap().unwrap();
+    let layer: MyLayer = read(&build_document(&me, &stored).unwrap()).unwrap().unwrap();
+    assert_eq!(layer.notes["s1"], "bring a calculator");
 }
