@@ -88,12 +88,15 @@ async function usedPublishing(others) {
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
+      // A new sw.js always has a new build id (its template is part of it), so the cache is
+      // normally new; never delete one that an installed version already uses.
+      const existed = await caches.has(CACHE);
       const cache = await caches.open(CACHE);
       const others = await otherVersions();
       try {
         await Promise.all(PRECACHE.map((url) => install(cache, others, url)));
       } catch (err) {
-        await caches.delete(CACHE);
+        if (!existed) await caches.delete(CACHE);
         throw err;
       }
       if (await usedPublishing(others)) {
