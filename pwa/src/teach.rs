@@ -277,8 +277,23 @@ pub struct AnnouncementForm {
     pub until: String,
     /// Ask for an acknowledgement.
     pub ack_required: bool,
-    /// When editing an announcement: its id and its author (whom it keeps).
-    pub editing: Option<(String, String)>,
+    /// When editing an announcement: what the change keeps.
+    pub editing: Option<KeptAnnouncement>,
+}
+
+/// What a change of an existing announcement keeps: its id and author always, its visibility
+/// window unless the form changes its days (an announcement posted through the API may start or
+/// end at any minute; the form only shows days).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptAnnouncement {
+    /// Its id.
+    pub id: String,
+    /// Its author.
+    pub author: String,
+    /// The day the form shows for its start (`YYYY-MM-DD`), and its `visible_from_ms`.
+    pub from: (String, i64),
+    /// The day the form shows for its end, and its `visible_until_ms`, if it has one.
+    pub until: Option<(String, i64)>,
 }
 
 /// The groups whose sessions and homework `me` may change (the server decides anyway).
@@ -417,13 +432,21 @@ pub fn announcement_edit(
     if form.audience.is_empty() || form.title.trim().is_empty() {
         return None;
     }
-    let from = match form.from.trim() {
-        "" => instant(today, 0),
-        d => instant(parse_date(d)?, 0),
+    // A day left as the form showed it keeps the announcement's own instant.
+    let kept = |typed: &str, shown: Option<&(String, i64)>| {
+        shown.filter(|(day, _)| day == typed.trim()).map(|(_, ms)| *ms)
     };
-    let until = match form.until.trim() {
-        "" => None,
-        d => Some(instant(parse_date(d)?, 23 * 60 + 59)),
+    let editing = form.editing.as_ref();
+    let from = match (kept(&form.from, editing.map(|k| &k.from)), form.from.trim()) {
+        (Some(ms), _) => ms,
+        (None, "") => instant(today, 0),
+        (None, d) => instant(parse_date(d)?, 0),
+    };
+    let until = match (kept(&form.until, editing.and_then(|k| k.until.as_ref())), form.until.trim())
+    {
+        (Some(ms), _) => Some(ms),
+        (None, "") => None,
+        (None, d) => Some(instant(parse_date(d)?, 23 * 60 + 59)),
     };
     if until.is_some_and(|u| u <= from) {
         return None;
@@ -433,8 +456,8 @@ pub fn announcement_edit(
         1 => Severity::Warning,
         _ => Severity::Alert,
     };
-    let (id, author) = match &form.editing {
-        Some((id, original)) => (id.as_str(), original.as_str()),
+    let (id, author) = match editing {
+        Some(k) => (k.id.as_str(), k.author.as_str()),
         None => (new_id, author),
     };
     Some(EngineCommand::Edit {
@@ -618,16 +641,39 @@ mod tests {
         assert_eq!(announcement.visible_from_ms, today().utc_midnight_ms(), "from today");
         assert!(announcement.ack_required);
         assert_eq!(announcement.author, "paul", "a new one names the writer");
-        // A staff member correcting a colleague's: same id, same author.
+        // A staff member correcting a colleague's: same id, same author, and the window it had
+        // (posted through the API from 10:30 to 14:00) where the form's days are unchanged.
+        let day = CivilDate::new(2026, 11, 27).unwrap();
         let mut correction = form.clone();
-        correction.editing = Some(("an-0".into(), "vie.scolaire".into()));
-        let Some(EngineCommand::Edit {
-            edit: DocEdit::PutAnnouncement { id, announcement }, ..
-        }) = announcement_edit(&correction, "cpe", "an-unused", today(), utc)
-        else {
-            panic!()
+        correction.from = "2026-11-27".into();
+        correction.until = "2026-11-27".into();
+        correction.editing = Some(KeptAnnouncement {
+            id: "an-0".into(),
+            author: "vie.scolaire".into(),
+            from: ("2026-11-27".into(), utc(day, 10 * 60 + 30)),
+            until: Some(("2026-11-27".into(), utc(day, 14 * 60))),
+        });
+        let put = |form: &AnnouncementForm| match announcement_edit(form, "cpe", "x", today(), utc)
+        {
+            Some(EngineCommand::Edit {
+                edit: DocEdit::PutAnnouncement { id, announcement },
+                ..
+            }) => (id, announcement),
+            other => panic!("{other:?}"),
         };
+        let (id, announcement) = put(&correction);
         assert_eq!((id.as_str(), announcement.author.as_str()), ("an-0", "vie.scolaire"));
+        assert_eq!(
+            (announcement.visible_from_ms, announcement.visible_until_ms),
+            (utc(day, 10 * 60 + 30), Some(utc(day, 14 * 60))),
+            "unchanged days keep their instants"
+        );
+        // A day changed in the form: from the start of that day, to the end of the other.
+        correction.until = "2026-11-28".into();
+        let (_, announcement) = put(&correction);
+        assert_eq!(announcement.visible_from_ms, utc(day, 10 * 60 + 30));
+        let next = CivilDate::new(2026, 11, 28).unwrap();
+        assert_eq!(announcement.visible_until_ms, Some(utc(next, 23 * 60 + 59)));
         let mut backwards = form.clone();
         backwards.from = "2026-12-01".into();
         assert_eq!(announcement_edit(&backwards, "paul", "an-1", today(), utc), None);

@@ -9,7 +9,9 @@ use yew::prelude::*;
 use super::fields::{checked, value};
 use crate::i18n::Lang;
 use crate::state::Action;
-use crate::teach::{AckList, AnnouncementForm, FormStatus, TeachAction, TeachCmd};
+use crate::teach::{
+    AckList, AnnouncementForm, FormStatus, KeptAnnouncement, TeachAction, TeachCmd,
+};
 use crate::web;
 
 /// Props of [`announce_form`].
@@ -50,8 +52,16 @@ pub fn announce_form(props: &AnnounceFormProps<'_>) -> Html {
     let editing = props.editing;
     let onsubmit = {
         let cb = props.onteach.clone();
-        let fixed = editing
-            .map(|(audience, id, a)| (audience.to_owned(), (id.to_owned(), a.author.clone())));
+        let shown = |ms: i64| (web::device_time(ms).date.to_string(), ms);
+        let fixed = editing.map(|(audience, id, a)| {
+            let kept = KeptAnnouncement {
+                id: id.to_owned(),
+                author: a.author.clone(),
+                from: shown(a.visible_from_ms),
+                until: a.visible_until_ms.map(shown),
+            };
+            (audience.to_owned(), kept)
+        });
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (audience, editing) = match &fixed {
