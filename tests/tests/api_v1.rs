@@ -296,3 +296,58 @@ async fn an_api_change_reaches_a_connected_students_device_and_raises_its_push()
     let held: Grades = device.read(&doc("grades:lea.martin")).unwrap();
     assert_eq!(grades, held);
 }
+
+#[tokio::test]
+async fn an_api_update_of_a_teachers_entry_keeps_its_author() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Account::demo(&server, "admin").await.unwrap();
+    let t = token(
+        &admin,
+        &["homework:read", "homework:write", "announcements:read", "announcements:write"],
+    )
+    .await;
+    let g = demo::GROUP;
+    let put = |path: String, body: serde_json::Value| {
+        call(&server, Method::PUT, &path, Some(&t)).json(&body).send()
+    };
+    let hw: Homework = get(&server, &format!("/api/v1/groups/{g}/homework"), &t).await;
+    let (id, before) = hw
+        .assignments
+        .iter()
+        .find(|(_, a)| a.author == "paul.durand")
+        .expect("a demo assignment by paul.durand");
+    let resp = put(
+        format!("/api/v1/groups/{g}/homework/{id}"),
+        json!({"subject": before.subject, "title": "Corrigé par l'ENT", "due_ms": before.due_ms}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let after: Assignment = resp.json().await.unwrap();
+    assert_eq!((after.title.as_str(), after.author.as_str()), ("Corrigé par l'ENT", "paul.durand"));
+    // A new one is the token owner's.
+    let resp = put(
+        format!("/api/v1/groups/{g}/homework/from-sis"),
+        json!({"subject": "Réseaux", "title": "TP", "due_ms": before.due_ms}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.json::<Assignment>().await.unwrap().author, "admin");
+
+    let an: Announcements = get(&server, &format!("/api/v1/announcements/{g}"), &t).await;
+    let (id, before) =
+        an.items.iter().find(|(_, a)| a.author != "admin").expect("a demo announcement by staff");
+    let resp = put(
+        format!("/api/v1/announcements/{g}/{id}"),
+        json!({"title": "Précision", "body": before.body, "severity": "Warning"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let after: cartable_shared::announcements::Announcement = resp.json().await.unwrap();
+    assert_eq!(
+        (after.title.as_str(), after.author.as_str()),
+        ("Précision", before.author.as_str())
+    );
+}

@@ -407,7 +407,8 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": answers(object("assignments by id"))}},
             "/api/v1/groups/{group}/homework/{id}": {
                 "put": {
-                    "summary": "Set or change an assignment (scope homework:write); 201 when new",
+                    "summary": "Set or change an assignment (scope homework:write); 201 when \
+                        new; a change keeps its author, attachments and set day",
                     "parameters": [param("group"), param("id")],
                     "requestBody": body(json!({"type": "object",
                         "required": ["subject", "title", "due_ms"], "properties": {
@@ -439,7 +440,7 @@ pub fn openapi_document() -> serde_json::Value {
             "/api/v1/announcements/{audience}/{id}": {
                 "put": {
                     "summary": "Publish or change an announcement (scope announcements:write); \
-                        201 when new",
+                        201 when new; a change keeps its author",
                     "parameters": [param("audience"), param("id")],
                     "requestBody": body(json!({"type": "object",
                         "required": ["title", "body", "severity"], "properties": {

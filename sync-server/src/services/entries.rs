@@ -207,15 +207,23 @@ pub async fn put_assignment(
             ..Default::default()
         })
     };
-    let make = move |before: Option<Assignment>| Assignment {
-        subject,
-        title,
-        text: body,
-        set_on_ms: before.as_ref().map_or(now_ms, |b| b.set_on_ms),
-        due_ms: req.due_ms,
-        attachments: before.map(|b| b.attachments).unwrap_or_default(),
-        hand_in: req.hand_in,
-        author,
+    let make = move |before: Option<Assignment>| {
+        // A changed entry keeps its author (who may still change it from the app), the day it
+        // was set and its attachments.
+        let (set_on_ms, attachments, author) = match before {
+            Some(b) => (b.set_on_ms, b.attachments, b.author),
+            None => (now_ms, Vec::new(), author),
+        };
+        Assignment {
+            subject,
+            title,
+            text: body,
+            set_on_ms,
+            due_ms: req.due_ms,
+            attachments,
+            hand_in: req.hand_in,
+            author,
+        }
     };
     put_entry(hub, &principal.user, &doc, "assignments", key(id)?, initial, make).await
 }
@@ -257,6 +265,11 @@ pub async fn put_announcement(
         ack_required: req.ack_required,
         author: principal.user.to_string(),
     };
+    // A changed entry keeps its author (who may still change it from the app).
+    let make = move |before: Option<Announcement>| match before {
+        Some(b) => Announcement { author: b.author, ..value },
+        None => value,
+    };
     let initial = || {
         new_document(&Announcements {
             schema: ANNOUNCEMENTS_SCHEMA,
@@ -264,7 +277,7 @@ pub async fn put_announcement(
             ..Default::default()
         })
     };
-    put_entry(hub, &principal.user, &doc, "items", key(id)?, initial, move |_| value).await
+    put_entry(hub, &principal.user, &doc, "items", key(id)?, initial, make).await
 }
 
 /// Deletes the entry `id` of the map `field` of `doc` on behalf of `principal`.
