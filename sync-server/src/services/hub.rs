@@ -143,8 +143,6 @@ enum Command {
     /// `reply` (a oneshot: one answer) carries the new epoch, `None` if `build` found nothing
     /// to rebuild; dropped if the actor stops first.
     Rebuild { build: RebuildFn, reply: oneshot::Sender<Result<Option<u32>, HubError>> },
-    /// A compaction finished; `removed` changes are no longer stored one by one.
-    Compacted { removed: u64 },
     /// Answers (oneshot, one answer) with the current heads and the number of connected
     /// devices (tests, metrics).
     Inspect { reply: oneshot::Sender<(Vec<automerge::ChangeHash>, usize)> },
@@ -178,7 +176,6 @@ impl std::fmt::Debug for Command {
             Command::Leave { peer, .. } => write!(f, "Leave(peer {peer})"),
             Command::Edit(_) => f.write_str("Edit"),
             Command::Rebuild { .. } => f.write_str("Rebuild"),
-            Command::Compacted { removed } => write!(f, "Compacted({removed})"),
             Command::Inspect { .. } => f.write_str("Inspect"),
             Command::InMemory { .. } => f.write_str("InMemory"),
         }
@@ -519,7 +516,6 @@ impl Hub {
             self.inner.compact_after,
             self.inner.store.clone(),
             rx,
-            tx.downgrade(),
             self.inner.shutdown.clone(),
             self.inner.push_wake.clone(),
             self.inner.clock.clone(),

@@ -101,6 +101,16 @@ impl Dao<'_> {
         Ok(Some(StoredDoc { snapshot, changes, last_seq }))
     }
 
+    /// The sequence number of a document's last stored change (0 if it has none).
+    pub fn last_change_seq(&self, id: &DocId) -> Result<i64, StoreError> {
+        let seq: Option<i64> = self.conn.query_row(
+            "SELECT MAX(seq) FROM doc_changes WHERE doc_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(seq.unwrap_or(0))
+    }
+
     /// Replaces a document's snapshot by `bytes`, which covers every change up to `upto_seq`,
     /// and deletes those changes. Returns how many changes were deleted.
     pub fn replace_snapshot(

@@ -37,7 +37,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     Command, Delivery, EditCommand, EditFn, HubError, Peer, PeerId, RebuildFn, SyncCommand,
-    build_document,
 };
 use crate::services::Clock;
 use crate::services::push::events;
@@ -151,13 +150,9 @@ pub(super) struct DocActor {
     store: Store,
     /// The actor's inbox. Senders: the hub's table and the connections' handles.
     inbox: mpsc::Receiver<Command>,
-    /// A weak sender to the actor itself, for the compaction task's report; weak so that the
-    /// actor does not keep itself alive.
-    myself: mpsc::WeakSender<Command>,
     shutdown: CancellationToken,
     stored_changes: u64,
     compact_after: u64,
-    compacting: bool,
     /// Told after a change added notification events to the outbox.
     push_wake: Arc<Notify>,
     /// The server's clock: event times, when sync states were kept.
@@ -176,7 +171,6 @@ impl DocActor {
         compact_after: u64,
         store: Store,
         inbox: mpsc::Receiver<Command>,
-        myself: mpsc::WeakSender<Command>,
         shutdown: CancellationToken,
         push_wake: Arc<Notify>,
         clock: Arc<dyn Clock>,
@@ -194,11 +188,9 @@ impl DocActor {
             memo: SyncMemo::default(),
             store,
             inbox,
-            myself,
             shutdown,
             stored_changes,
             compact_after,
-            compacting: false,
             push_wake,
             clock,
             gradebook_wake,
@@ -266,11 +258,6 @@ impl DocActor {
                     }
                     let _ = reply.send(Box::pin(self.on_rebuild(build)).await);
                 }
-                Command::Compacted { removed } => {
-                    self.compacting = false;
-                    self.stored_changes = self.stored_changes.saturating_sub(removed);
-                    self.maybe_compact();
-                }
                 Command::Inspect { reply } => {
                     if !self.wake() {
                         break;
@@ -282,6 +269,9 @@ impl DocActor {
                     let _ = reply.send(self.doc.is_some());
                     continue;
                 }
+            }
+            if self.stored_changes > self.compact_after {
+                Box::pin(self.compact()).await;
             }
             if self.pending.is_none() && self.inbox.is_empty() && self.may_doze() {
                 self.doze();
@@ -602,7 +592,6 @@ impl DocActor {
         self.reply(peer_id);
         if !new.is_empty() {
             self.fan_out(Some(peer_id));
-            self.maybe_compact();
         }
     }
 
@@ -702,7 +691,6 @@ impl DocActor {
         self.adopt(fork);
         self.typed = Some(Box::new(after));
         self.fan_out(None);
-        self.maybe_compact();
         Ok(true)
     }
 
@@ -799,37 +787,64 @@ impl DocActor {
         Ok(())
     }
 
-    /// Starts a compaction in the background if the document has too many stored changes.
-    fn maybe_compact(&mut self) {
-        if self.compacting || self.stored_changes <= self.compact_after {
-            return;
+    /// Folds the document's stored changes into one snapshot: its saved bytes. The document in
+    /// memory holds exactly what is stored (each change is stored before it is adopted, and once
+    /// a document has an actor only the actor appends to it), and nothing of it can be appended
+    /// while the actor waits here, so the snapshot replaces every stored change. (It used to be
+    /// rebuilt from the store, applying every stored change again.)
+    async fn compact(&mut self) {
+        let bytes = match (&self.saved, &self.doc) {
+            (Some(saved), _) => saved.clone(),
+            (None, Some(doc)) => {
+                let saved = doc.save();
+                self.saved = Some(saved.clone());
+                saved
+            }
+            (None, None) => return,
+        };
+        let (id, epoch) = (self.id.clone(), self.epoch);
+        let folded = self
+            .store
+            .write(move |dao| {
+                let upto = dao.last_change_seq(&id)?;
+                write_snapshot(dao, &id, epoch, &bytes, upto)
+            })
+            .await;
+        match folded {
+            Ok(removed) => {
+                tracing::info!(doc = %self.id, removed, "document compacted");
+                self.stored_changes = self.stored_changes.saturating_sub(removed);
+                if removed == 0 {
+                    // Its epoch changed under it (not through this actor): nothing to fold.
+                    self.stored_changes = 0;
+                }
+            }
+            Err(e) => tracing::error!(doc = %self.id, error = %e, "compaction failed"),
         }
-        let Some(myself) = self.myself.upgrade() else { return };
-        self.compacting = true;
-        let store = self.store.clone();
-        let id = self.id.clone();
-        let epoch = self.epoch;
-        // The compaction task: one compaction, off the actor; it ends by reporting to the actor.
-        tokio::spawn(async move {
-            let removed = match compact(&store, &id, epoch).await {
-                Ok(removed) => {
-                    tracing::info!(doc = %id, removed, "document compacted");
-                    removed
-                }
-                Err(e) => {
-                    tracing::error!(doc = %id, error = %e, "compaction failed");
-                    0
-                }
-            };
-            let _ = myself.send(Command::Compacted { removed }).await;
-        });
     }
 }
 
-/// Replaces the stored snapshot and changes of a document by one snapshot, in one transaction.
-/// Changes appended meanwhile stay; nothing is written if the document was rebuilt meanwhile
-/// (its epoch is no longer `epoch`: the snapshot would bring the old history back). Returns
-/// the number of changes folded into the snapshot.
+/// Replaces the stored snapshot of a document and its changes up to `upto` by `bytes`, unless
+/// the document was rebuilt meanwhile (its epoch is no longer `epoch`: the snapshot would bring
+/// the old history back). Returns the number of changes folded into the snapshot.
+fn write_snapshot(
+    dao: &crate::store::Dao<'_>,
+    id: &DocId,
+    epoch: u32,
+    bytes: &[u8],
+    upto: i64,
+) -> Result<u64, StoreError> {
+    if dao.document_epoch(id)? != epoch {
+        return Ok(0);
+    }
+    dao.replace_snapshot(id, bytes, upto)
+}
+
+/// Replaces the stored snapshot and changes of a document by one snapshot built from the store,
+/// in one transaction. Changes appended meanwhile stay; nothing is written if the document was
+/// rebuilt meanwhile. Returns the number of changes folded into the snapshot. (The actor folds
+/// its own saved bytes instead, see [`DocActor::compact`]; this checks the epoch rule alone.)
+#[cfg(test)]
 pub(super) async fn compact(store: &Store, id: &DocId, epoch: u32) -> Result<u64, HubError> {
     let doc_id = id.clone();
     let Some(stored) = store.read(move |dao| dao.load_document(&doc_id)).await? else {
@@ -837,18 +852,12 @@ pub(super) async fn compact(store: &Store, id: &DocId, epoch: u32) -> Result<u64
     };
     let upto = stored.last_seq;
     let doc_id = id.clone();
-    let bytes =
-        tokio::task::spawn_blocking(move || build_document(&doc_id, &stored).map(|doc| doc.save()))
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))??;
+    let bytes = tokio::task::spawn_blocking(move || {
+        super::build_document(&doc_id, &stored).map(|doc| doc.save())
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))??;
     let doc_id = id.clone();
-    let removed = store
-        .write(move |dao| {
-            if dao.document_epoch(&doc_id)? != epoch {
-                return Ok(0);
-            }
-            dao.replace_snapshot(&doc_id, &bytes, upto)
-        })
-        .await?;
+    let removed = store.write(move |dao| write_snapshot(dao, &doc_id, epoch, &bytes, upto)).await?;
     Ok(removed)
 }
