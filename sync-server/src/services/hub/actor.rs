@@ -145,7 +145,9 @@ pub(super) struct DocActor {
     /// `doc` as its typed value, once a write needed it; replaced with the typed fork at each
     /// accepted change, so that it always reads the same as `doc`.
     typed: Option<Box<TypedDoc>>,
-    peers: HashMap<PeerId, PeerSlot>,
+    /// The devices syncing the document. Slots are boxed: a document thousands of devices
+    /// sync keeps a table of pointers (with room to grow) rather than of sync states.
+    peers: HashMap<PeerId, Box<PeerSlot>>,
     memo: SyncMemo,
     store: Store,
     /// The actor's inbox. Senders: the hub's table and the connections' handles.
@@ -239,7 +241,7 @@ impl DocActor {
                     if let Some(slot) = self.peers.remove(&peer)
                         && persist
                     {
-                        self.keep_state_of(slot);
+                        self.keep_state_of(*slot);
                     }
                     if let Some(done) = done {
                         let _ = done.send(());
@@ -464,7 +466,7 @@ impl DocActor {
             // A device that synced this document before resumes from the state it left with.
             let state =
                 resume.and_then(|bytes| sync::State::decode(&bytes).ok()).unwrap_or_default();
-            PeerSlot { peer: peer.clone(), state, dirty: false }
+            Box::new(PeerSlot { peer: peer.clone(), state, dirty: false })
         });
         slot.dirty = true;
 
@@ -625,7 +627,7 @@ impl DocActor {
                 .as_deref()
                 .and_then(|bytes| sync::State::decode(bytes).ok())
                 .unwrap_or_default();
-            PeerSlot { peer: first.peer.clone(), state, dirty: false }
+            Box::new(PeerSlot { peer: first.peer.clone(), state, dirty: false })
         });
         if slot.state.read_only {
             return false;
