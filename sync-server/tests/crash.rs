@@ -168,6 +168,9 @@ async fn write_then_kill(server: &mut ServerProcess, kill: KillAt, total: usize)
 
     let mut written = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
+    // Set once the kill point is reached: the window is then filled once more, so that the
+    // kill lands while writes are in flight (the server may acknowledge a whole window at once).
+    let mut killing = false;
     loop {
         assert!(Instant::now() < deadline, "the write load did not finish in time");
         while written.len() < total && session.unacked(&doc).len() < WINDOW {
@@ -183,13 +186,7 @@ async fn write_then_kill(server: &mut ServerProcess, kill: KillAt, total: usize)
             written.extend(new);
             send_all(&mut socket, out.send).await;
         }
-        let frame = next_frame(&mut socket).await.expect("the server closed the connection");
-        let out = session.receive(frame).expect("apply frame");
-        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
-        send_all(&mut socket, out.send).await;
-        let pending = session.unacked(&doc).len();
-        let acked_count = written.len() - pending;
-        if acked_count >= kill_after || (written.len() == total && pending == 0) {
+        if killing {
             // Snapshot first, then kill: everything in `acked` was acknowledged before the kill.
             let pending: std::collections::BTreeSet<ChangeHash> =
                 session.unacked(&doc).into_iter().collect();
@@ -197,6 +194,13 @@ async fn write_then_kill(server: &mut ServerProcess, kill: KillAt, total: usize)
             server.kill();
             return LoadResult { written, acked };
         }
+        let frame = next_frame(&mut socket).await.expect("the server closed the connection");
+        let out = session.receive(frame).expect("apply frame");
+        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
+        send_all(&mut socket, out.send).await;
+        let pending = session.unacked(&doc).len();
+        let acked_count = written.len() - pending;
+        killing = acked_count >= kill_after || (written.len() == total && pending == 0);
     }
 }
 
