@@ -246,7 +246,7 @@ async fn a_scheduled_assessment_is_published_at_its_time_with_one_push_per_stude
     lea_device.quiet(Duration::from_millis(300)).await.unwrap();
     let before: Grades = lea_device.read(&grades).unwrap();
     assert!(!before.assessments.contains_key(&key), "not before its time");
-    assert!(fake.messages(Some(&lea_phone)).await.unwrap().is_empty());
+    assert!(grade_messages(&fake.messages(Some(&lea_phone)).await.unwrap()).is_empty());
     let fresh = lea.synced(&server).await.unwrap();
     assert!(!fresh.read::<Grades>(&grades).unwrap().assessments.contains_key(&key));
 
@@ -265,8 +265,11 @@ async fn a_scheduled_assessment_is_published_at_its_time_with_one_push_per_stude
         .unwrap();
     assert_eq!(book.assessments["ctrl-3"].published_ms, Some(published));
     for sub in [&lea_phone, &lea_laptop, &parent_phone] {
-        let got = fake.wait_messages(Some(sub), WAIT, |m| !m.is_empty()).await.unwrap();
-        let m = &got[0];
+        // The hour the clock moved may also bring other pushes (the demo's homework due the
+        // day after the run's date): the grade's is looked for among them.
+        let got =
+            fake.wait_messages(Some(sub), WAIT, |m| !grade_messages(m).is_empty()).await.unwrap();
+        let m = grade_messages(&got)[0];
         assert_eq!(m["payload"]["category"], "grade_published", "{m:#}");
         assert_eq!(m["decrypted"], true);
         assert_eq!(m["payload"]["url"], format!("/?view=grades&assessment={key}"));
