@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use cartable_shared::admin::GradeEntry;
+use cartable_shared::admin::{FileProblem, GradeEntry};
 use cartable_shared::edits::DocEdit;
 use cartable_shared::engine::EngineCommand;
 use cartable_shared::gradebook::{Gradebook, GradebookAssessment, GradebookEdit, Score};
@@ -74,6 +74,41 @@ pub fn import_edit(group: &str, id: &str, lines: &[GradeEntry]) -> Option<Engine
         .collect();
     (!scores.is_empty())
         .then(|| edit(group, GradebookEdit::SetScores { id: id.to_owned(), scores }))
+}
+
+/// Why the server refused an import as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// A problem of the file (no header, unknown or missing column, too many lines).
+    File(FileProblem),
+    /// Anything else: the server's explanation (English), or the HTTP status.
+    Other(String),
+}
+
+/// Why an import's answer of `status` with `body` (an `ErrorBody`) refused it.
+pub fn import_refusal(status: u16, body: &str) -> Refusal {
+    if let Ok(e) = serde_json::from_str::<FileRefusal>(body) {
+        return Refusal::File(e.problem);
+    }
+    Refusal::Other(
+        serde_json::from_str::<ErrorMessage>(body)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| format!("HTTP {status}")),
+    )
+}
+
+/// `ErrorBody::message` alone: decoding the whole body would link the administration
+/// refusals' decoder into the publishing module.
+#[derive(serde::Deserialize)]
+struct ErrorMessage {
+    message: String,
+}
+
+/// `ErrorBody::problem` when it is an `AdminProblem::File`: its fields are the
+/// [`FileProblem`]'s, beside the `kind` tag, which this ignores.
+#[derive(serde::Deserialize)]
+struct FileRefusal {
+    problem: FileProblem,
 }
 
 /// The query of the server's grades import for assessment `a` held on `day` (`YYYY-MM-DD`),
@@ -196,6 +231,30 @@ mod tests {
             } => scores.clone(),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_file_refusal_is_read_as_data_and_anything_else_keeps_the_servers_words() {
+        let file = r#"{"error":"bad_request","message":"the file has more than 5000 lines",
+            "problem":{"kind":"file","file":"too_many_lines","max":5000}}"#;
+        let too_long = Refusal::File(FileProblem::TooManyLines { max: 5000 });
+        assert_eq!(import_refusal(400, file), too_long);
+        let other = r#"{"error":"forbidden","message":"you do not teach the group 4B",
+            "problem":{"kind":"own_account"}}"#;
+        let words = Refusal::Other("you do not teach the group 4B".into());
+        assert_eq!(import_refusal(403, other), words);
+        assert_eq!(import_refusal(502, "<html>"), Refusal::Other("HTTP 502".into()));
+        // What the server sends for a file problem, as the shared type writes it.
+        let sent = cartable_shared::api::ErrorBody {
+            error: "bad_request".into(),
+            message: "…".into(),
+            problem: Some(cartable_shared::admin::AdminProblem::File(FileProblem::ColumnMissing {
+                value: "student".into(),
+            })),
+        };
+        let sent = serde_json::to_string(&sent).unwrap();
+        let read = import_refusal(400, &sent);
+        assert_eq!(read, Refusal::File(FileProblem::ColumnMissing { value: "student".into() }));
     }
 
     #[test]

@@ -157,6 +157,45 @@ pub enum AdminProblem {
         /// The login.
         value: String,
     },
+    /// An imported spreadsheet is refused as a whole.
+    File(FileProblem),
+}
+
+/// Why an imported spreadsheet (roster, grades) is refused as a whole, before any of its lines
+/// is read: in [`AdminProblem::File`], or alone in `ErrorBody::problem` for a view that decodes
+/// only this (the gradebook's import).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "file", rename_all = "snake_case")]
+pub enum FileProblem {
+    /// No header line.
+    Empty {
+        /// The columns the header must name.
+        required: Vec<String>,
+    },
+    /// The header line cannot be read.
+    UnreadableHeader,
+    /// The header names a column the import does not take.
+    UnknownColumn {
+        /// The column, lower case.
+        value: String,
+        /// The columns it takes.
+        allowed: Vec<String>,
+    },
+    /// The header names a column twice.
+    ColumnTwice {
+        /// The column, lower case.
+        value: String,
+    },
+    /// The header lacks a required column.
+    ColumnMissing {
+        /// The column.
+        value: String,
+    },
+    /// More lines than the import takes.
+    TooManyLines {
+        /// The most it takes.
+        max: u64,
+    },
 }
 
 /// The value of an administration form that [`AdminProblem::Field`] is about.

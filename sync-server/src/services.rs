@@ -90,3 +90,25 @@ impl Clock for ManualClock {
         self.now.load(Ordering::SeqCst)
     }
 }
+
+/// Runs `round` at once, then every `period` (a late round delays the next one; missed ticks
+/// are not bunched), until `stop` is cancelled. A round in progress is finished first: the
+/// server's background clean-ups are short and end in one store write.
+pub async fn every<F, Fut>(
+    period: std::time::Duration,
+    stop: tokio_util::sync::CancellationToken,
+    mut round: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        round().await;
+    }
+}

@@ -395,16 +395,33 @@ async fn roster_files_with_semicolons_and_wrong_headers() {
     assert_eq!(status, StatusCode::OK, "{report:?}");
     assert_eq!(report.accounts.len(), 3);
     assert_eq!(report.accounts[0].display_name, "Prof, Nouveau");
-    // Errors about the whole file are 400s with a clear message.
-    for (csv, reason) in [
-        ("login,name,role\n", "unknown column \"name\""),
-        ("login,display_name\n", "\"role\" is missing"),
-        ("", "empty"),
+    // Errors about the whole file are 400s with a clear message, and the problem as data for
+    // the page to word.
+    for (csv, reason, problem) in [
+        (
+            "login,name,role\n",
+            "unknown column \"name\"",
+            serde_json::json!({"kind": "file", "file": "unknown_column", "value": "name",
+                "allowed": ["login", "display_name", "role", "groups", "subjects", "wards"]}),
+        ),
+        (
+            "login,display_name\n",
+            "\"role\" is missing",
+            serde_json::json!({"kind": "file", "file": "column_missing", "value": "role"}),
+        ),
+        (
+            "",
+            "empty",
+            serde_json::json!({"kind": "file", "file": "empty",
+                "required": ["login", "display_name", "role"]}),
+        ),
     ] {
         let resp =
             admin.request(Method::POST, "/api/admin/import/roster").body(csv).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{csv:?}");
-        assert!(error_message(resp).await.contains(reason), "{csv:?}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains(reason), "{csv:?}: {body}");
+        assert_eq!(body["problem"], problem, "{csv:?}");
     }
     let resp = admin
         .request(Method::POST, "/api/admin/import/roster?dry_run=maybe")
@@ -627,6 +644,13 @@ async fn grade_imports_are_refused_to_others_and_checked() {
     let (status, body) = import_grades(&paul, g, META, "name,score\nx,1\n").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("unknown column"));
+    let problem = serde_json::json!({"kind": "file", "file": "unknown_column", "value": "name",
+        "allowed": ["student", "score", "comment"]});
+    assert_eq!(body["problem"], problem, "{body}");
+    let (status, body) = import_grades(&paul, g, META, "score\n12\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let problem = serde_json::json!({"kind": "file", "file": "column_missing", "value": "student"});
+    assert_eq!(body["problem"], problem, "{body}");
     // An administrator may import in any subject.
     let (status, body) = import_grades(&admin, g, &other_subject, csv).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -425,7 +425,7 @@ async fn files_nothing_references_are_deleted_after_thirty_days_unused_and_no_ot
     let state = server.state();
 
     let mut sha_of = std::collections::HashMap::new();
-    for tag in ["kept", "orphan", "unlinked", "late", "reuploaded"] {
+    for tag in ["kept", "orphan", "unlinked", "late", "reuploaded", "archived"] {
         let bytes = pdf(&format!("gc-{tag}"));
         let resp = upload(&paul, &format!("name={tag}.pdf"), bytes.clone()).await;
         assert_eq!(resp.status(), StatusCode::CREATED, "{tag}");
@@ -453,6 +453,37 @@ async fn files_nothing_references_are_deleted_after_thirty_days_unused_and_no_ot
         })
         .await
         .unwrap()
+        .unwrap();
+
+    // Referenced by a closed year's archive only (the rollover copies libraries there).
+    let archived_sha = sha_of["archived"].clone();
+    state
+        .store()
+        .write(move |dao| {
+            let item = cartable_shared::library::LibraryItem {
+                title: "Archivé".into(),
+                subject: "Maths".into(),
+                kind: "cours".into(),
+                language: "fr".into(),
+                size: 1,
+                sha256: archived_sha,
+                added_ms: 0,
+                author: "paul.durand".into(),
+            };
+            let group = cartable_shared::admin::GroupArchive {
+                group: "5b".parse().unwrap(),
+                name: "5e B".into(),
+                students: vec![],
+                teachers: vec![],
+                library: Library { items: [("i1".to_owned(), item)].into(), ..Library::default() },
+                homework: Homework::default(),
+            };
+            let done = cartable_sync_server::store::ArchiveState::Done;
+            dao.start_archive("2024-2025", &"admin".parse().unwrap(), 0)?;
+            dao.put_archived_group("2024-2025", done, &group)?;
+            dao.complete_archive("2024-2025", 0)
+        })
+        .await
         .unwrap();
 
     // Twenty days later the same content is uploaded again: it counts as used from then.
@@ -495,7 +526,7 @@ async fn files_nothing_references_are_deleted_after_thirty_days_unused_and_no_ot
         // Even for their uploader: nothing is served.
         assert_eq!(download_status(&paul, &sha_of[tag]).await, StatusCode::NOT_FOUND, "{tag}");
     }
-    for tag in ["kept", "late", "reuploaded", "recent"] {
+    for tag in ["kept", "late", "reuploaded", "recent", "archived"] {
         assert!(recorded(&server, &sha_of[tag]).await, "{tag}");
         assert_eq!(download_status(&paul, &sha_of[tag]).await, StatusCode::OK, "{tag}");
     }

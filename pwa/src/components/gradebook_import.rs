@@ -12,6 +12,7 @@ use cartable_shared::gradebook::GradebookAssessment;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::gradebook::Refusal;
 use crate::gradebook::{import_edit, import_query};
 use crate::hooks::{ImportFailure, enc};
 use crate::i18n::Lang;
@@ -60,7 +61,12 @@ async fn preview(input: web_sys::HtmlInputElement, props: GradebookImportProps) 
         Ok(r) => Stage::Preview(r),
         Err(ImportFailure::Offline) => Stage::Offline,
         Err(ImportFailure::Unreadable) => Stage::Failed(t.import_failed.to_owned()),
-        Err(ImportFailure::Refused(why)) => Stage::Failed(format!("{} {why}", t.import_failed)),
+        Err(ImportFailure::Refused(Refusal::File(problem))) => {
+            Stage::Failed(format!("{} {}", t.import_failed, props.lang.file_problem(&problem)))
+        }
+        Err(ImportFailure::Refused(Refusal::Other(why))) => {
+            Stage::Failed(format!("{} {why}", t.import_failed))
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::Callback;
 
 use crate::files::PublishError;
+use crate::gradebook::{Refusal, import_refusal};
 use crate::teach::{
     AckList, FormStatus, SendState, TeachAction, TeachCmd, announcement_edit, homework_edit,
     session_edit,
@@ -215,8 +216,8 @@ pub(crate) enum ImportFailure {
     Offline,
     /// The file could not be read, or the answer not understood.
     Unreadable,
-    /// The server refused the file as a whole; its reason.
-    Refused(String),
+    /// The server refused the file as a whole: why, as data when the answer says it so.
+    Refused(Refusal),
 }
 
 /// Sends `file` to the server's grades import of `group` with `query` (a dry run: nothing is
@@ -240,17 +241,6 @@ pub(crate) async fn preview_grades_import(
         Ok(a) if a.status == 200 => {
             serde_json::from_str(&a.body).map_err(|_| ImportFailure::Unreadable)
         }
-        Ok(a) => Err(ImportFailure::Refused(
-            serde_json::from_str::<ErrorMessage>(&a.body)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| format!("HTTP {}", a.status)),
-        )),
+        Ok(a) => Err(ImportFailure::Refused(import_refusal(a.status, &a.body))),
     }
-}
-
-/// `ErrorBody::message` alone: decoding the whole body would link the administration
-/// refusals' decoder into this module.
-#[derive(serde::Deserialize)]
-struct ErrorMessage {
-    message: String,
 }

@@ -1,18 +1,48 @@
-//! Refused lines of the spreadsheet imports (roster, grades) and refused administration forms,
-//! said from the server's [`LineProblem`] / [`AdminProblem`] rather than its English text.
+//! Refused lines and files of the spreadsheet imports (roster, grades) and refused
+//! administration forms, said from the server's [`LineProblem`] / [`FileProblem`] /
+//! [`AdminProblem`] rather than its English text.
 
-use cartable_shared::admin::{AdminField, AdminProblem, LineError, LineProblem};
+use cartable_shared::admin::{AdminField, AdminProblem, FileProblem, LineError, LineProblem};
 
 use super::Lang;
+
+/// Whose value a problem is about, where that changes its wording ("not a student" of a group
+/// or at all, "only a teacher has subjects" or "only a guardian has wards").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueOf {
+    Wards,
+    Subjects,
+    Other,
+}
+
+impl ValueOf {
+    /// From a spreadsheet's column name, as the roster import names its columns.
+    fn column(column: Option<&str>) -> Self {
+        match column {
+            Some("wards") => ValueOf::Wards,
+            Some("subjects") => ValueOf::Subjects,
+            _ => ValueOf::Other,
+        }
+    }
+
+    /// From a form's field.
+    fn field(field: AdminField) -> Self {
+        match field {
+            AdminField::Ward => ValueOf::Wards,
+            AdminField::Subjects => ValueOf::Subjects,
+            _ => ValueOf::Other,
+        }
+    }
+}
 
 impl Lang {
     /// Why a line was refused, in words: "« douze » n’est pas valide".
     pub fn line_problem(self, e: &LineError) -> String {
-        self.value_problem(e.column.as_deref().unwrap_or_default(), &e.problem)
+        self.value_problem(ValueOf::column(e.column.as_deref()), &e.problem)
     }
 
-    /// What is wrong with a value of `column` (a spreadsheet's column name).
-    fn value_problem(self, column: &str, problem: &LineProblem) -> String {
+    /// What is wrong with a value of `of`.
+    fn value_problem(self, of: ValueOf, problem: &LineProblem) -> String {
         match (self, problem) {
             (Lang::Fr, LineProblem::Unreadable) => {
                 "ligne illisible (vérifiez les guillemets et les séparateurs)".into()
@@ -38,10 +68,10 @@ impl Lang {
             (Lang::En, LineProblem::Taken { value }) => format!("the login {value} is taken"),
             (Lang::Fr, LineProblem::Unknown { value }) => format!("« {value} » n’existe pas"),
             (Lang::En, LineProblem::Unknown { value }) => format!("“{value}” does not exist"),
-            (Lang::Fr, LineProblem::NotAStudent { value }) if column == "wards" => {
+            (Lang::Fr, LineProblem::NotAStudent { value }) if of == ValueOf::Wards => {
                 format!("{value} n’est pas un élève")
             }
-            (Lang::En, LineProblem::NotAStudent { value }) if column == "wards" => {
+            (Lang::En, LineProblem::NotAStudent { value }) if of == ValueOf::Wards => {
                 format!("{value} is not a student")
             }
             (Lang::Fr, LineProblem::NotAStudent { value }) => {
@@ -50,10 +80,10 @@ impl Lang {
             (Lang::En, LineProblem::NotAStudent { value }) => {
                 format!("{value} is not a student of the group")
             }
-            (Lang::Fr, LineProblem::WrongRole) if column == "subjects" => {
+            (Lang::Fr, LineProblem::WrongRole) if of == ValueOf::Subjects => {
                 "seul un enseignant a des matières".into()
             }
-            (Lang::En, LineProblem::WrongRole) if column == "subjects" => {
+            (Lang::En, LineProblem::WrongRole) if of == ValueOf::Subjects => {
                 "only a teacher has subjects".into()
             }
             (Lang::Fr, LineProblem::WrongRole) => "seul un responsable légal a des enfants".into(),
@@ -103,17 +133,11 @@ impl Lang {
     pub fn admin_problem(self, problem: &AdminProblem) -> String {
         match (self, problem) {
             (_, AdminProblem::Field { field, problem }) => {
-                let column = match field {
-                    AdminField::Login => "login",
-                    AdminField::Subjects => "subjects",
-                    AdminField::Ward => "wards",
-                    _ => "",
-                };
                 let colon = if self == Lang::Fr { " :" } else { ":" };
                 format!(
                     "{}{colon} {}",
                     self.field_name(*field),
-                    self.value_problem(column, problem)
+                    self.value_problem(ValueOf::field(*field), problem)
                 )
             }
             (Lang::Fr, AdminProblem::PasswordTooShort { min }) => {
@@ -160,6 +184,52 @@ impl Lang {
             (Lang::En, AdminProblem::TakenMeanwhile { line, value }) => {
                 format!("line {line}: the login {value} was taken meanwhile; nothing was imported")
             }
+            (_, AdminProblem::File(problem)) => self.file_problem(problem),
+        }
+    }
+
+    /// Why an imported file was refused as a whole, in words.
+    pub fn file_problem(self, problem: &FileProblem) -> String {
+        match (self, problem) {
+            (Lang::Fr, FileProblem::Empty { required }) => format!(
+                "le fichier est vide : il faut une première ligne qui nomme les colonnes ({})",
+                required.join(", ")
+            ),
+            (Lang::En, FileProblem::Empty { required }) => format!(
+                "the file is empty: its first line must name the columns ({})",
+                required.join(", ")
+            ),
+            (Lang::Fr, FileProblem::UnreadableHeader) => {
+                "la première ligne (les noms des colonnes) est illisible".into()
+            }
+            (Lang::En, FileProblem::UnreadableHeader) => {
+                "the first line (the column names) cannot be read".into()
+            }
+            (Lang::Fr, FileProblem::UnknownColumn { value, allowed }) => format!(
+                "colonne « {value} » inconnue (colonnes possibles : {})",
+                allowed.join(", ")
+            ),
+            (Lang::En, FileProblem::UnknownColumn { value, allowed }) => {
+                format!("unknown column “{value}” (possible columns: {})", allowed.join(", "))
+            }
+            (Lang::Fr, FileProblem::ColumnTwice { value }) => {
+                format!("la colonne « {value} » figure deux fois")
+            }
+            (Lang::En, FileProblem::ColumnTwice { value }) => {
+                format!("the column “{value}” appears twice")
+            }
+            (Lang::Fr, FileProblem::ColumnMissing { value }) => {
+                format!("il manque la colonne « {value} »")
+            }
+            (Lang::En, FileProblem::ColumnMissing { value }) => {
+                format!("the column “{value}” is missing")
+            }
+            (Lang::Fr, FileProblem::TooManyLines { max }) => {
+                format!("le fichier a plus de {max} lignes")
+            }
+            (Lang::En, FileProblem::TooManyLines { max }) => {
+                format!("the file has more than {max} lines")
+            }
         }
     }
 }
@@ -204,6 +274,15 @@ mod tests {
             AdminProblem::OwnAccount,
             AdminProblem::YearClosed { value: value() },
             AdminProblem::TakenMeanwhile { line: 4, value: value() },
+            AdminProblem::File(FileProblem::Empty { required: vec![value()] }),
+            AdminProblem::File(FileProblem::UnreadableHeader),
+            AdminProblem::File(FileProblem::UnknownColumn {
+                value: value(),
+                allowed: vec![value()],
+            }),
+            AdminProblem::File(FileProblem::ColumnTwice { value: value() }),
+            AdminProblem::File(FileProblem::ColumnMissing { value: value() }),
+            AdminProblem::File(FileProblem::TooManyLines { max: 5 }),
         ];
         problems.extend(AdminField::ALL.map(|field| AdminProblem::Field {
             field,

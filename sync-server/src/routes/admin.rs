@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cartable_shared::admin::{
-    AccountDeleted, AccountList, Archive, ArchiveList, BlockNotice, CreatedAccount, GroupList,
-    GroupSummary, NewAccount, NewGroup, RolloverReport, RolloverRequest, RosterReport,
+    AccountDeleted, AccountList, AdminProblem, Archive, ArchiveList, BlockNotice, CreatedAccount,
+    GroupList, GroupSummary, NewAccount, NewGroup, RolloverReport, RolloverRequest, RosterReport,
 };
 use cartable_shared::ids::{GroupId, UserId};
 use cartable_shared::roles::Principal;
@@ -171,6 +171,9 @@ impl From<GradeImportError> for ApiError {
             GradeImportError::Forbidden(m) => Self::forbidden(m),
             GradeImportError::NotFound => Self::not_found(),
             GradeImportError::Invalid(m) => Self::bad_request(m),
+            GradeImportError::File(e) => {
+                Self::bad_request(e.message).with_problem(AdminProblem::File(e.problem))
+            }
             GradeImportError::Hub(HubError::Closed) => {
                 Self::unavailable("the server is shutting down")
             }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use cartable_shared::admin::{LineError, LineProblem};
+use cartable_shared::admin::{FileProblem, LineError, LineProblem};
 
 /// The problem of a malformed value (or of a missing one).
 pub fn invalid(raw: &str) -> LineProblem {
@@ -41,6 +41,24 @@ pub struct CsvTable {
     pub errors: Vec<LineError>,
 }
 
+/// A file refused as a whole: why, as data for the app, and in English for scripts and logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FileRefused {
+    /// Why, as data.
+    pub problem: FileProblem,
+    /// Why, in English.
+    pub message: String,
+}
+
+fn refused(problem: FileProblem, message: String) -> FileRefused {
+    FileRefused { problem, message }
+}
+
+fn names(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|&c| c.to_owned()).collect()
+}
+
 /// The items of a list field: separated by `|` or `;`, trimmed, empty ones dropped.
 pub fn list(field: &str) -> impl Iterator<Item = &str> {
     field.split(['|', ';']).map(str::trim).filter(|s| !s.is_empty())
@@ -69,7 +87,7 @@ impl CsvTable {
         allowed: &[&str],
         required: &[&str],
         max_lines: usize,
-    ) -> Result<CsvTable, String> {
+    ) -> Result<CsvTable, FileRefused> {
         let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
         let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
         let delimiter =
@@ -80,36 +98,45 @@ impl CsvTable {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(bytes);
-        let header = reader.headers().map_err(|e| format!("line 1: unreadable header: {e}"))?;
+        let header = reader.headers().map_err(|e| {
+            refused(FileProblem::UnreadableHeader, format!("line 1: unreadable header: {e}"))
+        })?;
         if header.iter().all(str::is_empty) {
-            return Err(format!(
-                "the file is empty: expected a header line ({})",
-                required.join(",")
+            return Err(refused(
+                FileProblem::Empty { required: names(required) },
+                format!("the file is empty: expected a header line ({})", required.join(",")),
             ));
         }
         let mut columns = Vec::new();
         for name in header.iter() {
             let name = name.to_lowercase();
             if !allowed.contains(&name.as_str()) {
-                return Err(format!(
-                    "line 1: unknown column {name:?} (expected {})",
-                    allowed.join(", ")
-                ));
+                let message =
+                    format!("line 1: unknown column {name:?} (expected {})", allowed.join(", "));
+                let problem = FileProblem::UnknownColumn { value: name, allowed: names(allowed) };
+                return Err(refused(problem, message));
             }
             if columns.contains(&name) {
-                return Err(format!("line 1: the column {name:?} appears twice"));
+                let message = format!("line 1: the column {name:?} appears twice");
+                return Err(refused(FileProblem::ColumnTwice { value: name }, message));
             }
             columns.push(name);
         }
         if let Some(missing) = required.iter().find(|r| !columns.iter().any(|c| c == *r)) {
-            return Err(format!("line 1: the column {missing:?} is missing"));
+            return Err(refused(
+                FileProblem::ColumnMissing { value: (*missing).to_owned() },
+                format!("line 1: the column {missing:?} is missing"),
+            ));
         }
         let mut table = CsvTable { rows: Vec::new(), errors: Vec::new() };
         // Flexible: a record of the wrong length is reported here, with its own line (the
         // reader's error positions count skipped blank lines).
         for (i, record) in reader.byte_records().enumerate() {
             if i >= max_lines {
-                return Err(format!("the file has more than {max_lines} lines"));
+                return Err(refused(
+                    FileProblem::TooManyLines { max: max_lines as u64 },
+                    format!("the file has more than {max_lines} lines"),
+                ));
             }
             let record = match record {
                 Ok(r) => r,
@@ -175,11 +202,23 @@ mod tests {
         let t = CsvTable::parse("\u{feff}a;b\n1,5;2\n".as_bytes(), &COLS, &["a"], 10).unwrap();
         assert_eq!(t.rows[0].get("a"), "1,5");
         assert_eq!(t.rows[0].get("c"), "");
-        assert!(CsvTable::parse(b"a,z\n", &COLS, &["a"], 10).unwrap_err().contains("\"z\""));
-        assert!(CsvTable::parse(b"b\n", &COLS, &["a"], 10).unwrap_err().contains("missing"));
-        assert!(CsvTable::parse(b"a,a\n", &COLS, &["a"], 10).unwrap_err().contains("twice"));
-        assert!(CsvTable::parse(b"", &COLS, &["a"], 10).unwrap_err().contains("empty"));
-        assert!(CsvTable::parse(b"a\n1\n2\n3\n", &COLS, &["a"], 2).unwrap_err().contains("more"));
+        let refusal = |csv: &[u8], max| CsvTable::parse(csv, &COLS, &["a"], max).unwrap_err();
+        let unknown = refusal(b"a,Z\n", 10);
+        assert!(unknown.message.contains("\"z\""), "{unknown}");
+        let allowed = vec!["a".to_owned(), "b".into(), "c".into()];
+        assert_eq!(unknown.problem, FileProblem::UnknownColumn { value: "z".into(), allowed });
+        let missing = refusal(b"b\n", 10);
+        assert!(missing.message.contains("missing"), "{missing}");
+        assert_eq!(missing.problem, FileProblem::ColumnMissing { value: "a".into() });
+        let twice = refusal(b"a,A\n", 10);
+        assert!(twice.message.contains("twice"), "{twice}");
+        assert_eq!(twice.problem, FileProblem::ColumnTwice { value: "a".into() });
+        let empty = refusal(b"", 10);
+        assert!(empty.message.contains("empty"), "{empty}");
+        assert_eq!(empty.problem, FileProblem::Empty { required: vec!["a".into()] });
+        let long = refusal(b"a\n1\n2\n3\n", 2);
+        assert!(long.message.contains("more than 2"), "{long}");
+        assert_eq!(long.problem, FileProblem::TooManyLines { max: 2 });
         let bad = CsvTable::parse(b"a\n\xff\n", &COLS, &["a"], 10).unwrap();
         assert_eq!(bad.errors[0].line, 2);
         assert!(bad.errors[0].reason.contains("UTF-8"));

@@ -13,7 +13,7 @@ use cartable_shared::ids::{DocId, DocKind, GroupId, UserId};
 use cartable_shared::roles::{Principal, Role};
 
 use super::admin::parse_login;
-use super::csv_lines::{CsvTable, invalid};
+use super::csv_lines::{CsvTable, FileRefused, invalid};
 use super::hub::{Hub, HubError};
 use crate::store::{Store, StoreError};
 
@@ -35,9 +35,12 @@ pub enum GradeImportError {
     /// No such group.
     #[error("no such group")]
     NotFound,
-    /// The assessment or the file is invalid as a whole.
+    /// The assessment is invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The file is refused as a whole (no header, unknown or missing column, too many lines).
+    #[error(transparent)]
+    File(#[from] FileRefused),
     /// The hub failed (a document could not be written).
     #[error(transparent)]
     Hub(#[from] HubError),
@@ -289,8 +292,7 @@ pub async fn import(
             return Err(GradeImportError::Forbidden(format!("you do not teach {subject}")));
         }
     }
-    let table = CsvTable::parse(csv, &COLUMNS, &COLUMNS[..2], MAX_LINES)
-        .map_err(GradeImportError::Invalid)?;
+    let table = CsvTable::parse(csv, &COLUMNS, &COLUMNS[..2], MAX_LINES)?;
     let (grades, errors) = check(&table, &students, &known, group, meta.out_of);
     let assessment = format!("import-{}", super::files::random_id());
     let refused = !errors.is_empty() && !options.skip_invalid;

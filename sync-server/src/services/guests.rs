@@ -39,17 +39,13 @@ pub async fn expire(store: &Store, hub: &Hub, now_ms: i64) -> Result<Vec<UserId>
 
 /// The job: runs [`expire`] every [`SWEEP_EVERY`] until `stop` is cancelled.
 pub async fn schedule(state: AppState, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            _ = tick.tick() => {}
-        }
+    let state = &state;
+    super::every(SWEEP_EVERY, stop, || async move {
         if let Err(e) = expire(state.store(), state.hub(), state.clock().now_ms()).await {
             tracing::error!(error = %e, "guest account clean-up failed");
         }
-    }
+    })
+    .await;
 }
 
 #[cfg(test)]

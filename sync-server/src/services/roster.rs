@@ -161,8 +161,8 @@ pub async fn import(
     options: RosterOptions,
 ) -> Result<RosterReport, AdminError> {
     require_admin(admin)?;
-    let table =
-        CsvTable::parse(csv, &COLUMNS, &COLUMNS[..3], MAX_LINES).map_err(AdminError::Invalid)?;
+    let table = CsvTable::parse(csv, &COLUMNS, &COLUMNS[..3], MAX_LINES)
+        .map_err(|e| AdminError::refused(AdminProblem::File(e.problem), e.message))?;
     let known = store
         .read(|dao| {
             let mut users = HashMap::new();

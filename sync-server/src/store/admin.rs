@@ -209,6 +209,20 @@ impl Dao<'_> {
             .is_some())
     }
 
+    /// Every file hash (a quoted string of 64 lowercase hex digits) the archives hold, read in
+    /// one pass over their bodies. Anything of that shape counts, whichever field holds it: a
+    /// hash that is not a file reference only keeps a file longer.
+    pub fn files_in_archives(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT body FROM archive_groups")?;
+        let mut rows = stmt.query([])?;
+        let mut out = std::collections::HashSet::new();
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            out.extend(quoted_hashes(&body).map(str::to_owned));
+        }
+        Ok(out)
+    }
+
     /// Every complete archive, oldest first.
     pub fn archives(&self) -> Result<Vec<ArchiveInfo>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
@@ -252,12 +266,37 @@ impl Dao<'_> {
     }
 }
 
+/// The quoted strings of exactly 64 lowercase hex digits in `text` (SHA-256 hashes in JSON).
+fn quoted_hashes(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| {
+        let hash = bytes.get(i + 1..i + 65)?;
+        let is_hash = b == b'"'
+            && bytes.get(i + 65) == Some(&b'"')
+            && hash.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+        // The 64 bytes are ASCII hex digits, so `i + 1..i + 65` falls on char boundaries.
+        is_hash.then(|| &text[i + 1..i + 65])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use cartable_shared::roles::Role;
 
     use super::*;
     use crate::store::{NewUser, Store};
+
+    #[test]
+    fn quoted_hashes_are_exactly_64_lowercase_hex_digits_in_quotes() {
+        let (a, b) = ("a".repeat(64), "0123456789abcdef".repeat(4));
+        let text = format!(
+            r#"{{"sha256":"{a}","x":["{b}"],"long":"{a}0","short":"{}","upper":"{}","é":"{b}"}}"#,
+            &a[1..],
+            a.to_uppercase()
+        );
+        let found: Vec<&str> = quoted_hashes(&text).collect();
+        assert_eq!(found, [a.as_str(), b.as_str(), b.as_str()]);
+    }
 
     /// Every text cell of every table that contains `needle`, as `table.column`.
     fn cells_naming(dao: &Dao<'_>, needle: &str) -> Vec<String> {

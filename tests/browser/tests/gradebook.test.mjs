@@ -175,6 +175,21 @@ describe('gradebook', () => {
       await context.setOffline(false);
       await expectSyncState(teacher, 'online', 45_000);
 
+      // A file refused as a whole (a column the import does not take) is said in French
+      // from the server's problem code, and the file can be chosen again.
+      await teacher.locator(`${assessment} button.gb-import-open`).click();
+      await teacher.locator(`${assessment} input.gb-import-file`).setInputFiles({
+        name: 'notes-eleves.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`eleve;note\n${STUDENT.login};12\n`, 'utf8'),
+      });
+      const failed = teacher.locator(`${assessment} .gb-import-status[data-state="failed"]`);
+      await expectVisible(teacher, `${assessment} .gb-import-status[data-state="failed"]`, 'the refusal of the file');
+      assert.equal(
+        (await failed.textContent()).trim(),
+        'Le fichier a été refusé : colonne « eleve » inconnue (colonnes possibles : student, score, comment)',
+      );
+
       // One good line, an unknown student, a score above the maximum, a duplicate line.
       const csv = [
         'student,score,comment',
@@ -183,7 +198,6 @@ describe('gradebook', () => {
         'lucas.petit,25,',
         `${STUDENT.login},10,`,
       ].join('\n');
-      await teacher.locator(`${assessment} button.gb-import-open`).click();
       await teacher.locator(`${assessment} input.gb-import-file`).setInputFiles({
         name: 'notes.csv',
         mimeType: 'text/csv',

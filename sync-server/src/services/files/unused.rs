@@ -83,13 +83,11 @@ pub async fn unused(store: &Store, before_ms: i64) -> Result<Vec<String>, StoreE
                 return Ok(old);
             }
             let referenced = referenced(dao)?;
-            let mut out = Vec::new();
-            for sha in old {
-                if !referenced.contains(&sha) && !dao.file_in_archive(&sha)? {
-                    out.push(sha);
-                }
-            }
-            Ok(out)
+            let archived = dao.files_in_archives()?;
+            Ok(old
+                .into_iter()
+                .filter(|sha| !referenced.contains(sha) && !archived.contains(sha))
+                .collect())
         })
         .await
 }
@@ -135,13 +133,8 @@ pub async fn sweep(store: &Store, blobs: &Blobs, now_ms: i64) -> Result<Swept, F
 
 /// The job: a [`sweep`] every [`SWEEP_EVERY`] (the first at start) until `stop` is cancelled.
 pub async fn schedule(state: AppState, stop: CancellationToken) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            _ = tick.tick() => {}
-        }
+    let state = &state;
+    crate::services::every(SWEEP_EVERY, stop, || async move {
         match sweep(state.store(), state.blobs(), state.clock().now_ms()).await {
             Ok(s) if !s.files.is_empty() => {
                 tracing::info!(files = s.files.len(), bytes = s.bytes, "unused files deleted");
@@ -149,5 +142,6 @@ pub async fn schedule(state: AppState, stop: CancellationToken) {
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "clean-up of unused files failed"),
         }
-    }
+    })
+    .await;
 }

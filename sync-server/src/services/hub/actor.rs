@@ -66,6 +66,19 @@ struct PeerSlot {
     dirty: bool,
 }
 
+/// The slot of `peer` in `peers`, made on its first message here: a device that synced this
+/// document before resumes from the state it left with (`resume`, as kept in the store).
+fn slot_of<'a>(
+    peers: &'a mut HashMap<PeerId, Box<PeerSlot>>,
+    peer: &Arc<Peer>,
+    resume: Option<&[u8]>,
+) -> &'a mut PeerSlot {
+    peers.entry(peer.id()).or_insert_with(|| {
+        let state = resume.and_then(|bytes| sync::State::decode(bytes).ok()).unwrap_or_default();
+        Box::new(PeerSlot { peer: peer.clone(), state, dirty: false })
+    })
+}
+
 /// How often an actor keeps the changed sync states of its devices (besides when they leave).
 const KEEP_STATES_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -462,12 +475,7 @@ impl DocActor {
             }
         };
         let peer_id = peer.id();
-        let slot = self.peers.entry(peer_id).or_insert_with(|| {
-            // A device that synced this document before resumes from the state it left with.
-            let state =
-                resume.and_then(|bytes| sync::State::decode(&bytes).ok()).unwrap_or_default();
-            Box::new(PeerSlot { peer: peer.clone(), state, dirty: false })
-        });
+        let slot = slot_of(&mut self.peers, &peer, resume.as_deref());
         slot.dirty = true;
 
         if !msg.changes.is_empty() && !access.can_write() {
@@ -619,16 +627,7 @@ impl DocActor {
         if msgs.iter().all(|m| m.changes.is_empty()) {
             return false;
         }
-        // As for a single message: a device that synced this document before resumes from
-        // the state it left with.
-        let slot = self.peers.entry(peer_id).or_insert_with(|| {
-            let state = first
-                .resume
-                .as_deref()
-                .and_then(|bytes| sync::State::decode(bytes).ok())
-                .unwrap_or_default();
-            Box::new(PeerSlot { peer: first.peer.clone(), state, dirty: false })
-        });
+        let slot = slot_of(&mut self.peers, &first.peer, first.resume.as_deref());
         if slot.state.read_only {
             return false;
         }
