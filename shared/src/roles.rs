@@ -285,4 +285,29 @@ mod tests {
         assert!(docs.contains(&doc("timetable:l2-a")));
         assert!(docs.iter().all(|d| lea.access(d, &[]).can_read()));
     }
+
+    /// The server lists a student's or guardian's documents from `standing_documents` alone
+    /// (`readable_documents`): every other document they may read must be in it.
+    #[test]
+    fn a_student_or_guardian_reads_no_document_outside_their_standing_ones() {
+        let mut parent = principal("parent", Role::Guardian, &["l2-a"], &[]);
+        parent.wards = vec!["lea".parse().unwrap()];
+        let people = ["lea", "tom", "parent", "prof", "root"];
+        let scopes = ["l2-a", "l2-b", ANNOUNCEMENTS_EVERYONE, ANNOUNCEMENTS_TEACHERS];
+        let mut universe = Vec::new();
+        for kind in DocKind::ALL.into_iter().filter(|k| *k != DocKind::Thread) {
+            for scope in people.iter().chain(&scopes) {
+                universe.extend(DocId::new(kind, scope).ok());
+            }
+        }
+        for who in [principal("lea", Role::Student, &["l2-a"], &[]), parent] {
+            let standing = who.standing_documents();
+            let readable: Vec<&DocId> =
+                universe.iter().filter(|d| who.access(d, &[]).can_read()).collect();
+            assert!(readable.len() >= 5, "{}: {readable:?}", who.user);
+            for d in readable {
+                assert!(standing.contains(d), "{} reads {d}, not a standing document", who.user);
+            }
+        }
+    }
 }

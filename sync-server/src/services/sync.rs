@@ -11,7 +11,7 @@ use bytes::Bytes;
 use cartable_shared::ids::{DocId, DocKind, UserId};
 use cartable_shared::me::{ME_SCHEMA, MyLayer};
 use cartable_shared::protocol::{ClientFrame, ErrorCode, ServerFrame};
-use cartable_shared::roles::{Access, Principal};
+use cartable_shared::roles::{Access, Principal, Role};
 use tokio::sync::mpsc;
 use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -263,11 +263,28 @@ impl Connection {
 
     /// The documents this device may read that exist on the server: the readable standing
     /// documents and the threads the user takes part in.
+    ///
+    /// A student or guardian may read exactly the standing documents of their memberships
+    /// (`Principal::standing_documents`) and their threads: only those are looked up, so that a
+    /// connection costs the same whatever the number of accounts (listing every document, one
+    /// `me` and one `grades` per account, made each connection's cost grow with the school).
+    /// Teachers, staff and administrators read documents of every group: the whole list is
+    /// filtered.
     pub async fn readable_documents(&self) -> Result<Vec<DocId>, StoreError> {
         let user = self.principal.user.clone();
+        let standing = match self.principal.role {
+            Role::Student | Role::Guardian => Some(self.principal.standing_documents()),
+            Role::Teacher | Role::Staff | Role::Admin => None,
+        };
         let (all, threads) = self
             .store
-            .read(move |dao| Ok::<_, StoreError>((dao.document_ids()?, dao.threads_of(&user)?)))
+            .read(move |dao| {
+                let docs = match standing {
+                    Some(standing) => dao.existing_documents(standing)?,
+                    None => dao.document_ids()?,
+                };
+                Ok::<_, StoreError>((docs, dao.threads_of(&user)?))
+            })
             .await?;
         let mut docs: Vec<DocId> = all
             .into_iter()

@@ -56,6 +56,18 @@ impl Dao<'_> {
         .collect()
     }
 
+    /// Those of `ids` that exist, in the same order.
+    pub fn existing_documents(&self, ids: Vec<DocId>) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM documents WHERE id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if stmt.exists([id.to_string()])? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Appends changes to a document.
     pub fn append_changes(&self, id: &DocId, changes: &[StoredChange]) -> Result<(), StoreError> {
         let doc = id.to_string();
