@@ -151,6 +151,12 @@ impl Dao<'_> {
         Ok(n > 0)
     }
 
+    /// Whether an event with the once-only key `dedup` was stored.
+    pub fn push_event_dedup_exists(&self, dedup: &str) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM push_events WHERE dedup = ?1")?;
+        Ok(stmt.exists([dedup])?)
+    }
+
     /// The oldest events not expanded yet.
     pub fn push_events_to_expand(&self, limit: u32) -> Result<Vec<StoredPushEvent>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

@@ -34,12 +34,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use cartable_shared::api::SessionChange;
 use cartable_shared::ids::{DocId, GroupId, SubscriptionId, UserId};
+use cartable_shared::me::{ME_SCHEMA, MyLayer};
+use cartable_shared::notify::{Level, NotificationSettings};
 use cartable_shared::roles::Role;
 use cartable_shared::timetable::{SessionStatus, Timetable};
 use cartable_sync_server::demo;
 use cartable_sync_server::services::auth::SessionToken;
 use cartable_sync_server::services::hub::build_document;
-use cartable_sync_server::store::{NewUser, PushSubscriptionRow};
+use cartable_sync_server::services::push::outbox::PushPrefs;
+use cartable_sync_server::store::{NewUser, PushSubscriptionRow, StoredChange};
 use cartable_tests::bench::{Server, percentile};
 use web_push_native::jwt_simple::algorithms::{ECDSAP256PublicKeyLike, ES256PublicKey};
 use web_push_native::jwt_simple::claims::NoCustomClaims;
@@ -147,6 +150,18 @@ struct DeviceKeys {
     auth: [u8; 16],
 }
 
+/// The changes of `user`'s `me` document holding the essential notification level.
+fn essential_me_changes(user: &UserId) -> Vec<StoredChange> {
+    let mut doc = automerge::Automerge::new();
+    let mut layer = MyLayer { schema: ME_SCHEMA, user: user.to_string(), ..MyLayer::default() };
+    layer.notifications.level = Level::Essential;
+    cartable_shared::sync::write(&mut doc, &layer).expect("a plain layer reconciles");
+    doc.get_changes(&[])
+        .iter()
+        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
+        .collect()
+}
+
 struct Prepared {
     teacher: String,
     sessions: Vec<String>,
@@ -186,6 +201,10 @@ async fn prepare(
         }
     }
     let store = state.store().clone();
+    let essential = PushPrefs {
+        notifications: NotificationSettings { level: Level::Essential, ..Default::default() },
+        hidden_courses: Vec::new(),
+    };
     let teacher = tokio::task::spawn_blocking(move || {
         store.write_blocking(|dao| {
             for row in &rows {
@@ -199,6 +218,14 @@ async fn prepare(
                 })?;
                 dao.add_membership(&row.user, &group)?;
                 dao.insert_push_subscription(row)?;
+                // Each student chose the essential level: the cancellation is pushed, and the
+                // demo's homework-due-tomorrow reminder (intermediate, sent from 16:00 Paris
+                // time on the eve of a due date) does not add a round of 10,000 pushes to the
+                // measure, nor fail its one-push-per-device check in the evening.
+                let me = DocId::me(&row.user);
+                dao.create_document(&me, now)?;
+                dao.append_changes(&me, &essential_me_changes(&row.user))?;
+                dao.cache_push_settings(&row.user, &essential.to_json())?;
             }
             let token = SessionToken::generate();
             let teacher: UserId = TEACHER.parse().expect("user id");

@@ -8,7 +8,7 @@
 //! author and the users who hid the session's course from their timetable; only users with a
 //! push subscription are considered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::ReadDoc;
 use cartable_shared::announcements::Announcements;
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::events::{Event, EventText};
 use super::text::DEFAULT_ZONE;
 use crate::services::hub::build_document;
-use crate::store::{Dao, NewPushEvent, StoreError};
+use crate::store::{Dao, NewPushEvent, Store, StoreError};
 
 /// Events expanded per transaction.
 pub const EXPAND_BATCH: u32 = 64;
@@ -241,15 +241,113 @@ pub fn release_summaries(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError
     Ok(made)
 }
 
+/// How many `me` documents the due-tomorrow job reads in one read transaction: it holds one
+/// of the store's readers for that long, so a school of thousands is read in short turns.
+const ME_DOCS_PER_READ: usize = 200;
+
+/// One assignment due tomorrow and the students to remind of it.
+struct DueTomorrow {
+    doc: DocId,
+    id: String,
+    assignment: cartable_shared::homework::Assignment,
+    students: Vec<UserId>,
+}
+
+impl DueTomorrow {
+    /// Its key in `me` documents' `homework_done`: `<group>/<assignment>`.
+    fn key(&self) -> String {
+        format!("{}/{}", self.doc.scope(), self.id)
+    }
+}
+
 /// The due-tomorrow job: from [`DUE_REMINDER_HOUR`] (local time of [`DEFAULT_ZONE`]), every
 /// assignment due the next local day becomes one event per subscribed student of its group
-/// who has not marked it done, once (a dedup key per assignment and student). Returns how many
-/// events it added.
-pub fn due_tomorrow(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
-    let zone: chrono_tz::Tz = DEFAULT_ZONE.parse().unwrap_or(chrono_tz::Europe::Paris);
-    let Some(now) = zone.timestamp_millis_opt(now_ms).single() else { return Ok(0) };
-    if now.hour() < DUE_REMINDER_HOUR {
+/// who wants these reminders (their level or override) and has not marked it done, once (a
+/// dedup key per assignment and student). Returns how many events it added.
+///
+/// It runs every few minutes all evening, so what it already did costs nothing again: pairs
+/// already reminded are skipped before any `me` document is read. The reading is done in read
+/// transactions of [`ME_DOCS_PER_READ`] documents and the events are written in one short
+/// write, so that neither the writer nor a reader is held while thousands of students are
+/// looked at. (A student who marks the homework done between the reading and the write still
+/// gets the reminder.)
+pub async fn due_tomorrow(store: &Store, now_ms: i64) -> Result<usize, StoreError> {
+    let Some((from, to)) = tomorrow(now_ms) else { return Ok(0) };
+    let due = store.read(move |dao| due_tomorrow_to_remind(dao, from, to)).await?;
+    let students: BTreeSet<UserId> = due.iter().flat_map(|d| d.students.iter().cloned()).collect();
+    if students.is_empty() {
         return Ok(0);
+    }
+    let students: Vec<UserId> = students.into_iter().collect();
+    let mut done: HashMap<UserId, BTreeSet<String>> = HashMap::new();
+    for chunk in students.chunks(ME_DOCS_PER_READ) {
+        let chunk = chunk.to_vec();
+        let read = store
+            .read(move |dao| {
+                chunk
+                    .into_iter()
+                    .map(|u| Ok((homework_done(dao, &u)?, u)))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await?;
+        done.extend(read.into_iter().map(|(keys, u)| (u, keys)));
+    }
+    let mut rows = Vec::new();
+    for d in &due {
+        let key = d.key();
+        let a = &d.assignment;
+        for user in d.students.iter().filter(|u| !done.get(*u).is_some_and(|k| k.contains(&key))) {
+            let event = Event {
+                category: Category::HomeworkDueTomorrow,
+                text: EventText::Homework {
+                    subject: a.subject.clone(),
+                    title: a.title.clone(),
+                    due_ms: a.due_ms,
+                },
+                about: format!("{}/{}", d.doc, d.id),
+                url: cartable_shared::links::DeepLink::Homework { assignment: Some(d.id.clone()) }
+                    .url(),
+                class: None,
+                at_ms: now_ms,
+            };
+            rows.push(NewPushEvent {
+                doc: d.doc.to_string(),
+                author: None,
+                event: serde_json::to_string(&event).expect("events serialise"),
+                recipients: Some(vec![user.clone()]),
+                dedup: Some(due_key(&key, user)),
+                created_ms: now_ms,
+            });
+        }
+    }
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    store
+        .write(move |dao| {
+            let mut added = 0;
+            for row in &rows {
+                if dao.insert_push_event(row)? {
+                    added += 1;
+                }
+            }
+            Ok(added)
+        })
+        .await
+}
+
+/// The once-only key of the reminder of `<group>/<assignment>` to `user`.
+fn due_key(key: &str, user: &UserId) -> String {
+    format!("due:{key}/{user}")
+}
+
+/// `[from, to)`: tomorrow in [`DEFAULT_ZONE`], in UTC milliseconds, if it is
+/// [`DUE_REMINDER_HOUR`] or later there now.
+fn tomorrow(now_ms: i64) -> Option<(i64, i64)> {
+    let zone: chrono_tz::Tz = DEFAULT_ZONE.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let now = zone.timestamp_millis_opt(now_ms).single()?;
+    if now.hour() < DUE_REMINDER_HOUR {
+        return None;
     }
     let tomorrow = now.date_naive() + Duration::days(1);
     let bound = |date: chrono::NaiveDate| {
@@ -257,15 +355,32 @@ pub fn due_tomorrow(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
             .and_then(|n| zone.from_local_datetime(&n).earliest())
             .map(|t| t.timestamp_millis())
     };
-    let (Some(from), Some(to)) = (bound(tomorrow), bound(tomorrow + Duration::days(1))) else {
-        return Ok(0);
-    };
+    Some((bound(tomorrow)?, bound(tomorrow + Duration::days(1))?))
+}
+
+/// The assignments due in `[from, to)`, each with the subscribed students of its group who
+/// want the reminder and were not reminded of it yet.
+fn due_tomorrow_to_remind(
+    dao: &Dao<'_>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<DueTomorrow>, StoreError> {
     let principals = dao.subscribed_principals()?;
-    let mut added = 0;
+    let settings = dao.subscribed_push_settings()?;
+    let wants = |user: &UserId| {
+        settings
+            .get(user)
+            .map_or_else(PushPrefs::default, |json| serde_json::from_str(json).unwrap_or_default())
+            .notifications
+            .wants(Category::HomeworkDueTomorrow)
+    };
+    let mut out = Vec::new();
     for doc in dao.document_ids()?.into_iter().filter(|d| d.kind() == DocKind::Homework) {
-        let students: Vec<&Principal> = principals
+        let students: Vec<&UserId> = principals
             .values()
             .filter(|p| p.role == Role::Student && p.access(&doc, &[]).can_read())
+            .map(|p| &p.user)
+            .filter(|u| wants(u))
             .collect();
         if students.is_empty() {
             continue;
@@ -273,45 +388,22 @@ pub fn due_tomorrow(dao: &Dao<'_>, now_ms: i64) -> Result<usize, StoreError> {
         let Some(stored) = dao.load_document(&doc)? else { continue };
         let Ok(am) = build_document(&doc, &stored) else { continue };
         let Ok(Some(homework)) = cartable_shared::sync::read::<Homework>(&am) else { continue };
-        let group = doc.scope();
-        for (hid, a) in
-            homework.assignments.iter().filter(|(_, a)| a.due_ms >= from && a.due_ms < to)
+        for (id, assignment) in
+            homework.assignments.into_iter().filter(|(_, a)| a.due_ms >= from && a.due_ms < to)
         {
-            let key = format!("{group}/{hid}");
-            for p in &students {
-                if homework_done(dao, &p.user, &key)? {
-                    continue;
+            let mut due = DueTomorrow { doc: doc.clone(), id, assignment, students: Vec::new() };
+            let key = due.key();
+            for user in &students {
+                if !dao.push_event_dedup_exists(&due_key(&key, user))? {
+                    due.students.push((*user).clone());
                 }
-                let event = Event {
-                    category: Category::HomeworkDueTomorrow,
-                    text: EventText::Homework {
-                        subject: a.subject.clone(),
-                        title: a.title.clone(),
-                        due_ms: a.due_ms,
-                    },
-                    about: format!("{doc}/{hid}"),
-                    url: cartable_shared::links::DeepLink::Homework {
-                        assignment: Some(hid.clone()),
-                    }
-                    .url(),
-                    class: None,
-                    at_ms: now_ms,
-                };
-                let row = NewPushEvent {
-                    doc: doc.to_string(),
-                    author: None,
-                    event: serde_json::to_string(&event).expect("events serialise"),
-                    recipients: Some(vec![p.user.clone()]),
-                    dedup: Some(format!("due:{key}/{}", p.user)),
-                    created_ms: now_ms,
-                };
-                if dao.insert_push_event(&row)? {
-                    added += 1;
-                }
+            }
+            if !due.students.is_empty() {
+                out.push(due);
             }
         }
     }
-    Ok(added)
+    Ok(out)
 }
 
 /// The scheduled-announcement job: every announcement whose `visible_from` came in
@@ -342,18 +434,24 @@ pub fn announcements_shown(dao: &Dao<'_>, since_ms: i64, now_ms: i64) -> Result<
     Ok(added)
 }
 
-/// Whether `user` marked `<group>/<assignment>` done in their `me` document.
-fn homework_done(dao: &Dao<'_>, user: &UserId, key: &str) -> Result<bool, StoreError> {
+/// The `<group>/<assignment>` keys `user` marked done in their `me` document.
+fn homework_done(dao: &Dao<'_>, user: &UserId) -> Result<BTreeSet<String>, StoreError> {
     let me = DocId::me(user);
-    let Some(stored) = dao.load_document(&me)? else { return Ok(false) };
-    let Ok(doc) = build_document(&me, &stored) else { return Ok(false) };
-    let done = match doc.get(automerge::ROOT, "homework_done") {
-        Ok(Some((_, map))) => matches!(
-            doc.get(&map, key),
-            Ok(Some((automerge::Value::Scalar(s), _))) if matches!(s.as_ref(), automerge::ScalarValue::Boolean(true))
-        ),
-        _ => false,
+    let Some(stored) = dao.load_document(&me)? else { return Ok(BTreeSet::new()) };
+    let Ok(doc) = build_document(&me, &stored) else { return Ok(BTreeSet::new()) };
+    let Ok(Some((_, map))) = doc.get(automerge::ROOT, "homework_done") else {
+        return Ok(BTreeSet::new());
     };
+    let done = doc
+        .map_range(&map, ..)
+        .filter(|item| {
+            matches!(
+                &item.value,
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Boolean(true))
+            )
+        })
+        .map(|item| item.key.to_string())
+        .collect();
     Ok(done)
 }
 
@@ -424,6 +522,86 @@ mod tests {
         };
         let doc: DocId = "timetable:g1".parse().unwrap();
         OutboxWrite::Event(event.into_new(&doc, Some(&author.parse().unwrap())))
+    }
+
+    #[tokio::test]
+    async fn due_tomorrow_reminds_each_student_who_wants_it_once() {
+        use cartable_shared::homework::Assignment;
+        let dir = tempfile::tempdir().unwrap();
+        let store = world(dir.path());
+        // Wednesday 25 November 2026, 17:00 in Paris; due Thursday 10:00 and Friday 10:00.
+        let paris = |day: u32, hour: u32| {
+            chrono_tz::Europe::Paris
+                .with_ymd_and_hms(2026, 11, day, hour, 0, 0)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let assignment = |due_ms| Assignment {
+            subject: "Maths".into(),
+            title: "Exercices".into(),
+            text: String::new(),
+            set_on_ms: 0,
+            due_ms,
+            attachments: vec![],
+            hand_in: false,
+            author: "paul".into(),
+        };
+        let mut homework = Homework::default();
+        homework.assignments.insert("thursday".into(), assignment(paris(26, 10)));
+        homework.assignments.insert("friday".into(), assignment(paris(27, 10)));
+        let mut am = automerge::Automerge::new();
+        cartable_shared::sync::write(&mut am, &homework).unwrap();
+        let changes: Vec<crate::store::StoredChange> = am
+            .get_changes(&[])
+            .iter()
+            .map(|c| crate::store::StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
+            .collect();
+        let (lea, zoe): (UserId, UserId) = ("lea".parse().unwrap(), "zoe".parse().unwrap());
+        store
+            .write_blocking(|dao| {
+                let doc: DocId = "homework:g1".parse().unwrap();
+                dao.create_document(&doc, 0)?;
+                dao.append_changes(&doc, &changes)?;
+                // Zoé, of the same group, chose the essential level: no reminders.
+                dao.insert_user(&NewUser {
+                    id: &zoe,
+                    display_name: "zoe",
+                    role: Role::Student,
+                    password_hash: "!",
+                    demo: false,
+                    created_ms: 0,
+                })?;
+                dao.add_membership(&zoe, &"g1".parse().unwrap())?;
+                dao.insert_push_subscription(&PushSubscriptionRow {
+                    id: "sub-zoe".parse().unwrap(),
+                    user: zoe.clone(),
+                    endpoint: "https://fcm.googleapis.com/zoe".into(),
+                    p256dh: vec![4; 65],
+                    auth: vec![0; 16],
+                    label: "t".into(),
+                    created_ms: 0,
+                })?;
+                let essential = PushPrefs {
+                    notifications: NotificationSettings {
+                        level: cartable_shared::notify::Level::Essential,
+                        ..NotificationSettings::default()
+                    },
+                    hidden_courses: vec![],
+                };
+                dao.cache_push_settings(&zoe, &essential.to_json())
+            })
+            .unwrap();
+
+        assert_eq!(due_tomorrow(&store, paris(25, 15)).await.unwrap(), 0, "before 16:00");
+        assert_eq!(due_tomorrow(&store, paris(25, 17)).await.unwrap(), 1, "Léa, for Thursday");
+        let reminded = |user: &UserId| {
+            let key = due_key("g1/thursday", user);
+            store.read_blocking(move |dao| dao.push_event_dedup_exists(&key)).unwrap()
+        };
+        assert!(reminded(&lea));
+        assert!(!reminded(&zoe), "the essential level leaves reminders out");
+        assert!(!reminded(&"tom".parse().unwrap()), "another group's student");
+        assert_eq!(due_tomorrow(&store, paris(25, 18)).await.unwrap(), 0, "once");
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl PushWorker {
             }
             if now.saturating_sub(last_due_job) >= DUE_JOB_EVERY_MS {
                 last_due_job = now;
-                match self.store.write(move |dao| outbox::due_tomorrow(dao, now)).await {
+                match outbox::due_tomorrow(&self.store, now).await {
                     Ok(n) if n > 0 => tracing::info!(events = n, "homework due tomorrow"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "due-tomorrow job failed"),
