@@ -28,6 +28,25 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use support::ServerProcess;
 
+thread_local! {
+    /// Frames sent and received by this test's client, by direction and kind: printed when the
+    /// server reports an error, to tell a storm of frames (the server's `RateLimited`) from
+    /// what the load alone sends.
+    static TRAFFIC: std::cell::RefCell<std::collections::BTreeMap<String, usize>> =
+        std::cell::RefCell::default();
+}
+
+fn count(direction: &str, frame: &impl std::fmt::Debug) {
+    let text = format!("{frame:?}");
+    let kind: String = text.chars().take_while(char::is_ascii_alphanumeric).collect();
+    TRAFFIC.with(|t| *t.borrow_mut().entry(format!("{direction} {kind}")).or_default() += 1);
+}
+
+/// What [`count`] counted so far on this thread.
+fn traffic() -> String {
+    TRAFFIC.with(|t| format!("{:?}", t.borrow()))
+}
+
 const TEACHER: &str = "paul.durand";
 const TEACHER_PASSWORD: &str = "enseignant-demo";
 const DOC: &str = "timetable:l2-info-a";
@@ -72,6 +91,7 @@ async fn connect(server: &ServerProcess) -> Socket {
 
 async fn send_all(socket: &mut Socket, frames: Vec<ClientFrame>) {
     for f in frames {
+        count("sent", &f);
         bounded("send", socket.send(Message::Binary(f.encode().into()))).await.expect("send");
     }
 }
@@ -81,7 +101,11 @@ async fn next_frame(socket: &mut Socket) -> Option<ServerFrame> {
     loop {
         match bounded("next frame", socket.next()).await {
             None | Some(Err(_)) => return None,
-            Some(Ok(Message::Binary(b))) => return Some(ServerFrame::decode(&b).expect("frame")),
+            Some(Ok(Message::Binary(b))) => {
+                let frame = ServerFrame::decode(&b).expect("frame");
+                count("received", &frame);
+                return Some(frame);
+            }
             Some(Ok(Message::Close(_))) => return None,
             Some(Ok(_)) => {}
         }
@@ -100,7 +124,7 @@ async fn until(
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         let frame = next_frame(socket).await.unwrap_or_else(|| panic!("closed before {what}"));
         let out = session.receive(frame).expect("apply frame");
-        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
+        assert!(out.errors.is_empty(), "server errors: {:?}; frames: {}", out.errors, traffic());
         send_all(socket, out.send).await;
     }
 }
@@ -196,7 +220,14 @@ async fn write_then_kill(server: &mut ServerProcess, kill: KillAt, total: usize)
         }
         let frame = next_frame(&mut socket).await.expect("the server closed the connection");
         let out = session.receive(frame).expect("apply frame");
-        assert!(out.errors.is_empty(), "server errors: {:?}", out.errors);
+        assert!(
+            out.errors.is_empty(),
+            "server errors: {:?}; frames: {}; after {} written; server log:\n{}",
+            out.errors,
+            traffic(),
+            written.len(),
+            server.log_text()
+        );
         send_all(&mut socket, out.send).await;
         let pending = session.unacked(&doc).len();
         let acked_count = written.len() - pending;

@@ -265,7 +265,7 @@ impl DueTomorrow {
 /// who wants these reminders (their level or override) and has not marked it done, once (a
 /// dedup key per assignment and student). Returns how many events it added.
 ///
-/// It runs every few minutes all evening, so what it already did costs nothing again: pairs
+/// It runs every ten minutes all evening, so what it already did costs nothing again: pairs
 /// already reminded are skipped before any `me` document is read. The reading is done in read
 /// transactions of [`ME_DOCS_PER_READ`] documents and the events are written in one short
 /// write, so that neither the writer nor a reader is held while thousands of students are
