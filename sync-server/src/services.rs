@@ -92,8 +92,8 @@ impl Clock for ManualClock {
 }
 
 /// Runs `round` at once, then every `period` (a late round delays the next one; missed ticks
-/// are not bunched), until `stop` is cancelled. A round in progress is finished first: the
-/// server's background clean-ups are short and end in one store write.
+/// are not bunched), until `stop` is cancelled. A round in progress when `stop` is cancelled
+/// is finished, not dropped half-way.
 pub async fn every<F, Fut>(
     period: std::time::Duration,
     stop: tokio_util::sync::CancellationToken,
