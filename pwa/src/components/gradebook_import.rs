@@ -12,8 +12,7 @@ use cartable_shared::gradebook::GradebookAssessment;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::gradebook::Refusal;
-use crate::gradebook::{import_edit, import_query};
+use crate::gradebook::{Refusal, import_edit, import_query};
 use crate::hooks::{ImportFailure, enc};
 use crate::i18n::Lang;
 use crate::views::format_grade;
