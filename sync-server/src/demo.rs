@@ -813,12 +813,7 @@ pub async fn seed(store: &Store, blobs: &Blobs, now_ms: i64) -> Result<bool, See
     .await
     .map_err(|e| SeedError::Data(e.to_string()))?
     .map_err(SeedError::Data)?;
-    let stored = |doc: &Automerge| -> Vec<StoredChange> {
-        doc.get_changes(&[])
-            .iter()
-            .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
-            .collect()
-    };
+    let stored = crate::services::hub::stored_history;
     let changes = stored(&doc);
     let others: Vec<(DocId, Vec<StoredChange>)> =
         others.iter().map(|(id, doc)| (id.clone(), stored(doc))).collect();

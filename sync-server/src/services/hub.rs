@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 use super::Clock;
 use super::presence::Presence;
 use super::rules::RuleViolation;
-use crate::store::{Store, StoreError, StoredDoc};
+use crate::store::{Store, StoreError, StoredChange, StoredDoc};
 
 /// Capacity of a device's outbound queue, in frames. A device that lets it fill up is
 /// disconnected (it reconnects and resumes) rather than slowing down its documents.
@@ -363,6 +363,12 @@ struct HubInner {
     /// Serialises the loading of documents so that two connections asking for the same
     /// unloaded document do not load it twice. Held across the load (an await), hence tokio's.
     loading: tokio::sync::Mutex<()>,
+}
+
+/// Every change of `doc`, as the store keeps them (what [`build_document`] reads back): for a
+/// document made whole on the server (the demo, a new thread, a `me` layer).
+pub fn stored_history(doc: &Automerge) -> Vec<StoredChange> {
+    actor::stored_changes(&doc.get_changes(&[]))
 }
 
 /// Builds an Automerge document from what the store holds.

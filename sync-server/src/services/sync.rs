@@ -194,17 +194,7 @@ pub async fn ensure_me_documents(store: &Store, now_ms: i64) -> Result<u32, Stor
     }
     let rows: Vec<(DocId, Vec<crate::store::StoredChange>)> = missing
         .iter()
-        .map(|u| {
-            let changes = me_document(u)
-                .get_changes(&[])
-                .iter()
-                .map(|c| crate::store::StoredChange {
-                    hash: c.hash().0,
-                    bytes: c.raw_bytes().to_vec(),
-                })
-                .collect();
-            (DocId::me(u), changes)
-        })
+        .map(|u| (DocId::me(u), super::hub::stored_history(&me_document(u))))
         .collect();
     store
         .write(move |dao| {

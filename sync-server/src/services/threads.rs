@@ -10,7 +10,7 @@ use rand::RngCore;
 
 use super::hub::Hub;
 use super::presence::Control;
-use crate::store::{Store, StoreError, StoredChange};
+use crate::store::{Store, StoreError};
 
 /// Most participants of one thread.
 pub const MAX_PARTICIPANTS: usize = 50;
@@ -134,11 +134,7 @@ pub async fn create(
     let mut doc = Automerge::new();
     cartable_shared::sync::write(&mut doc, &thread)
         .map_err(|e| ThreadError::Invalid(e.to_string()))?;
-    let changes: Vec<StoredChange> = doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
-        .collect();
+    let changes = super::hub::stored_history(&doc);
     // The first message is a notification event for the other participants, stored with it.
     let outbox =
         super::push::events::outbox_of(&id, &Automerge::new(), &doc, Some(&sender.user), now_ms);

@@ -40,7 +40,7 @@ use cartable_shared::roles::Role;
 use cartable_shared::timetable::{SessionStatus, Timetable};
 use cartable_sync_server::demo;
 use cartable_sync_server::services::auth::SessionToken;
-use cartable_sync_server::services::hub::build_document;
+use cartable_sync_server::services::hub::{build_document, stored_history};
 use cartable_sync_server::services::push::outbox::PushPrefs;
 use cartable_sync_server::store::{NewUser, PushSubscriptionRow, StoredChange};
 use cartable_tests::bench::{Server, percentile};
@@ -156,10 +156,7 @@ fn essential_me_changes(user: &UserId) -> Vec<StoredChange> {
     let mut layer = MyLayer { schema: ME_SCHEMA, user: user.to_string(), ..MyLayer::default() };
     layer.notifications.level = Level::Essential;
     cartable_shared::sync::write(&mut doc, &layer).expect("a plain layer reconciles");
-    doc.get_changes(&[])
-        .iter()
-        .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
-        .collect()
+    stored_history(&doc)
 }
 
 struct Prepared {

@@ -52,9 +52,11 @@ const BATCH_MAX: usize = 64;
 const AWAKE: &str = "the document is in memory while a command that reads it is handled";
 
 /// The raw bytes of changes, as stored.
-pub(super) fn stored_changes(changes: &[Change]) -> Vec<StoredChange> {
+pub(super) fn stored_changes<'a>(
+    changes: impl IntoIterator<Item = &'a Change>,
+) -> Vec<StoredChange> {
     changes
-        .iter()
+        .into_iter()
         .map(|c| StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
         .collect()
 }

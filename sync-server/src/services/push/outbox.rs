@@ -10,10 +10,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use automerge::ReadDoc;
 use cartable_shared::announcements::Announcements;
 use cartable_shared::homework::Homework;
 use cartable_shared::ids::{DocId, DocKind, UserId};
+use cartable_shared::me::MyLayer;
 use cartable_shared::notify::{Category, Decision, NotificationSettings, QuietHours, is_urgent};
 use cartable_shared::roles::{Principal, Role};
 use chrono::{Duration, TimeZone, Timelike};
@@ -113,16 +113,7 @@ fn prefs_of(
     if let Some(json) = cache.get(user) {
         return Ok(serde_json::from_str(json).unwrap_or_default());
     }
-    let me = DocId::me(user);
-    let prefs = match dao.load_document(&me)? {
-        Some(stored) => build_document(&me, &stored)
-            .ok()
-            .and_then(|doc| cartable_shared::sync::read::<cartable_shared::me::MyLayer>(&doc).ok())
-            .flatten()
-            .map(|layer| PushPrefs::of(&layer))
-            .unwrap_or_default(),
-        None => PushPrefs::default(),
-    };
+    let prefs = me_layer(dao, user)?.map(|layer| PushPrefs::of(&layer)).unwrap_or_default();
     let json = prefs.to_json();
     dao.cache_push_settings(user, &json)?;
     cache.insert(user.clone(), json);
@@ -436,23 +427,18 @@ pub fn announcements_shown(dao: &Dao<'_>, since_ms: i64, now_ms: i64) -> Result<
 
 /// The `<group>/<assignment>` keys `user` marked done in their `me` document.
 fn homework_done(dao: &Dao<'_>, user: &UserId) -> Result<BTreeSet<String>, StoreError> {
+    let layer = me_layer(dao, user)?.unwrap_or_default();
+    Ok(layer.homework_done.into_iter().filter(|(_, done)| *done).map(|(key, _)| key).collect())
+}
+
+/// `user`'s `me` layer as stored; `None` if it is missing or cannot be read.
+fn me_layer(dao: &Dao<'_>, user: &UserId) -> Result<Option<MyLayer>, StoreError> {
     let me = DocId::me(user);
-    let Some(stored) = dao.load_document(&me)? else { return Ok(BTreeSet::new()) };
-    let Ok(doc) = build_document(&me, &stored) else { return Ok(BTreeSet::new()) };
-    let Ok(Some((_, map))) = doc.get(automerge::ROOT, "homework_done") else {
-        return Ok(BTreeSet::new());
-    };
-    let done = doc
-        .map_range(&map, ..)
-        .filter(|item| {
-            matches!(
-                &item.value,
-                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Boolean(true))
-            )
-        })
-        .map(|item| item.key.to_string())
-        .collect();
-    Ok(done)
+    let Some(stored) = dao.load_document(&me)? else { return Ok(None) };
+    Ok(build_document(&me, &stored)
+        .ok()
+        .and_then(|doc| cartable_shared::sync::read::<MyLayer>(&doc).ok())
+        .flatten())
 }
 
 #[cfg(test)]
@@ -551,11 +537,7 @@ mod tests {
         homework.assignments.insert("friday".into(), assignment(paris(27, 10)));
         let mut am = automerge::Automerge::new();
         cartable_shared::sync::write(&mut am, &homework).unwrap();
-        let changes: Vec<crate::store::StoredChange> = am
-            .get_changes(&[])
-            .iter()
-            .map(|c| crate::store::StoredChange { hash: c.hash().0, bytes: c.raw_bytes().to_vec() })
-            .collect();
+        let changes = crate::services::hub::stored_history(&am);
         let (lea, zoe): (UserId, UserId) = ("lea".parse().unwrap(), "zoe".parse().unwrap());
         store
             .write_blocking(|dao| {
